@@ -491,6 +491,10 @@ export type NamedServerError = components["schemas"]["NamedServerError"];
 export type TaggedServerError = components["schemas"]["TaggedServerError"];
 export type ServerError = components["schemas"]["ServerError"];
 export type NotImplementedError = components["schemas"]["NotImplementedError"];
+export type EventServerHeartbeat = components["schemas"]["EventServerHeartbeat"];
+export type SyncEventEnvelope = components["schemas"]["SyncEventEnvelope"];
+export type ServedEvent = components["schemas"]["ServedEvent"];
+export type ServedGlobalEvent = components["schemas"]["ServedGlobalEvent"];
 
 /** Schema name -> the identifier of its type above. */
 export const schemaIdentifiers = {
@@ -970,6 +974,10 @@ export const schemaIdentifiers = {
   "TaggedServerError": "TaggedServerError",
   "ServerError": "ServerError",
   "NotImplementedError": "NotImplementedError",
+  "EventServerHeartbeat": "EventServerHeartbeat",
+  "SyncEventEnvelope": "SyncEventEnvelope",
+  "ServedEvent": "ServedEvent",
+  "ServedGlobalEvent": "ServedGlobalEvent",
 } as const;
 
-export const SCHEMA_COUNT = 476;
+export const SCHEMA_COUNT = 480;

@@ -9540,6 +9540,35 @@ export interface components {
                 message: string;
             };
         };
+        /** @description Sent every 10 s on every event stream; missing from upstream's Event union. */
+        EventServerHeartbeat: {
+            id: string;
+            /** @enum {string} */
+            type: "server.heartbeat";
+            properties: Record<string, never>;
+        };
+        /** @description The 'sync' twin that /global/event sends after each durable session event (session.created.1, message.updated.1, ...). */
+        SyncEventEnvelope: {
+            id?: string;
+            /** @enum {string} */
+            type: "sync";
+            syncEvent: {
+                id: string;
+                type: string;
+                seq: number;
+                aggregateID: string;
+                data: Record<string, never>;
+            };
+        };
+        /** @description An event as /event sends it. */
+        ServedEvent: components["schemas"]["Event"] | components["schemas"]["EventServerHeartbeat"];
+        /** @description A frame as /global/event sends it: directory is absent on server.connected and server.heartbeat. */
+        ServedGlobalEvent: {
+            directory?: string;
+            project?: string;
+            workspace?: string;
+            payload: components["schemas"]["GlobalEvent"]["payload"] | components["schemas"]["EventServerHeartbeat"] | components["schemas"]["SyncEventEnvelope"];
+        };
     };
     responses: never;
     parameters: never;

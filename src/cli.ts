@@ -1,0 +1,117 @@
+// The `agentpool` command. `agentpool serve` takes the flags of `opencode serve` where they overlap.
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { credentialsFromEnv } from "./server/auth.js";
+import type { ContractMode } from "./server/context.js";
+import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
+import { HEARTBEAT_MS } from "./server/sse.js";
+import { startServer } from "./server/start.js";
+
+const USAGE = `Usage: agentpool serve [options]
+
+Serve the OpenCode HTTP API for a project directory.
+
+Options:
+  --port PORT          port to listen on (default 4096; 0 picks a free one)
+  --hostname HOST      address to listen on (default 127.0.0.1)
+  --project DIR        directory served when a request names none
+                       (default: the directory the command was started from)
+  --cors ORIGIN        also allow this browser origin (repeatable)
+  --print-logs         also write the log to stderr
+  --log-level LEVEL    DEBUG, INFO, WARN or ERROR (default INFO)
+  -h, --help           show this help
+
+Environment:
+  OPENCODE_SERVER_PASSWORD   require HTTP basic auth with this password
+  OPENCODE_SERVER_USERNAME   the user name for basic auth (default opencode)
+  XDG_STATE_HOME             log folder base (log: $XDG_STATE_HOME/agentpool/log/opencode.log)
+  NODE_ENV=production        log contract violations instead of failing the response
+`;
+
+class UsageError extends Error {}
+
+export interface ServeOptions {
+  port: number;
+  hostname: string;
+  project: string;
+  cors: string[];
+  printLogs: boolean;
+  logLevel: LogLevel;
+}
+
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ServeOptions | "help" {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string" },
+      hostname: { type: "string" },
+      project: { type: "string" },
+      cors: { type: "string", multiple: true },
+      "print-logs": { type: "boolean" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  const [command = "serve", ...rest] = positionals;
+  if (command !== "serve" || rest.length) throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+  const port = Number(values.port ?? 4096);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  const logLevel = (values["log-level"] ?? "INFO").toUpperCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  // With `npm start`, npm runs us from the package folder and says in INIT_CWD where the user was.
+  const base = env.INIT_CWD || cwd;
+  const project = path.resolve(base, values.project ?? ".");
+  if (!existsSync(project) || !statSync(project).isDirectory()) throw new UsageError(`--project ${project} is not a directory`);
+  return {
+    port,
+    hostname: values.hostname ?? "127.0.0.1",
+    project,
+    cors: values.cors ?? [],
+    printLogs: values["print-logs"] ?? false,
+    logLevel,
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let options: ServeOptions | "help";
+  try {
+    options = parseServeArgs(argv, process.env, process.cwd());
+  } catch (error) {
+    process.stderr.write(`agentpool: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const log = createLogger({ level: options.logLevel, file: defaultLogFile(), printLogs: options.printLogs });
+  const contractMode: ContractMode = process.env.NODE_ENV === "production" ? "warn" : "fail";
+  const credentials = credentialsFromEnv(process.env);
+  const server = await startServer({
+    config: {
+      projectDirectory: options.project,
+      hostname: options.hostname,
+      port: options.port,
+      corsOrigins: options.cors,
+      contractMode,
+      heartbeatMs: HEARTBEAT_MS,
+    },
+    log,
+    credentials,
+  });
+  log.info({ url: server.url, project: options.project, contractMode }, "server listening");
+  if (!credentials) process.stdout.write("Warning: OPENCODE_SERVER_PASSWORD is not set; server is unsecured.\n");
+  process.stdout.write(`agentpool server listening on ${server.url}\n`);
+  const stop = async (signal: string) => {
+    log.info({ signal }, "stopping");
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+await main(process.argv.slice(2));

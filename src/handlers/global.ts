@@ -1,0 +1,13 @@
+// Handlers of the spec tag "global".
+import type { HandlerMap } from "../../generated/handlers.js";
+import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
+import { streamGlobalEvents } from "../server/event-streams.js";
+import { UPSTREAM_VERSION } from "../version.js";
+
+export const globalHandlers = {
+  "global.health": () => ({ healthy: true as const, version: UPSTREAM_VERSION }),
+  "global.event": (_input, ctx) => {
+    void streamGlobalEvents(ctx);
+    return STREAMED;
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;

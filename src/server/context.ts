@@ -1,0 +1,50 @@
+// What a handler gets besides its validated input: the request's directory, the shared services,
+// and the raw request and response for the few operations that stream.
+import type { Request, Response } from "express";
+import type { Logger } from "pino";
+import type { EventBus } from "../bus/event-bus.js";
+import type { SpecSchemas } from "./validation.js";
+
+/** How a contract violation in a response or event is treated. */
+export type ContractMode = "fail" | "warn";
+
+export interface ServerConfig {
+  /** The directory served when a request names none. */
+  projectDirectory: string;
+  hostname: string;
+  port: number;
+  corsOrigins: string[];
+  contractMode: ContractMode;
+  heartbeatMs: number;
+}
+
+export interface Services {
+  config: ServerConfig;
+  log: Logger;
+  bus: EventBus;
+  schemas: SpecSchemas;
+}
+
+export interface RequestContext {
+  req: Request;
+  res: Response;
+  /** Absolute directory this request is about (?directory=, x-opencode-directory, or the default). */
+  directory: string;
+  /** For wildcard routes (/api/fs/read/*): the part of the path the `*` matched. */
+  wildcard: string | undefined;
+  services: Services;
+  log: Logger;
+}
+
+/** An answer a handler shaped itself: another status than the spec's success status, or headers. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+/** Returned by a handler that has written the response itself (SSE, raw bytes). */
+export const STREAMED = Symbol("streamed");
+export type HandlerReply = Reply | typeof STREAMED;

@@ -1,0 +1,199 @@
+// From an HTTP request to a handler and back: route and validate with openapi-backend, run the
+// handler (or the generated 501 stub), and check the answer against the spec before it leaves.
+import type { NextFunction, Request, Response } from "express";
+import qs from "qs";
+import type { ErrorObject } from "ajv";
+import { operationsById, type OperationId } from "../../generated/operations.js";
+import { stubs } from "../../generated/stubs.js";
+import type { HandlerInput, HandlerMap } from "../../generated/handlers.js";
+import { Reply, STREAMED, type HandlerReply, type RequestContext, type Services } from "./context.js";
+import { requestDirectory } from "./directory.js";
+import { HttpError, badRequest, notFound, unknownError } from "./errors.js";
+import type { Backend, Operation } from "./openapi.js";
+import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "./validation.js";
+
+type Handlers = HandlerMap<RequestContext, HandlerReply>;
+type AnyHandler = (input: HandlerInput<OperationId>, ctx: RequestContext) => unknown;
+
+export type OperationObserver = (operationId: string, status: number) => void;
+
+/** Query keys the server itself consumes; they are no operation's parameters. */
+const SERVER_QUERY_KEYS = new Set(["auth_token"]);
+
+interface WildcardRoute {
+  pattern: RegExp;
+  template: string;
+}
+
+/** Spec paths with a literal `*` segment (/api/fs/read/*) match any rest of the path. */
+function wildcardRoutes(operations: Operation[]): WildcardRoute[] {
+  return [...new Set(operations.map((op) => op.path).filter((p) => p.endsWith("/*")))].map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.slice(0, -1).replace(/[.+?^${}()|[\]\\]/g, "\\$&")}(.+)$`),
+  }));
+}
+
+function declaredQueryKeys(operation: Operation): Set<string> {
+  return new Set((operation.parameters ?? []).flatMap((p) => ("in" in p && p.in === "query" ? [p.name] : [])));
+}
+
+function pick(query: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([key]) => keys.has(key)));
+}
+
+function parseQuery(originalUrl: string): Record<string, unknown> {
+  const start = originalUrl.indexOf("?");
+  return start < 0 ? {} : (qs.parse(originalUrl.slice(start + 1), { depth: 5, arrayLimit: 100 }) as Record<string, unknown>);
+}
+
+export class Dispatcher {
+  private readonly wildcards: WildcardRoute[];
+
+  constructor(
+    private readonly api: Backend,
+    private readonly handlers: Handlers,
+    private readonly services: Services,
+    private readonly observe: OperationObserver = () => {},
+  ) {
+    this.wildcards = wildcardRoutes(api.getOperations());
+    const registered: Record<string, (...args: never[]) => unknown> = {
+      validationFail: (c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } }, ctx: RequestContext) =>
+        this.rejectRequest(c, ctx),
+      notFound: (_c: unknown, ctx: RequestContext) => this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
+      methodNotAllowed: (_c: unknown, ctx: RequestContext) => this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
+    };
+    for (const op of api.getOperations()) {
+      registered[op.operationId!] = (c: { request: { params: Record<string, unknown>; query: Record<string, unknown>; requestBody?: unknown } }, ctx: RequestContext) =>
+        this.runOperation(op.operationId as OperationId, c.request, ctx);
+    }
+    api.register(registered as never);
+  }
+
+  /** Express middleware: every request that reaches it is an API call. */
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    this.dispatch(req, res).catch(next);
+  };
+
+  private async dispatch(req: Request, res: Response): Promise<void> {
+    const fullQuery = parseQuery(req.originalUrl);
+    for (const key of SERVER_QUERY_KEYS) delete fullQuery[key];
+    const wildcard = this.wildcards.map((w) => ({ w, m: w.pattern.exec(req.path) })).find((x) => x.m);
+    const routePath = wildcard ? wildcard.w.template : req.path;
+    const matched = this.api.router.matchOperation({ method: req.method, path: routePath, headers: {} } as never, false) as
+      | Operation
+      | undefined;
+    // Unknown query keys are ignored, as upstream ignores them; only declared ones are validated.
+    const query = matched ? pick(fullQuery, declaredQueryKeys(matched)) : fullQuery;
+    const jsonBody = matched ? operationsById.get(matched.operationId!)?.jsonBody : false;
+    const ctx: RequestContext = {
+      req,
+      res,
+      directory: requestDirectory(fullQuery, req.headers["x-opencode-directory"], this.services.config.projectDirectory),
+      wildcard: wildcard?.m?.[1],
+      services: this.services,
+      log: this.services.log,
+    };
+    await this.api.handleRequest(
+      {
+        method: req.method,
+        path: routePath,
+        query: query as never,
+        headers: req.headers as never,
+        // An absent body is validated as {}, so a missing required key is reported by name.
+        body: req.body ?? (jsonBody ? {} : undefined),
+      },
+      ctx,
+    );
+  }
+
+  private async runOperation(
+    operationId: OperationId,
+    request: { params: Record<string, unknown>; query: Record<string, unknown>; requestBody?: unknown },
+    ctx: RequestContext,
+  ): Promise<void> {
+    const handler = this.handlers[operationId] as AnyHandler | undefined;
+    if (!handler) {
+      const stub = stubs[operationId]();
+      this.sendChecked(ctx, operationId, stub.status, stub.body);
+      return;
+    }
+    let result: unknown;
+    try {
+      const input = { operationId, params: request.params, query: request.query, body: request.requestBody } as HandlerInput<OperationId>;
+      result = await handler(input, ctx);
+    } catch (error) {
+      this.sendError(ctx, operationId, error);
+      return;
+    }
+    if (result === STREAMED) {
+      this.observe(operationId, ctx.res.statusCode);
+      return;
+    }
+    if (result instanceof Reply) {
+      for (const [name, value] of Object.entries(result.headers)) ctx.res.setHeader(name, value);
+      this.sendChecked(ctx, operationId, result.status, result.body);
+      return;
+    }
+    const row = operationsById.get(operationId)!;
+    this.sendChecked(ctx, operationId, row.successStatus, row.successKind === "json" ? result : undefined);
+  }
+
+  private rejectRequest(
+    c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } },
+    ctx: RequestContext,
+  ): void {
+    const error = primaryError(c.validation.errors);
+    const kind = requestErrorKind(error);
+    // openapi-backend validates {requestBody} and {path, query, header} objects: drop that first segment.
+    const root = kind === "Payload" ? { requestBody: c.request.requestBody } : undefined;
+    const message = describeValidationError(error, root ?? {}, error.instancePath ? 1 : 0);
+    this.sendError(ctx, c.operation.operationId, badRequest(message, kind));
+  }
+
+  sendError(ctx: RequestContext, operationId: string | undefined, error: unknown): void {
+    if (error instanceof HttpError) {
+      this.sendChecked(ctx, operationId, error.status, error.body);
+      return;
+    }
+    const { ref, error: reply } = unknownError();
+    ctx.log.error({ err: error, ref, operationId, method: ctx.req.method, url: ctx.req.originalUrl }, "unexpected error");
+    this.sendChecked(ctx, operationId, reply.status, reply.body);
+  }
+
+  /** Errors of an answer against the spec, or null. */
+  private responseErrors(operationId: string | undefined, status: number, body: unknown): string[] | null {
+    const { schemas } = this.services;
+    const operation = operationId ? this.api.router.getOperation(operationId) : undefined;
+    const declared = operation?.responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
+    if (declared && !declared.content) return body === undefined ? null : [`${status} must have no body`];
+    if (declared?.content?.["application/json"] && operationId) {
+      const result = this.api.validateResponse(body, operationId, status);
+      if (!result.errors) return null;
+      // Upstream answers schema violations with BadRequestError even where only {_tag} errors are declared.
+      if (status === 400 && !schemas.check("BadRequestError", body)) return null;
+      return summarizeErrors(result.errors, body);
+    }
+    if (declared) return null; // non-JSON content (streams, raw bytes): written by the handler itself
+    const errors = status === 501 ? schemas.check("NotImplementedError", body) : schemas.check("ServerError", body);
+    return errors ? summarizeErrors(errors, body) : null;
+  }
+
+  private sendChecked(ctx: RequestContext, operationId: string | undefined, status: number, body: unknown): void {
+    const { res, log } = ctx;
+    const errors = this.responseErrors(operationId, status, body);
+    if (errors) {
+      const message = `${operationId ?? ctx.req.path} answered ${status} with a body that breaks the spec`;
+      if (this.services.config.contractMode === "fail") {
+        log.error({ operationId, status, errors, body }, message);
+        body = { name: "ResponseValidationError", data: { message, operationId, status, errors } };
+        status = 500;
+      } else {
+        log.warn({ operationId, status, errors }, message);
+      }
+    }
+    if (operationId) this.observe(operationId, status);
+    res.status(status);
+    if (body === undefined) res.end();
+    else res.json(body);
+  }
+}

@@ -1,0 +1,67 @@
+// The openapi-backend instance: routes a request to its operationId and validates it against
+// the served spec before any handler runs, and validates what handlers answer.
+//
+// Three things differ from openapi-backend's defaults, each for a reason:
+// - quick mode: its definition check only knows OpenAPI 3.0, rejects our 3.1 document and then
+//   leaves zero routes; quick mode skips that check (and compiles validators lazily, per operation).
+// - Ajv 2020-12 (+ ajv-formats) instead of its draft-07 Ajv: 3.1 schemas are 2020-12.
+// - request schemas are opened up (additionalProperties: false dropped), because upstream ignores
+//   unknown keys in a request (POST /session {"bogus":1} is a 200); responses stay strict.
+// Its router rebuilds the operation list (lodash over 190 operations) on every lookup; that is
+// cached once here, see cacheRouting(). bench/validation.ts measures the difference.
+import { OpenAPIBackend } from "openapi-backend";
+import type { Options } from "ajv";
+import type { OpenApiDocument } from "../contract/served-spec.js";
+import { createAjv } from "./validation.js";
+
+type Backend = InstanceType<typeof OpenAPIBackend>;
+type Operation = ReturnType<Backend["getOperations"]>[number];
+
+/** A deep copy of a schema in which no object refuses unknown keys. */
+export function openSchema<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(openSchema) as T;
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "additionalProperties" && value === false) continue;
+    out[key] = openSchema(value);
+  }
+  return out as T;
+}
+
+const REQUEST_BODY_CONTEXT = "requestBodyValidator";
+
+function customizeAjv(_default: unknown, options: Options, context: string) {
+  const ajv = createAjv({ ...options, strict: false });
+  if (context === REQUEST_BODY_CONTEXT) {
+    const compile = ajv.compile.bind(ajv);
+    ajv.compile = ((schema: object) => compile(openSchema(schema))) as typeof ajv.compile;
+  }
+  return ajv as never;
+}
+
+/** Replaces the router's per-call rebuild of the operation list with one list and one index. */
+function cacheRouting(api: Backend): void {
+  const router = api.router;
+  const operations = router.getOperations();
+  const byId = new Map(operations.map((op) => [op.operationId, op]));
+  router.getOperations = () => operations;
+  router.getOperation = (operationId: string) => byId.get(operationId) as Operation;
+}
+
+export async function createBackend(doc: OpenApiDocument): Promise<Backend> {
+  const api = new OpenAPIBackend({
+    definition: structuredClone(doc) as never,
+    quick: true,
+    strict: false,
+    validate: true,
+    coerceTypes: true,
+    ignoreTrailingSlashes: true,
+    customizeAjv: customizeAjv as never,
+  });
+  await api.init();
+  cacheRouting(api);
+  return api;
+}
+
+export type { Backend, Operation };

@@ -1,0 +1,51 @@
+// Server-sent event streams as upstream writes them: only `data: <json>\n\n` frames, no event/id
+// fields, the upstream headers, and a heartbeat every 10 seconds.
+import type { Response } from "express";
+import type { Logger } from "pino";
+
+export const HEARTBEAT_MS = 10_000;
+
+export interface EventStream {
+  send(frame: unknown): void;
+  /** Resolves when the client goes away or close() is called. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+export function openEventStream(
+  res: Response,
+  options: { name: string; log: Logger; heartbeat: () => unknown; heartbeatMs?: number },
+): EventStream {
+  res.status(200);
+  res.setHeader("content-type", "text/event-stream");
+  res.setHeader("cache-control", "no-cache, no-transform");
+  res.setHeader("x-accel-buffering", "no");
+  res.setHeader("x-content-type-options", "nosniff");
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+
+  let open = true;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const send = (frame: unknown) => {
+    if (!open) return;
+    options.log.info({ stream: options.name, event: frame }, "sse event");
+    res.write(`data: ${JSON.stringify(frame)}\n\n`);
+  };
+  const timer = setInterval(() => send(options.heartbeat()), options.heartbeatMs ?? HEARTBEAT_MS);
+  const finish = () => {
+    if (!open) return;
+    open = false;
+    clearInterval(timer);
+    resolveClosed();
+  };
+  res.on("close", finish);
+  return {
+    send,
+    closed,
+    close() {
+      finish();
+      res.end();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Starting and stopping the HTTP server. Used by the CLI and by the tests alike.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp, type AppOptions } from "./app.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Awaited<ReturnType<typeof createApp>>["services"];
+  close(): Promise<void>;
+}
+
+export async function startServer(options: AppOptions): Promise<RunningServer> {
+  const { app, services } = await createApp(options);
+  const server = http.createServer(app);
+  // Event streams stay open for hours; the defaults would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.config.port, options.config.hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.config.hostname.includes(":") ? `[${options.config.hostname}]` : options.config.hostname;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
