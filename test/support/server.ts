@@ -1,0 +1,71 @@
+// Starts the real server on a free loopback port for a test file, with response and event
+// validation failing loudly, a private log file, and the coverage record kept.
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "vitest";
+import type { HandlerMap } from "../../generated/handlers.js";
+import type { Credentials } from "../../src/server/auth.js";
+import type { HandlerReply, RequestContext } from "../../src/server/context.js";
+import { createLogger } from "../../src/server/logger.js";
+import { startServer, type RunningServer } from "../../src/server/start.js";
+import { CoverageRecorder } from "./coverage-record.js";
+
+export interface TestServerOptions {
+  projectDirectory?: string;
+  credentials?: Credentials;
+  corsOrigins?: string[];
+  heartbeatMs?: number;
+  handlers?: HandlerMap<RequestContext, HandlerReply>;
+}
+
+export interface TestServer extends RunningServer {
+  logFile: string;
+  /** The log lines written so far, parsed. */
+  logLines(): Record<string, unknown>[];
+  /** fetch() relative to the server's URL. */
+  fetch(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+}
+
+function currentTestFile(): string {
+  return expect.getState().testPath ?? "unknown-test-file";
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "agentpool-test-"));
+  const logFile = path.join(scratch, "opencode.log");
+  const recorder = new CoverageRecorder(currentTestFile());
+  const server = await startServer({
+    config: {
+      projectDirectory: options.projectDirectory ?? scratch,
+      hostname: "127.0.0.1",
+      port: 0,
+      corsOrigins: options.corsOrigins ?? [],
+      contractMode: "fail",
+      heartbeatMs: options.heartbeatMs ?? 10_000,
+    },
+    log: createLogger({ level: "DEBUG", file: logFile, printLogs: false }),
+    credentials: options.credentials,
+    observe: recorder.observe,
+    handlers: options.handlers,
+  });
+  return {
+    ...server,
+    logFile,
+    logLines: () =>
+      readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    fetch: (pathAndQuery, init) => fetch(`${server.url}${pathAndQuery}`, init),
+    close: async () => {
+      recorder.flush();
+      await server.close();
+    },
+  };
+}
+
+/** POST/PATCH/PUT a JSON body. */
+export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,84 @@
+// A small SSE reader for tests: reads `data:` frames from a stream and checks each one against
+// the spec's ServedEvent / ServedGlobalEvent schemas as it arrives.
+import { expect } from "vitest";
+import { loadServedSpec } from "../../src/contract/served-spec.js";
+import { SpecSchemas, summarizeErrors } from "../../src/server/validation.js";
+
+let schemas: SpecSchemas | undefined;
+function specSchemas(): SpecSchemas {
+  return (schemas ??= new SpecSchemas(loadServedSpec()));
+}
+
+export type StreamKind = "event" | "global";
+
+export interface EventReader {
+  response: Response;
+  /** Every frame so far. */
+  frames: unknown[];
+  /** Waits for the next frame after the last one matched that satisfies `match`. */
+  next<T = Record<string, unknown>>(match?: (frame: T) => boolean, timeoutMs?: number): Promise<T>;
+  close(): void;
+}
+
+export async function openEventReader(url: string, kind: StreamKind, init: RequestInit = {}): Promise<EventReader> {
+  const controller = new AbortController();
+  const response = await fetch(url, { ...init, signal: controller.signal });
+  const frames: unknown[] = [];
+  const waiters = new Set<() => void>();
+  let pumpError: unknown;
+  let cursor = 0;
+  const schemaName = kind === "event" ? "ServedEvent" : "ServedGlobalEvent";
+  const pump = async () => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = block.split("\n");
+        expect(lines.every((l) => l.startsWith("data: ")), `only data: lines, got ${JSON.stringify(block)}`).toBe(true);
+        const frame = JSON.parse(lines.map((l) => l.slice(6)).join("\n"));
+        const errors = specSchemas().check(schemaName, frame);
+        if (errors) throw new Error(`${schemaName} violation: ${summarizeErrors(errors, frame).join("; ")}`);
+        frames.push(frame);
+        for (const wake of [...waiters]) wake();
+      }
+    }
+  };
+  const pumping = pump().catch((error: unknown) => {
+    if ((error as Error).name !== "AbortError") pumpError = error;
+    for (const wake of [...waiters]) wake();
+  });
+  void pumping;
+  return {
+    response,
+    frames,
+    next<T>(match: (frame: T) => boolean = () => true, timeoutMs = 5_000) {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          if (pumpError) return finish(() => reject(pumpError));
+          for (let i = cursor; i < frames.length; i++) {
+            const frame = frames[i] as T;
+            if (match(frame)) {
+              cursor = i + 1;
+              return finish(() => resolve(frame));
+            }
+          }
+        };
+        const timer = setTimeout(() => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(frames)}`))), timeoutMs);
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          settle();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => controller.abort(),
+  };
+}
