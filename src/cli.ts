@@ -113,5 +113,3 @@ export async function main(argv: string[]): Promise<void> {
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
-
-await main(process.argv.slice(2));
