@@ -1,9 +1,10 @@
 // The `agentpool serve` command as a user runs it: flags, the start-up lines, the log file.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "./support/temp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseServeArgs } from "../src/cli.js";
 
@@ -15,7 +16,7 @@ afterEach(() => {
 });
 
 function scratch(name: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `agentpool-cli-${name}-`));
+  return makeTempDir(`cli-${name}`);
 }
 
 /** Spawns a command and resolves with its URL once it prints the listening line. */

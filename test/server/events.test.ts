@@ -1,8 +1,7 @@
 // The event streams: upstream's SSE headers and framing, server.connected first, heartbeats,
 // /event scoped to one directory, /global/event carrying all of them in an envelope.
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import { makeTempDir } from "../support/temp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventReader } from "../support/sse.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -14,8 +13,8 @@ let projectA: string;
 let projectB: string;
 
 beforeAll(async () => {
-  projectA = mkdtempSync(path.join(os.tmpdir(), "agentpool-a-"));
-  projectB = mkdtempSync(path.join(os.tmpdir(), "agentpool-b-"));
+  projectA = makeTempDir("a");
+  projectB = makeTempDir("b");
   server = await startTestServer({ projectDirectory: projectA, heartbeatMs: 200 });
 });
 afterAll(() => server.close());

@@ -1,7 +1,8 @@
 // global.health and path.get, and how a request picks its directory.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { makeTempDir } from "../support/temp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -10,7 +11,7 @@ let repo: string;
 let other: string;
 
 beforeAll(async () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), "agentpool-dirs-"));
+  const root = makeTempDir("dirs");
   repo = path.join(root, "repo");
   other = path.join(root, "other repo");
   mkdirSync(path.join(repo, ".git"), { recursive: true });

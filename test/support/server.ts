@@ -1,7 +1,6 @@
 // Starts the real server on a free loopback port for a test file, with response and event
 // validation failing loudly, a private log file, and the coverage record kept.
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 import type { HandlerMap } from "../../generated/handlers.js";
@@ -10,6 +9,7 @@ import type { HandlerReply, RequestContext } from "../../src/server/context.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { CoverageRecorder } from "./coverage-record.js";
+import { makeTempDir } from "./temp.js";
 
 export interface TestServerOptions {
   projectDirectory?: string;
@@ -32,7 +32,7 @@ function currentTestFile(): string {
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "agentpool-test-"));
+  const scratch = makeTempDir("server");
   const logFile = path.join(scratch, "opencode.log");
   const recorder = new CoverageRecorder(currentTestFile());
   const server = await startServer({
