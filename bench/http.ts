@@ -10,9 +10,11 @@ import { startServer } from "../src/server/start.js";
 const total = Number(process.argv[2] ?? 5000);
 const concurrency = Number(process.argv[3] ?? 16);
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), "agentpool-bench-"));
 const server = await startServer({
   config: {
-    projectDirectory: mkdtempSync(path.join(os.tmpdir(), "agentpool-bench-")),
+    projectDirectory: scratch,
+    dataDirectory: path.join(scratch, "data"),
     hostname: "127.0.0.1",
     port: 0,
     corsOrigins: [],

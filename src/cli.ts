@@ -7,6 +7,7 @@ import type { ContractMode } from "./server/context.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
 import { HEARTBEAT_MS } from "./server/sse.js";
 import { startServer } from "./server/start.js";
+import { dataDirectory } from "./xdg.js";
 
 const USAGE = `Usage: agentpool serve [options]
 
@@ -26,6 +27,7 @@ Environment:
   OPENCODE_SERVER_PASSWORD   require HTTP basic auth with this password
   OPENCODE_SERVER_USERNAME   the user name for basic auth (default opencode)
   XDG_STATE_HOME             log folder base (log: $XDG_STATE_HOME/agentpool/log/opencode.log)
+  XDG_DATA_HOME              data folder base (database: $XDG_DATA_HOME/agentpool/agentpool.db)
   NODE_ENV=production        log contract violations instead of failing the response
 `;
 
@@ -93,6 +95,7 @@ export async function main(argv: string[]): Promise<void> {
   const server = await startServer({
     config: {
       projectDirectory: options.project,
+      dataDirectory: dataDirectory(),
       hostname: options.hostname,
       port: options.port,
       corsOrigins: options.cors,

@@ -9,44 +9,74 @@ export interface BusEvent {
   properties: Record<string, unknown>;
 }
 
-/** A published event with where it happened: the frame /global/event sends. */
-export interface ScopedEvent {
+/** The twin of a durable event that /global/event carries right after it (upstream's sync feed). */
+export interface SyncEnvelope {
+  type: "sync";
+  syncEvent: { id: string; type: string; seq: number; aggregateID: string; data: Record<string, unknown> };
+  id: string;
+}
+
+export interface EventScope {
   directory: string;
   project?: string;
   workspace?: string;
+}
+
+/** A published event with where it happened. */
+export interface ScopedEvent extends EventScope {
   payload: BusEvent;
 }
 
+/** What /global/event sends: every scoped event, and the sync twins of durable ones. */
+export interface GlobalFrame extends EventScope {
+  payload: BusEvent | SyncEnvelope;
+}
+
 export type EventCheck = (event: ScopedEvent) => void;
-type Listener = (event: ScopedEvent) => void;
+
+/** A durable event belongs to an aggregate (a session) and has its place in that one's sequence. */
+export interface Durable {
+  aggregateID: string;
+  seq: number;
+}
 
 export class EventBus {
-  private readonly listeners = new Set<{ directory: string | null; listener: Listener }>();
+  private readonly directoryListeners = new Set<{ directory: string; listener: (event: ScopedEvent) => void }>();
+  private readonly globalListeners = new Set<(frame: GlobalFrame) => void>();
 
   /** `check` runs once per event before anyone sees it (contract validation in tests). */
   constructor(private readonly check: EventCheck = () => {}) {}
 
-  publish(
-    scope: { directory: string; project?: string; workspace?: string },
-    type: string,
-    properties: Record<string, unknown>,
-  ): ScopedEvent {
+  publish(scope: EventScope, type: string, properties: Record<string, unknown>, durable?: Durable): ScopedEvent {
     const event: ScopedEvent = { ...scope, payload: { id: createId("evt"), type, properties } };
     this.check(event);
-    for (const { directory, listener } of [...this.listeners]) {
-      if (directory === null || directory === event.directory) listener(event);
+    for (const { directory, listener } of [...this.directoryListeners]) if (directory === event.directory) listener(event);
+    for (const listener of [...this.globalListeners]) listener(event);
+    if (durable) {
+      const { id } = event.payload;
+      const twin: GlobalFrame = {
+        ...scope,
+        payload: { type: "sync", syncEvent: { id, type: `${type}.1`, seq: durable.seq, aggregateID: durable.aggregateID, data: properties }, id },
+      };
+      for (const listener of [...this.globalListeners]) listener(twin);
     }
     return event;
   }
 
-  /** Listen to the events of one directory, or of all directories with `null`. */
-  subscribe(directory: string | null, listener: Listener): () => void {
+  /** Listen to the events of one directory. */
+  subscribe(directory: string, listener: (event: ScopedEvent) => void): () => void {
     const entry = { directory, listener };
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    this.directoryListeners.add(entry);
+    return () => this.directoryListeners.delete(entry);
+  }
+
+  /** Listen to every directory's events and the sync twins. */
+  subscribeAll(listener: (frame: GlobalFrame) => void): () => void {
+    this.globalListeners.add(listener);
+    return () => this.globalListeners.delete(listener);
   }
 
   get subscriberCount(): number {
-    return this.listeners.size;
+    return this.directoryListeners.size + this.globalListeners.size;
   }
 }

@@ -5,9 +5,13 @@ import type { HandlerReply, RequestContext } from "../server/context.js";
 import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
+import { projectHandlers } from "./project.js";
+import { sessionHandlers } from "./session.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
   ...eventHandlers,
   ...instanceHandlers,
+  ...projectHandlers,
+  ...sessionHandlers,
 };

@@ -2,7 +2,14 @@
 // request through openapi-backend to its handler.
 import express, { type ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
+import path from "node:path";
 import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
+import { Projects } from "../project/projects.js";
+import { MessageService } from "../session/message-service.js";
+import { RunRegistry } from "../session/run-registry.js";
+import { SessionEvents } from "../session/session-events.js";
+import { SessionService } from "../session/session-service.js";
+import { SqliteStore } from "../storage/sqlite-store.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { handlers as defaultHandlers } from "../handlers/index.js";
 import { authMiddleware, type Credentials } from "./auth.js";
@@ -55,11 +62,22 @@ function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequ
 export async function createApp(options: AppOptions) {
   const doc = loadServedSpec();
   const schemas = new SpecSchemas(doc);
+  const bus = new EventBus(eventCheck(schemas, options.config, options.log));
+  const store = new SqliteStore(path.join(options.config.dataDirectory, "agentpool.db"));
+  // Upstream announces a project on the global stream the first time it sees it.
+  const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
+  const sessionEvents = new SessionEvents(store, bus);
+  const sessions = new SessionService(store, projects, sessionEvents);
   const services: Services = {
     config: options.config,
     log: options.log,
     schemas,
-    bus: new EventBus(eventCheck(schemas, options.config, options.log)),
+    bus,
+    store,
+    projects,
+    sessions,
+    messages: new MessageService(store, sessions, sessionEvents),
+    runs: new RunRegistry(),
   };
   const api = await createBackend(doc);
   const dispatcher = new Dispatcher(api, options.handlers ?? defaultHandlers, services, options.observe);

@@ -3,6 +3,11 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
+import type { Projects } from "../project/projects.js";
+import type { MessageService } from "../session/message-service.js";
+import type { RunRegistry } from "../session/run-registry.js";
+import type { SessionService } from "../session/session-service.js";
+import type { Store } from "../storage/store.js";
 import type { SpecSchemas } from "./validation.js";
 
 /** How a contract violation in a response or event is treated. */
@@ -11,6 +16,8 @@ export type ContractMode = "fail" | "warn";
 export interface ServerConfig {
   /** The directory served when a request names none. */
   projectDirectory: string;
+  /** Where the database lives ($XDG_DATA_HOME/agentpool). */
+  dataDirectory: string;
   hostname: string;
   port: number;
   corsOrigins: string[];
@@ -23,6 +30,11 @@ export interface Services {
   log: Logger;
   bus: EventBus;
   schemas: SpecSchemas;
+  store: Store;
+  projects: Projects;
+  sessions: SessionService;
+  messages: MessageService;
+  runs: RunRegistry;
 }
 
 export interface RequestContext {

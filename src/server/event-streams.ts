@@ -33,7 +33,7 @@ export async function streamGlobalEvents(ctx: RequestContext): Promise<void> {
     heartbeatMs: config.heartbeatMs,
   });
   stream.send({ payload: serverEvent("server.connected") });
-  const unsubscribe = bus.subscribe(null, (event) => stream.send(event));
+  const unsubscribe = bus.subscribeAll((frame) => stream.send(frame));
   await stream.closed;
   unsubscribe();
 }

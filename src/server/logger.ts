@@ -1,17 +1,12 @@
 // The server log: JSON lines (pino) in $XDG_STATE_HOME/agentpool/log/opencode.log, and on
 // stderr too with --print-logs.
 import { mkdirSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pino, { type Logger } from "pino";
+import { stateDirectory } from "../xdg.js";
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || path.join(os.homedir(), ".local", "state");
-  return path.join(base, "agentpool");
-}
 
 export function defaultLogFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(stateDirectory(env), "log", "opencode.log");

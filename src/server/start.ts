@@ -31,6 +31,6 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => services.store.close()),
   };
 }

@@ -141,9 +141,11 @@ describe("request validation", () => {
   });
 
   it("ignores unknown body keys and unknown query keys, as upstream", async () => {
-    // session.create is still a stub: passing validation is what shows here (501, not 400).
-    const res = await server.fetch("/session?bogus=1", jsonInit("POST", { bogus: 1 }));
-    expect(res.status).toBe(501);
+    const res = await server.fetch("/session?bogus=1", jsonInit("POST", { bogus: 1, title: "kept" }));
+    expect(res.status).toBe(200);
+    const session = (await res.json()) as Record<string, unknown>;
+    expect(session.title).toBe("kept");
+    expect(session).not.toHaveProperty("bogus");
     const health = await server.fetch("/global/health?unknown=1&directory=/tmp");
     expect(health.status).toBe(200);
   });

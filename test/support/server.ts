@@ -13,6 +13,8 @@ import { makeTempDir } from "./temp.js";
 
 export interface TestServerOptions {
   projectDirectory?: string;
+  /** Reuse a data folder to test a restart. */
+  dataDirectory?: string;
   credentials?: Credentials;
   corsOrigins?: string[];
   heartbeatMs?: number;
@@ -38,6 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer({
     config: {
       projectDirectory: options.projectDirectory ?? scratch,
+      dataDirectory: options.dataDirectory ?? path.join(scratch, "data"),
       hostname: "127.0.0.1",
       port: 0,
       corsOrigins: options.corsOrigins ?? [],

@@ -1,0 +1,50 @@
+// Handlers of the spec tag "session".
+import type { HandlerMap } from "../../generated/handlers.js";
+import { badRequest } from "../server/errors.js";
+import type { HandlerReply, RequestContext } from "../server/context.js";
+
+/** Query flags arrive as booleans or as the strings "true"/"false". */
+function flag(value: boolean | "true" | "false" | undefined): boolean | undefined {
+  return value === undefined ? undefined : value === true || value === "true";
+}
+
+const NO_SHARING = "Sharing is not available: this server has no share backend";
+
+export const sessionHandlers = {
+  "session.list": ({ query }, ctx) =>
+    ctx.services.sessions.list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit }),
+  "session.create": ({ body }, ctx) => ctx.services.sessions.create(ctx.directory, body),
+  "session.status": (_input, ctx) => ctx.services.runs.statuses(),
+  "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
+  "session.update": ({ params, body }, ctx) => ctx.services.sessions.update(params.sessionID, body),
+  "session.delete": async ({ params }, ctx) => {
+    ctx.services.runs.abort(params.sessionID);
+    await ctx.services.sessions.remove(params.sessionID);
+    return true;
+  },
+  "session.children": ({ params }, ctx) => ctx.services.sessions.children(params.sessionID),
+  "session.todo": async ({ params }, ctx) => {
+    await ctx.services.sessions.get(params.sessionID);
+    return ctx.services.store.getTodos(params.sessionID);
+  },
+  "session.abort": ({ params }, ctx) => ctx.services.runs.abort(params.sessionID),
+  "session.messages": ({ params, query }, ctx) => ctx.services.messages.list(params.sessionID, query.limit),
+  "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
+  "session.deleteMessage": async ({ params }, ctx) => {
+    await ctx.services.messages.remove(params.sessionID, params.messageID);
+    return true;
+  },
+  "part.delete": async ({ params }, ctx) => {
+    await ctx.services.messages.removePart(params.sessionID, params.messageID, params.partID);
+    return true;
+  },
+  "part.update": ({ params, body }, ctx) => ctx.services.messages.updatePart(params.sessionID, params.messageID, params.partID, body!),
+  "session.share": async ({ params }, ctx) => {
+    await ctx.services.sessions.get(params.sessionID);
+    throw badRequest(NO_SHARING, "Payload");
+  },
+  "session.unshare": async ({ params }, ctx) => {
+    await ctx.services.sessions.get(params.sessionID);
+    throw badRequest(NO_SHARING, "Payload");
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -1,0 +1,77 @@
+// Projects as upstream defines them: a git worktree, identified by the hash of its first commit
+// (so clones and moved checkouts keep their sessions), or the "global" project outside any
+// repository. Seen projects are stored, so /project lists them after a restart.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { Project } from "../../generated/schemas.js";
+import type { Store } from "../storage/store.js";
+import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+
+const run = promisify(execFile);
+
+export const GLOBAL_PROJECT_ID = "global";
+
+/** The sorted first root commit of the repository, or undefined without commits (or without git). */
+async function rootCommit(worktree: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run("git", ["rev-list", "--max-parents=0", "--all"], { cwd: worktree });
+    return stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort()[0];
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ProjectLocation {
+  id: string;
+  worktree: string;
+  vcs?: "git";
+}
+
+export class Projects {
+  private readonly located = new Map<string, Promise<ProjectLocation>>();
+
+  constructor(
+    private readonly store: Store,
+    /** Told once per project this process has not seen before (for project.updated). */
+    private readonly onFirstSeen: (project: Project) => void = () => {},
+  ) {}
+
+  /** Which project a directory belongs to. Cached per worktree for the life of the process. */
+  locate(directory: string): Promise<ProjectLocation> {
+    const worktree = findWorktree(directory);
+    let found = this.located.get(worktree);
+    if (!found) {
+      found = this.resolve(worktree);
+      this.located.set(worktree, found);
+      found.catch(() => this.located.delete(worktree));
+    }
+    return found;
+  }
+
+  private async resolve(worktree: string): Promise<ProjectLocation> {
+    const id = worktree === NO_WORKTREE ? undefined : await rootCommit(worktree);
+    const location: ProjectLocation = id ? { id, worktree, vcs: "git" } : { id: GLOBAL_PROJECT_ID, worktree: NO_WORKTREE };
+    if (!(await this.store.getProject(location.id))) {
+      const now = Date.now();
+      const project: Project = { id: location.id, worktree: location.worktree, ...(location.vcs ? { vcs: location.vcs } : {}), time: { created: now, updated: now }, sandboxes: [] };
+      await this.store.putProject(project);
+      this.onFirstSeen(project);
+    }
+    return location;
+  }
+
+  /** The stored project record of a directory. */
+  async forDirectory(directory: string): Promise<Project> {
+    const { id } = await this.locate(directory);
+    return (await this.store.getProject(id))!;
+  }
+
+  list(): Promise<Project[]> {
+    return this.store.listProjects();
+  }
+
+  /** Forgets cached locations (instance.dispose, or after `git init`). */
+  reset(): void {
+    this.located.clear();
+  }
+}

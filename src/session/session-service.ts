@@ -1,0 +1,116 @@
+// Sessions: create, list, read, update, delete, children. Every change is stored before its
+// event is published.
+import path from "node:path";
+import type { OperationIO } from "../../generated/handlers.js";
+import type { Session } from "../../generated/schemas.js";
+import type { Projects } from "../project/projects.js";
+import { notFound } from "../server/errors.js";
+import type { Store } from "../storage/store.js";
+import { createId } from "../id.js";
+import { UPSTREAM_VERSION } from "../version.js";
+import { NO_WORKTREE } from "../workspace/worktree.js";
+import type { SessionEvents } from "./session-events.js";
+import { createSlug } from "./slug.js";
+
+export type CreateSessionInput = OperationIO["session.create"]["body"];
+export type UpdateSessionInput = OperationIO["session.update"]["body"];
+
+export interface ListSessionsInput {
+  roots?: boolean;
+  start?: number;
+  search?: string;
+  limit?: number;
+}
+
+export function sessionNotFound(id: string) {
+  return notFound(`Session not found: ${id}`);
+}
+
+export class SessionService {
+  constructor(
+    private readonly store: Store,
+    private readonly projects: Projects,
+    private readonly events: SessionEvents,
+  ) {}
+
+  async create(directory: string, input: CreateSessionInput = {}): Promise<Session> {
+    const project = await this.projects.locate(directory);
+    const now = Date.now();
+    const title = input.title ?? `${input.parentID ? "Child session" : "New session"} - ${new Date(now).toISOString()}`;
+    const session: Session = {
+      id: createId("ses", "descending"),
+      slug: createSlug(),
+      projectID: project.id,
+      directory,
+      path: project.worktree === NO_WORKTREE ? "" : path.relative(project.worktree, directory),
+      ...(input.parentID ? { parentID: input.parentID } : {}),
+      ...(input.workspaceID ? { workspaceID: input.workspaceID } : {}),
+      cost: 0,
+      tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
+      title,
+      ...(input.agent ? { agent: input.agent } : {}),
+      ...(input.model ? { model: { id: input.model.id, providerID: input.model.providerID, ...(input.model.variant ? { variant: input.model.variant } : {}) } } : {}),
+      ...(input.metadata ? { metadata: input.metadata } : {}),
+      version: UPSTREAM_VERSION,
+      time: { created: now, updated: now },
+      ...(input.permission ? { permission: input.permission } : {}),
+    };
+    await this.store.putSession(session);
+    await this.events.publish(session, "session.created", { sessionID: session.id, info: session });
+    return session;
+  }
+
+  async get(id: string): Promise<Session> {
+    const session = await this.store.getSession(id);
+    if (!session) throw sessionNotFound(id);
+    return session;
+  }
+
+  async list(directory: string, input: ListSessionsInput): Promise<Session[]> {
+    const project = await this.projects.locate(directory);
+    return this.store.listSessions({
+      projectID: project.id,
+      roots: input.roots,
+      updatedSince: input.start,
+      search: input.search,
+      limit: input.limit,
+    });
+  }
+
+  async children(id: string): Promise<Session[]> {
+    await this.get(id);
+    return this.store.listChildren(id);
+  }
+
+  async update(id: string, input: UpdateSessionInput = {}): Promise<Session> {
+    const current = await this.get(id);
+    const next: Session = {
+      ...current,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+      ...(input.permission !== undefined ? { permission: input.permission } : {}),
+      time: {
+        ...current.time,
+        updated: Date.now(),
+        ...(input.time?.archived !== undefined ? { archived: input.time.archived } : {}),
+      },
+    };
+    return this.save(next);
+  }
+
+  /** Stores a changed session and publishes session.updated. */
+  async save(session: Session): Promise<Session> {
+    await this.store.putSession(session);
+    await this.events.publish(session, "session.updated", { sessionID: session.id, info: session });
+    return session;
+  }
+
+  /** Deletes a session and, first, its children. */
+  async remove(id: string): Promise<void> {
+    const session = await this.get(id);
+    for (const child of await this.store.listChildren(id)) await this.remove(child.id);
+    const seq = await this.events.nextSeq(id);
+    await this.store.deleteSession(id);
+    await this.events.publish(session, "session.deleted", { sessionID: id, info: session }, seq);
+  }
+}
