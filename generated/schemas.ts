@@ -495,6 +495,7 @@ export type EventServerHeartbeat = components["schemas"]["EventServerHeartbeat"]
 export type SyncEventEnvelope = components["schemas"]["SyncEventEnvelope"];
 export type ServedEvent = components["schemas"]["ServedEvent"];
 export type ServedGlobalEvent = components["schemas"]["ServedGlobalEvent"];
+export type PromptNoReplyResult = components["schemas"]["PromptNoReplyResult"];
 
 /** Schema name -> the identifier of its type above. */
 export const schemaIdentifiers = {
@@ -978,6 +979,7 @@ export const schemaIdentifiers = {
   "SyncEventEnvelope": "SyncEventEnvelope",
   "ServedEvent": "ServedEvent",
   "ServedGlobalEvent": "ServedGlobalEvent",
+  "PromptNoReplyResult": "PromptNoReplyResult",
 } as const;
 
-export const SCHEMA_COUNT = 480;
+export const SCHEMA_COUNT = 481;

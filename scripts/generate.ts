@@ -12,7 +12,8 @@ const OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
 async function renderTypes(): Promise<string> {
   // openapi-typescript keys every type by its original schema name (components["schemas"]["session.status"]),
   // so no two schemas can collapse into one here; schemas.ts adds the named aliases.
-  const ast = await openapiTS(structuredClone(loadServedSpec()) as never, { alphabetize: false });
+  // emptyObjectsUnknown: a schema `{"type":"object"}` is any object (Record<string, unknown>), not an empty one.
+  const ast = await openapiTS(structuredClone(loadServedSpec()) as never, { alphabetize: false, emptyObjectsUnknown: true });
   return `${GENERATED_HEADER}/* eslint-disable */\n${astToString(ast)}`;
 }
 

@@ -64,6 +64,15 @@ export function mergeOverlays(upstream: OpenApiDocument, overlays: { name: strin
       if (schemaName in merged.components.schemas) throw new Error(`overlay ${name}: schema ${schemaName} already exists`);
       merged.components.schemas[schemaName] = schema;
     }
+    // Our own top-level extensions (x-agentpool-...) are maps; overlays add entries to them.
+    for (const [key, value] of Object.entries(doc)) {
+      if (!key.startsWith("x-agentpool-") || !value || typeof value !== "object") continue;
+      const target = ((merged as JsonObject)[key] ??= {}) as JsonObject;
+      for (const [entry, entryValue] of Object.entries(value as JsonObject)) {
+        if (entry in target) throw new Error(`overlay ${name}: ${key}.${entry} already exists`);
+        target[entry] = entryValue;
+      }
+    }
     for (const tag of doc.tags ?? []) {
       if (!merged.tags?.some((t) => t.name === tag.name)) (merged.tags ??= []).push(tag);
     }

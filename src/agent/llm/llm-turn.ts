@@ -1,0 +1,145 @@
+// One LLM turn with the Vercel AI SDK: streams a model call and reports it as agent events.
+// Retryable provider failures before any output are retried with backoff, reported as `retry`
+// events (upstream shows them as session.status retry).
+import { APICallError, streamText, type ModelMessage, type ToolSet } from "ai";
+import type { AgentEvent, TokenUsage } from "../agent-event.js";
+import type { ResolvedModel } from "./models.js";
+
+/** Upstream waits about 2, 4, 8, 19 and 40 seconds between attempts, then gives up. */
+export const DEFAULT_RETRY_DELAYS_MS = [2_000, 4_000, 8_000, 19_000, 40_000];
+
+export interface LlmTurnInput {
+  model: ResolvedModel;
+  system: string[];
+  messages: ModelMessage[];
+  tools?: ToolSet;
+  signal: AbortSignal;
+  retryDelaysMs?: number[];
+  /** Extra request headers (upstream sends x-session-id). */
+  headers?: Record<string, string>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function toUsage(usage: {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  inputTokenDetails?: { cacheReadTokens: number | undefined; cacheWriteTokens: number | undefined };
+  outputTokenDetails?: { reasoningTokens: number | undefined };
+}): TokenUsage {
+  const cacheRead = usage.inputTokenDetails?.cacheReadTokens ?? 0;
+  const cacheWrite = usage.inputTokenDetails?.cacheWriteTokens ?? 0;
+  const reasoning = usage.outputTokenDetails?.reasoningTokens ?? 0;
+  return {
+    // Upstream counts input without the cached part, and output without reasoning.
+    input: Math.max(0, (usage.inputTokens ?? 0) - cacheRead - cacheWrite),
+    output: Math.max(0, (usage.outputTokens ?? 0) - reasoning),
+    reasoning,
+    cache: { read: cacheRead, write: cacheWrite },
+  };
+}
+
+function costOf(usage: TokenUsage, price: ResolvedModel["cost"]): number {
+  if (!price) return 0;
+  const perToken = (n: number, perMillion = 0) => (n * perMillion) / 1_000_000;
+  return (
+    perToken(usage.input, price.input) +
+    perToken(usage.output + usage.reasoning, price.output) +
+    perToken(usage.cache.read, price.cache_read) +
+    perToken(usage.cache.write, price.cache_write)
+  );
+}
+
+function isRetryable(error: unknown): error is APICallError {
+  return APICallError.isInstance(error) && error.isRetryable;
+}
+
+function retryMessage(error: APICallError): string {
+  try {
+    const body = JSON.parse(error.responseBody ?? "") as { error?: { message?: string } };
+    if (body.error?.message) return body.error.message;
+  } catch {
+    // not JSON: fall back to the SDK's message
+  }
+  return error.message;
+}
+
+/** Streams one model call (one step); yields its events; throws its error, if any. */
+async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
+  const result = streamText({
+    model: input.model.language,
+    system: input.system.join("\n"),
+    messages: input.messages,
+    tools: input.tools,
+    abortSignal: input.signal,
+    maxRetries: 0,
+    maxOutputTokens: input.model.maxOutputTokens,
+    headers: input.headers,
+  });
+  for await (const part of result.fullStream) {
+    switch (part.type) {
+      case "start-step":
+        yield { type: "step-start" };
+        break;
+      case "text-start":
+      case "text-end":
+      case "reasoning-start":
+      case "reasoning-end":
+        yield { type: part.type, id: part.id };
+        break;
+      case "text-delta":
+      case "reasoning-delta":
+        yield { type: part.type, id: part.id, delta: part.text };
+        break;
+      case "tool-input-start":
+        yield { type: "tool-input-start", callID: part.id, tool: part.toolName };
+        break;
+      case "tool-call":
+        yield { type: "tool-call", callID: part.toolCallId, tool: part.toolName, input: (part.input ?? {}) as Record<string, unknown> };
+        break;
+      case "finish-step": {
+        const usage = toUsage(part.usage);
+        yield { type: "step-finish", reason: part.finishReason, usage, cost: costOf(usage, input.model.cost) };
+        break;
+      }
+      case "error":
+        throw part.error;
+      case "abort":
+        throw input.signal.reason ?? new DOMException("Aborted", "AbortError");
+      default:
+        break;
+    }
+  }
+}
+
+export async function* runLlmStep(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
+  const delays = input.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  for (let attempt = 0; ; attempt++) {
+    let produced = false;
+    try {
+      for await (const event of streamOnce(input)) {
+        produced = true;
+        yield event;
+      }
+      return;
+    } catch (error) {
+      if (input.signal.aborted || produced || !isRetryable(error) || attempt >= delays.length) throw error;
+      const delay = delays[attempt]!;
+      yield { type: "retry", attempt: attempt + 1, message: retryMessage(error), next: Date.now() + delay };
+      await sleep(delay, input.signal);
+    }
+  }
+}

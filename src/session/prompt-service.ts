@@ -1,0 +1,246 @@
+// The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
+// run at a time per session answers the queue in order. Each turn goes through the one recorder;
+// every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
+import { generateText } from "ai";
+import type { OperationIO } from "../../generated/handlers.js";
+import type { Config, Part, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
+import { ZERO_USAGE } from "../agent/agent-event.js";
+import { toMessageError } from "../agent/agent-errors.js";
+import { toModelMessages } from "../agent/llm/history.js";
+import { runLlmStep } from "../agent/llm/llm-turn.js";
+import { defaultModel, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
+import { TITLE_SYSTEM_PROMPT, agentSystemPrompt } from "../agent/llm/system-prompt.js";
+import { createId } from "../id.js";
+import type { Projects } from "../project/projects.js";
+import { badRequest } from "../server/errors.js";
+import type { MessageWithParts, Store } from "../storage/store.js";
+import type { Logger } from "pino";
+import type { RunRegistry } from "./run-registry.js";
+import type { SessionEvents } from "./session-events.js";
+import type { SessionService } from "./session-service.js";
+import { TurnRecorder } from "./turn-recorder.js";
+
+export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
+
+/** Where a directory's OpenCode configuration comes from. */
+export interface ConfigSource {
+  forDirectory(directory: string): Promise<Config>;
+}
+
+export interface PromptServiceOptions {
+  /** Waits between retries of a failing provider (tests shorten them). */
+  retryDelaysMs?: number[];
+  env?: NodeJS.ProcessEnv;
+  credentials?: Credentials;
+}
+
+/** The agent used when a prompt names none. Issue 4 brings the configurable agent pool. */
+const DEFAULT_AGENT = "build";
+const BUILT_IN_AGENTS = new Set(["build", "plan", "general", "explore"]);
+
+interface QueuedPrompt {
+  user: UserMessage;
+  settle: (reply: MessageWithParts) => void;
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export class PromptService {
+  private readonly queues = new Map<string, QueuedPrompt[]>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      sessions: SessionService;
+      events: SessionEvents;
+      runs: RunRegistry;
+      projects: Projects;
+      config: ConfigSource;
+      log: Logger;
+    },
+    private readonly options: PromptServiceOptions = {},
+  ) {}
+
+  /**
+   * Stores the prompt as a user message and queues it. Resolves, once answered, with the last
+   * assistant message of its turn (or with the user message itself for noReply).
+   */
+  async prompt(sessionID: string, body: PromptBody): Promise<{ queued: Promise<MessageWithParts> }> {
+    const { sessions } = this.deps;
+    let session = await sessions.get(sessionID);
+    const config = await this.deps.config.forDirectory(session.directory);
+    const agent = body.agent ?? session.agent ?? config.default_agent ?? DEFAULT_AGENT;
+    if (!BUILT_IN_AGENTS.has(agent)) throw badRequest(`Agent not found: ${agent}`, "Payload");
+    const model: ModelRef | undefined =
+      body.model ?? (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ?? defaultModel(config);
+    if (!model) throw badRequest("No model: name one in the request or set `model` in opencode.json", "Payload");
+
+    if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
+      session = await sessions.save({ ...session, agent, model: { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" }, time: { ...session.time, updated: Date.now() } });
+    }
+    const user = await this.storeUserMessage(session, body, agent, model);
+    session = await sessions.save({ ...session, time: { ...session.time, updated: Date.now() } });
+    if (body.noReply) return { queued: Promise.resolve(user) };
+
+    const reply = deferred<MessageWithParts>();
+    const queue = this.queues.get(sessionID) ?? [];
+    this.queues.set(sessionID, queue);
+    queue.push({ user: user.info as UserMessage, settle: reply.resolve });
+    if (!this.deps.runs.isBusy(sessionID)) void this.drain(sessionID);
+    return { queued: reply.promise };
+  }
+
+  private async storeUserMessage(session: Session, body: PromptBody, agent: string, model: ModelRef): Promise<MessageWithParts> {
+    const { store, events } = this.deps;
+    const info: UserMessage = {
+      id: body.messageID ?? createId("msg"),
+      sessionID: session.id,
+      role: "user",
+      time: { created: Date.now() },
+      agent,
+      model: { providerID: model.providerID, modelID: model.modelID, ...(body.variant ? { variant: body.variant } : {}) },
+      ...(body.system ? { system: body.system } : {}),
+      ...(body.tools ? { tools: body.tools } : {}),
+      ...(body.format ? { format: body.format } : {}),
+    };
+    await store.putMessage(info);
+    await events.publish(session, "message.updated", { sessionID: session.id, info });
+    const parts: Part[] = [];
+    for (const input of body.parts) {
+      const part = { ...input, id: input.id ?? createId("prt"), sessionID: session.id, messageID: info.id } as Part;
+      await store.putPart(part);
+      await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
+      parts.push(part);
+    }
+    return { info, parts };
+  }
+
+  private async status(session: Session, status: SessionStatus): Promise<void> {
+    this.deps.runs.setStatus(session.id, status);
+    await this.deps.events.publish(session, "session.status", { sessionID: session.id, status });
+  }
+
+  /** The run: answers the queue in order until it is empty or aborted. */
+  private async drain(sessionID: string): Promise<void> {
+    const queue = this.queues.get(sessionID)!;
+    const signal = this.deps.runs.start(sessionID);
+    let session = await this.deps.sessions.get(sessionID);
+    let last: MessageWithParts | undefined;
+    try {
+      await this.status(session, { type: "busy" });
+      while (queue.length && !signal.aborted) {
+        const item = queue.shift()!;
+        last = await this.turn(session, item.user, signal);
+        item.settle(last);
+        session = await this.deps.sessions.get(sessionID);
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error, sessionID }, "prompt loop failed");
+    } finally {
+      // An abort drops what is still queued: those user messages stay, unanswered.
+      for (const item of queue.splice(0)) item.settle(last ?? { info: item.user, parts: [] });
+      this.deps.runs.finish(sessionID);
+      const current = (await this.deps.store.getSession(sessionID)) ?? session;
+      await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });
+      await this.deps.events.publish(current, "session.idle", { sessionID });
+    }
+  }
+
+  /** One turn: the reply to one user message, possibly several steps. Never throws. */
+  private async turn(session: Session, user: UserMessage, signal: AbortSignal): Promise<MessageWithParts> {
+    const { store, events, projects } = this.deps;
+    const project = await projects.locate(session.directory);
+    const model = { providerID: user.model.providerID, modelID: user.model.modelID };
+    const recorder = new TurnRecorder(
+      { session, user, agent: user.agent, model, path: { cwd: session.directory, root: project.worktree === "/" ? session.directory : project.worktree } },
+      store,
+      events,
+    );
+    await recorder.begin();
+    const history = await store.listMessages(session.id);
+    const upToUser = history.slice(0, history.findIndex((m) => m.info.id === user.id) + 1);
+    const config = await this.deps.config.forDirectory(session.directory);
+    if (this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
+    let retrying = false;
+    try {
+      const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
+      const system = [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
+      for await (const event of runLlmStep({
+        model: resolved,
+        system,
+        messages: toModelMessages(upToUser),
+        signal,
+        retryDelaysMs: this.options.retryDelaysMs,
+        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
+      })) {
+        if (retrying) {
+          retrying = false;
+          await this.status(session, { type: "busy" });
+        }
+        if (event.type === "retry") {
+          retrying = true;
+          await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
+          continue;
+        }
+        await recorder.record(event);
+      }
+      await recorder.complete();
+    } catch (error) {
+      if (retrying) await this.status(session, { type: "busy" });
+      const messageError = toMessageError(error, signal);
+      if (messageError.name !== "MessageAbortedError") this.deps.log.warn({ err: error, sessionID: session.id }, "turn failed");
+      await events.publish(session, "session.error", { sessionID: session.id, error: messageError });
+      await recorder.fail(messageError);
+    }
+    await this.addToTotals(session.id, recorder);
+    return (await store.getMessage(session.id, recorder.current.id))!;
+  }
+
+  private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {
+    return !session.parentID && history.filter((m) => m.info.role === "user").length === 1;
+  }
+
+  private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
+    const session = await this.deps.store.getSession(sessionID);
+    if (!session) return;
+    const { usage, cost } = recorder;
+    const tokens = session.tokens ?? ZERO_USAGE;
+    await this.deps.sessions.save({
+      ...session,
+      cost: (session.cost ?? 0) + cost,
+      tokens: {
+        input: tokens.input + usage.input,
+        output: tokens.output + usage.output,
+        reasoning: tokens.reasoning + usage.reasoning,
+        cache: { read: tokens.cache.read + usage.cache.read, write: tokens.cache.write + usage.cache.write },
+      },
+      time: { ...session.time, updated: Date.now() },
+    });
+  }
+
+  /** Upstream names a session after its first prompt with the small model, in parallel with the reply. */
+  private async generateTitle(session: Session, history: MessageWithParts[], config: Config): Promise<void> {
+    const ref = smallModel(config);
+    if (!ref) return;
+    try {
+      const model = resolveModel(config, ref, this.options.env, this.options.credentials);
+      const { text } = await generateText({
+        model: model.language,
+        system: TITLE_SYSTEM_PROMPT,
+        messages: toModelMessages(history),
+        maxRetries: 0,
+        maxOutputTokens: model.maxOutputTokens,
+      });
+      const title = text.replace(/<think>[\s\S]*?<\/think>/g, "").trim().split("\n")[0]?.trim().slice(0, 100);
+      if (!title) return;
+      const current = await this.deps.store.getSession(session.id);
+      if (current) await this.deps.sessions.save({ ...current, title });
+    } catch (error) {
+      this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");
+    }
+  }
+}

@@ -1,0 +1,225 @@
+// The one recorder: turns the agent events of one turn into assistant messages and parts,
+// stores each change, then publishes upstream's events (message.updated, message.part.updated,
+// message.part.delta). Every backend goes through here, so every backend produces the same stream.
+import type { AssistantMessage, Part, ReasoningPart, TextPart, ToolPart, UserMessage } from "../../generated/schemas.js";
+import type { AgentEvent, TokenUsage } from "../agent/agent-event.js";
+import { ZERO_USAGE } from "../agent/agent-event.js";
+import type { MessageError } from "../agent/agent-errors.js";
+import { createId } from "../id.js";
+import type { Store } from "../storage/store.js";
+import type { SessionEvents } from "./session-events.js";
+import type { Session } from "../../generated/schemas.js";
+
+
+export interface TurnSetup {
+  session: Session;
+  user: UserMessage;
+  agent: string;
+  model: { providerID: string; modelID: string };
+  path: { cwd: string; root: string };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    reasoning: a.reasoning + b.reasoning,
+    cache: { read: a.cache.read + b.cache.read, write: a.cache.write + b.cache.write },
+  };
+}
+
+export class TurnRecorder {
+  /** The assistant message being written. */
+  private message!: AssistantMessage;
+  private stepFinished = false;
+  /** Text and reasoning parts still streaming, by the backend's id. */
+  private readonly streaming = new Map<string, TextPart | ReasoningPart>();
+  private readonly tools = new Map<string, ToolPart>();
+  /** What this turn cost in all, for the session's totals. */
+  usage: TokenUsage = ZERO_USAGE;
+  cost = 0;
+
+  constructor(
+    private readonly setup: TurnSetup,
+    private readonly store: Store,
+    private readonly events: SessionEvents,
+  ) {}
+
+  get current(): AssistantMessage {
+    return this.message;
+  }
+
+  /** Creates the first assistant message of the turn. */
+  async begin(): Promise<AssistantMessage> {
+    await this.startMessage();
+    return this.message;
+  }
+
+  private async startMessage(): Promise<void> {
+    const { session, user, agent, model, path } = this.setup;
+    this.message = {
+      id: createId("msg"),
+      parentID: user.id,
+      role: "assistant",
+      mode: agent,
+      agent,
+      path,
+      cost: 0,
+      tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
+      modelID: model.modelID,
+      providerID: model.providerID,
+      time: { created: Date.now() },
+      sessionID: session.id,
+    };
+    this.stepFinished = false;
+    await this.saveMessage();
+  }
+
+  private async saveMessage(): Promise<void> {
+    await this.store.putMessage(this.message);
+    await this.events.publish(this.setup.session, "message.updated", { sessionID: this.setup.session.id, info: this.message });
+  }
+
+  private async savePart(part: Part): Promise<void> {
+    await this.store.putPart(part);
+    await this.events.publish(this.setup.session, "message.part.updated", { sessionID: this.setup.session.id, part, time: Date.now() });
+  }
+
+  private partBase() {
+    return { id: createId("prt"), sessionID: this.setup.session.id, messageID: this.message.id };
+  }
+
+  async record(event: AgentEvent): Promise<void> {
+    switch (event.type) {
+      case "step-start":
+        // After a step that ended in tool calls, upstream answers in a new assistant message.
+        if (this.stepFinished) {
+          await this.completeMessage();
+          await this.startMessage();
+        }
+        await this.savePart({ ...this.partBase(), type: "step-start" });
+        return;
+      case "text-start":
+      case "reasoning-start": {
+        const part =
+          event.type === "text-start"
+            ? ({ ...this.partBase(), type: "text", text: "", time: { start: Date.now() } } satisfies TextPart)
+            : ({ ...this.partBase(), type: "reasoning", text: "", time: { start: Date.now() } } satisfies ReasoningPart);
+        this.streaming.set(event.id, part);
+        await this.savePart(part);
+        return;
+      }
+      case "text-delta":
+      case "reasoning-delta": {
+        const part = this.streaming.get(event.id);
+        if (!part || !event.delta) return;
+        part.text += event.delta;
+        await this.store.putPart(part);
+        await this.events.publish(this.setup.session, "message.part.delta", {
+          sessionID: part.sessionID,
+          messageID: part.messageID,
+          partID: part.id,
+          field: "text",
+          delta: event.delta,
+        });
+        return;
+      }
+      case "text-end":
+      case "reasoning-end":
+        await this.endStreamingPart(event.id);
+        return;
+      case "tool-input-start":
+        await this.savePart(this.toolPart(event.callID, event.tool, { status: "pending", input: {}, raw: "" }));
+        return;
+      case "tool-call": {
+        const existing = this.tools.get(event.callID);
+        await this.savePart(this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing));
+        return;
+      }
+      case "tool-progress": {
+        const part = this.tools.get(event.callID);
+        if (!part || part.state.status !== "running") return;
+        part.state = { ...part.state, ...(event.title ? { title: event.title } : {}), ...(event.metadata ? { metadata: event.metadata } : {}) };
+        await this.savePart(part);
+        return;
+      }
+      case "tool-result":
+      case "tool-error": {
+        const part = this.tools.get(event.callID);
+        if (!part) return;
+        const input = part.state.status === "pending" ? {} : part.state.input;
+        const start = part.state.status === "running" ? part.state.time.start : Date.now();
+        part.state =
+          event.type === "tool-result"
+            ? { status: "completed", input, output: event.output, title: event.title, metadata: event.metadata, time: { start, end: Date.now() } }
+            : { status: "error", input, error: event.error, time: { start, end: Date.now() } };
+        await this.savePart(part);
+        return;
+      }
+      case "step-finish": {
+        await this.endAllStreamingParts();
+        const tokens = { total: event.usage.input + event.usage.output, ...event.usage };
+        await this.savePart({ ...this.partBase(), type: "step-finish", reason: event.reason, cost: event.cost, tokens });
+        this.usage = addUsage(this.usage, event.usage);
+        this.cost += event.cost;
+        this.message = {
+          ...this.message,
+          cost: this.message.cost + event.cost,
+          tokens: { total: (this.message.tokens.total ?? 0) + tokens.total, ...addUsage(this.message.tokens, event.usage) },
+          finish: event.reason,
+        };
+        this.stepFinished = true;
+        await this.saveMessage();
+        return;
+      }
+      case "retry":
+        return; // the loop reports retries as session.status
+    }
+  }
+
+  private toolPart(callID: string, tool: string, state: ToolPart["state"], existing?: ToolPart): ToolPart {
+    const part: ToolPart = existing ? { ...existing, tool, state } : { ...this.partBase(), type: "tool", callID, tool, state };
+    this.tools.set(callID, part);
+    return part;
+  }
+
+  private async endStreamingPart(id: string): Promise<void> {
+    const part = this.streaming.get(id);
+    if (!part) return;
+    this.streaming.delete(id);
+    part.time = { start: part.time?.start ?? Date.now(), end: Date.now() };
+    await this.savePart(part);
+  }
+
+  private async endAllStreamingParts(): Promise<void> {
+    for (const id of [...this.streaming.keys()]) await this.endStreamingPart(id);
+  }
+
+  private async completeMessage(): Promise<void> {
+    this.message = { ...this.message, time: { ...this.message.time, completed: Date.now() } };
+    await this.saveMessage();
+  }
+
+  /** Ends the turn normally: the last assistant message is completed. */
+  async complete(): Promise<AssistantMessage> {
+    await this.endAllStreamingParts();
+    await this.completeMessage();
+    return this.message;
+  }
+
+  /**
+   * Ends the turn with an error (abort included): streaming parts keep what they had, running
+   * tools end in error, and the assistant message carries the error and is completed.
+   */
+  async fail(error: MessageError): Promise<AssistantMessage> {
+    await this.endAllStreamingParts();
+    for (const part of this.tools.values()) {
+      if (part.state.status === "pending" || part.state.status === "running") {
+        await this.record({ type: "tool-error", callID: part.callID, error: error.name === "MessageAbortedError" ? "Tool execution aborted" : String(error.data && "message" in error.data ? error.data.message : error.name) });
+      }
+    }
+    this.message = { ...this.message, error, time: { ...this.message.time, completed: Date.now() } };
+    await this.saveMessage();
+    return this.message;
+  }
+}
