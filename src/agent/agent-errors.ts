@@ -9,7 +9,8 @@ export const ABORTED: MessageError = { name: "MessageAbortedError", data: { mess
 
 export function toMessageError(error: unknown, signal?: AbortSignal): MessageError {
   if (signal?.aborted || (error instanceof Error && error.name === "AbortError")) return ABORTED;
-  if (error instanceof ProviderAuthError) return { name: "ProviderAuthError", data: { providerID: error.providerID, message: error.message } };
+  if (error instanceof ProviderAuthError)
+    return { name: "ProviderAuthError", data: { providerID: error.providerID, message: error.message } };
   if (APICallError.isInstance(error)) {
     let message = error.message;
     try {

@@ -56,7 +56,11 @@ export class EventBus {
       const { id } = event.payload;
       const twin: GlobalFrame = {
         ...scope,
-        payload: { type: "sync", syncEvent: { id, type: `${type}.1`, seq: durable.seq, aggregateID: durable.aggregateID, data: properties }, id },
+        payload: {
+          type: "sync",
+          syncEvent: { id, type: `${type}.1`, seq: durable.seq, aggregateID: durable.aggregateID, data: properties },
+          id,
+        },
       };
       for (const listener of [...this.globalListeners]) listener(twin);
     }

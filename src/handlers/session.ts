@@ -1,5 +1,5 @@
 // Handlers of the spec tag "session".
-import type { HandlerMap } from "../../generated/handlers.js";
+import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import { badRequest } from "../server/errors.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
@@ -39,6 +39,13 @@ export const sessionHandlers = {
     return true;
   },
   "part.update": ({ params, body }, ctx) => ctx.services.messages.updatePart(params.sessionID, params.messageID, params.partID, body!),
+  "session.prompt": async ({ params, body }, ctx) => {
+    const { queued } = await ctx.services.prompts.prompt(params.sessionID, body!);
+    return (await queued) as OperationIO["session.prompt"]["response"];
+  },
+  "session.prompt_async": async ({ params, body }, ctx) => {
+    await ctx.services.prompts.prompt(params.sessionID, body!);
+  },
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);
     throw badRequest(NO_SHARING, "Payload");

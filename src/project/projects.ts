@@ -15,7 +15,11 @@ export const GLOBAL_PROJECT_ID = "global";
 async function rootCommit(worktree: string): Promise<string | undefined> {
   try {
     const { stdout } = await run("git", ["rev-list", "--max-parents=0", "--all"], { cwd: worktree });
-    return stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort()[0];
+    return stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort()[0];
   } catch {
     return undefined;
   }
@@ -53,7 +57,13 @@ export class Projects {
     const location: ProjectLocation = id ? { id, worktree, vcs: "git" } : { id: GLOBAL_PROJECT_ID, worktree: NO_WORKTREE };
     if (!(await this.store.getProject(location.id))) {
       const now = Date.now();
-      const project: Project = { id: location.id, worktree: location.worktree, ...(location.vcs ? { vcs: location.vcs } : {}), time: { created: now, updated: now }, sandboxes: [] };
+      const project: Project = {
+        id: location.id,
+        worktree: location.worktree,
+        ...(location.vcs ? { vcs: location.vcs } : {}),
+        time: { created: now, updated: now },
+        sandboxes: [],
+      };
       await this.store.putProject(project);
       this.onFirstSeen(project);
     }

@@ -2,14 +2,6 @@
 // request through openapi-backend to its handler.
 import express, { type ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
-import path from "node:path";
-import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
-import { Projects } from "../project/projects.js";
-import { MessageService } from "../session/message-service.js";
-import { RunRegistry } from "../session/run-registry.js";
-import { SessionEvents } from "../session/session-events.js";
-import { SessionService } from "../session/session-service.js";
-import { SqliteStore } from "../storage/sqlite-store.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { handlers as defaultHandlers } from "../handlers/index.js";
 import { authMiddleware, type Credentials } from "./auth.js";
@@ -18,7 +10,8 @@ import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
 import { HttpError, badRequest, unknownError } from "./errors.js";
 import { createBackend } from "./openapi.js";
-import { SpecSchemas, summarizeErrors } from "./validation.js";
+import { createServices } from "./services.js";
+import type { PromptServiceOptions } from "../session/prompt-service.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 
 export interface AppOptions {
@@ -29,17 +22,8 @@ export interface AppOptions {
   observe?: OperationObserver;
   /** Replaces the handler table (tests of the dispatcher itself). */
   handlers?: HandlerMap<RequestContext, HandlerReply>;
-}
-
-/** Checks each published event against the spec once, before any stream sends it. */
-function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
-  return (event: ScopedEvent) => {
-    const errors = schemas.check("ServedEvent", event.payload) ?? schemas.check("ServedGlobalEvent", event);
-    if (!errors) return;
-    const message = `event ${event.payload.type} breaks the spec: ${summarizeErrors(errors, event.payload).join("; ")}`;
-    if (config.contractMode === "fail") throw new Error(message);
-    log.warn({ event }, message);
-  };
+  /** Prompt loop settings (tests shorten provider retry waits). */
+  prompt?: PromptServiceOptions;
 }
 
 function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequestHandler {
@@ -61,24 +45,7 @@ function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequ
 
 export async function createApp(options: AppOptions) {
   const doc = loadServedSpec();
-  const schemas = new SpecSchemas(doc);
-  const bus = new EventBus(eventCheck(schemas, options.config, options.log));
-  const store = new SqliteStore(path.join(options.config.dataDirectory, "agentpool.db"));
-  // Upstream announces a project on the global stream the first time it sees it.
-  const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
-  const sessionEvents = new SessionEvents(store, bus);
-  const sessions = new SessionService(store, projects, sessionEvents);
-  const services: Services = {
-    config: options.config,
-    log: options.log,
-    schemas,
-    bus,
-    store,
-    projects,
-    sessions,
-    messages: new MessageService(store, sessions, sessionEvents),
-    runs: new RunRegistry(),
-  };
+  const services = createServices({ config: options.config, log: options.log, prompt: options.prompt });
   const api = await createBackend(doc);
   const dispatcher = new Dispatcher(api, options.handlers ?? defaultHandlers, services, options.observe);
 

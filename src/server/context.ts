@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
 import type { MessageService } from "../session/message-service.js";
+import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
 import type { SessionService } from "../session/session-service.js";
 import type { Store } from "../storage/store.js";
@@ -35,6 +36,7 @@ export interface Services {
   sessions: SessionService;
   messages: MessageService;
   runs: RunRegistry;
+  prompts: PromptService;
 }
 
 export interface RequestContext {

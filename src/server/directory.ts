@@ -11,11 +11,7 @@ function decodeHeader(value: string): string {
   }
 }
 
-export function requestDirectory(
-  query: Record<string, unknown>,
-  header: string | string[] | undefined,
-  defaultDirectory: string,
-): string {
+export function requestDirectory(query: Record<string, unknown>, header: string | string[] | undefined, defaultDirectory: string): string {
   const location = query.location;
   const fromLocation =
     location && typeof location === "object" && typeof (location as Record<string, unknown>).directory === "string"

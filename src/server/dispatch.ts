@@ -71,14 +71,20 @@ export class Dispatcher {
     this.wildcards = wildcardRoutes(api.getOperations());
     this.successAlternatives = successAlternatives(loadServedSpec());
     const registered: Record<string, (...args: never[]) => unknown> = {
-      validationFail: (c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } }, ctx: RequestContext) =>
-        this.rejectRequest(c, ctx),
-      notFound: (_c: unknown, ctx: RequestContext) => this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
-      methodNotAllowed: (_c: unknown, ctx: RequestContext) => this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
+      validationFail: (
+        c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } },
+        ctx: RequestContext,
+      ) => this.rejectRequest(c, ctx),
+      notFound: (_c: unknown, ctx: RequestContext) =>
+        this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
+      methodNotAllowed: (_c: unknown, ctx: RequestContext) =>
+        this.sendError(ctx, undefined, notFound(`No route for ${ctx.req.method} ${ctx.req.path}`)),
     };
     for (const op of api.getOperations()) {
-      registered[op.operationId!] = (c: { request: { params: Record<string, unknown>; query: Record<string, unknown>; requestBody?: unknown } }, ctx: RequestContext) =>
-        this.runOperation(op.operationId as OperationId, c.request, ctx);
+      registered[op.operationId!] = (
+        c: { request: { params: Record<string, unknown>; query: Record<string, unknown>; requestBody?: unknown } },
+        ctx: RequestContext,
+      ) => this.runOperation(op.operationId as OperationId, c.request, ctx);
     }
     api.register(registered as never);
   }
@@ -94,8 +100,7 @@ export class Dispatcher {
     const wildcard = this.wildcards.map((w) => ({ w, m: w.pattern.exec(req.path) })).find((x) => x.m);
     const routePath = wildcard ? wildcard.w.template : req.path;
     const matched = this.api.router.matchOperation({ method: req.method, path: routePath, headers: {} } as never, false) as
-      | Operation
-      | undefined;
+      Operation | undefined;
     // Unknown query keys are ignored, as upstream ignores them; only declared ones are validated.
     const query = matched ? pick(fullQuery, declaredQueryKeys(matched)) : fullQuery;
     const jsonBody = matched ? operationsById.get(matched.operationId!)?.jsonBody : false;

@@ -9,7 +9,11 @@ export class HttpError extends Error {
     readonly status: number,
     readonly body: ErrorBody,
   ) {
-    super(typeof body.data === "object" && body.data && "message" in body.data ? String(body.data.message) : String(body.message ?? body._tag ?? body.name));
+    super(
+      typeof body.data === "object" && body.data && "message" in body.data
+        ? String(body.data.message)
+        : String(body.message ?? body._tag ?? body.name),
+    );
   }
 }
 

@@ -28,5 +28,8 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.printLogs) streams.push({ stream: pino.destination({ fd: 2, sync: true }) });
   const level = options.level.toLowerCase();
   if (streams.length === 0) return pino({ level, enabled: false });
-  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.multistream(streams.map((s) => ({ ...s, level: level as pino.Level }))));
+  return pino(
+    { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.multistream(streams.map((s) => ({ ...s, level: level as pino.Level }))),
+  );
 }

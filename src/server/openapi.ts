@@ -57,7 +57,12 @@ function cacheRouting(api: Backend): void {
   const patterns = operations
     .map((op) => ({
       op,
-      pattern: new RegExp(`^${op.path.split(/\{[^}]+\}/).map(escapeRegExp).join("[^/]+")}$`),
+      pattern: new RegExp(
+        `^${op.path
+          .split(/\{[^}]+\}/)
+          .map(escapeRegExp)
+          .join("[^/]+")}$`,
+      ),
       specificity: op.path.replace(/\{.*?\}/g, "").length,
     }))
     .sort((a, b) => b.specificity - a.specificity);
@@ -71,7 +76,9 @@ function cacheRouting(api: Backend): void {
     const candidates = patterns.filter((p) => p.pattern.test(normalized));
     const match = candidates.find((p) => p.op.method === method)?.op;
     if (match || !strict) return match;
-    throw new Error(candidates.length ? "405-methodNotAllowed: this method is not registered for the route" : "404-notFound: no route matches request");
+    throw new Error(
+      candidates.length ? "405-methodNotAllowed: this method is not registered for the route" : "404-notFound: no route matches request",
+    );
   }) as typeof router.matchOperation;
 }
 

@@ -139,7 +139,10 @@ export function primaryError(errors: ErrorObject[]): ErrorObject {
 
 /** A list of errors as one line each, for logs and response-validation failures. */
 export function summarizeErrors(errors: ErrorObject[], root: unknown): string[] {
-  return errors.map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "required" || e.keyword === "additionalProperties" ? ` (${JSON.stringify(e.params)})` : `, got ${describeValue(valueAt(root, pointerSegments(e.instancePath)))}`}`);
+  return errors.map(
+    (e) =>
+      `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "required" || e.keyword === "additionalProperties" ? ` (${JSON.stringify(e.params)})` : `, got ${describeValue(valueAt(root, pointerSegments(e.instancePath)))}`}`,
+  );
 }
 
 /** Which part of a request an openapi-backend error path (/requestBody/..., /query/...) is in. */

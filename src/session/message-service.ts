@@ -45,7 +45,10 @@ export class MessageService {
   async updatePart(sessionID: string, messageID: string, partID: string, part: Part): Promise<Part> {
     const session = await this.sessions.get(sessionID);
     if (part.id !== partID || part.messageID !== messageID || part.sessionID !== sessionID) {
-      throw new HttpError(400, { name: "BadRequest", data: { message: "The part's id, messageID and sessionID must match the path", kind: "Payload" } });
+      throw new HttpError(400, {
+        name: "BadRequest",
+        data: { message: "The part's id, messageID and sessionID must match the path", kind: "Payload" },
+      });
     }
     if (!(await this.store.getMessage(sessionID, messageID))) throw messageNotFound(messageID);
     if (!(await this.store.getPart(messageID, partID))) throw notFound(`Part not found: ${partID}`);

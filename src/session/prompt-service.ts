@@ -1,7 +1,7 @@
 // The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
 // run at a time per session answers the queue in order. Each turn goes through the one recorder;
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
-import { generateText } from "ai";
+import { streamText } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { Config, Part, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
@@ -76,14 +76,22 @@ export class PromptService {
     const agent = body.agent ?? session.agent ?? config.default_agent ?? DEFAULT_AGENT;
     if (!BUILT_IN_AGENTS.has(agent)) throw badRequest(`Agent not found: ${agent}`, "Payload");
     const model: ModelRef | undefined =
-      body.model ?? (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ?? defaultModel(config);
+      body.model ??
+      (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ??
+      defaultModel(config);
     if (!model) throw badRequest("No model: name one in the request or set `model` in opencode.json", "Payload");
 
     if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
-      session = await sessions.save({ ...session, agent, model: { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" }, time: { ...session.time, updated: Date.now() } });
+      const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
+      session = await sessions.mutate(sessionID, (current) => ({
+        ...current,
+        agent,
+        model: chosen,
+        time: { ...current.time, updated: Date.now() },
+      }));
     }
     const user = await this.storeUserMessage(session, body, agent, model);
-    session = await sessions.save({ ...session, time: { ...session.time, updated: Date.now() } });
+    session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
     if (body.noReply) return { queued: Promise.resolve(user) };
 
     const reply = deferred<MessageWithParts>();
@@ -156,7 +164,13 @@ export class PromptService {
     const project = await projects.locate(session.directory);
     const model = { providerID: user.model.providerID, modelID: user.model.modelID };
     const recorder = new TurnRecorder(
-      { session, user, agent: user.agent, model, path: { cwd: session.directory, root: project.worktree === "/" ? session.directory : project.worktree } },
+      {
+        session,
+        user,
+        agent: user.agent,
+        model,
+        path: { cwd: session.directory, root: project.worktree === "/" ? session.directory : project.worktree },
+      },
       store,
       events,
     );
@@ -168,7 +182,10 @@ export class PromptService {
     let retrying = false;
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
-      const system = [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
+      const system = [
+        ...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }),
+        ...(user.system ? [user.system] : []),
+      ];
       for await (const event of runLlmStep({
         model: resolved,
         system,
@@ -205,20 +222,20 @@ export class PromptService {
   }
 
   private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
-    const session = await this.deps.store.getSession(sessionID);
-    if (!session) return;
     const { usage, cost } = recorder;
-    const tokens = session.tokens ?? ZERO_USAGE;
-    await this.deps.sessions.save({
-      ...session,
-      cost: (session.cost ?? 0) + cost,
-      tokens: {
-        input: tokens.input + usage.input,
-        output: tokens.output + usage.output,
-        reasoning: tokens.reasoning + usage.reasoning,
-        cache: { read: tokens.cache.read + usage.cache.read, write: tokens.cache.write + usage.cache.write },
-      },
-      time: { ...session.time, updated: Date.now() },
+    await this.deps.sessions.mutate(sessionID, (session) => {
+      const tokens = session.tokens ?? ZERO_USAGE;
+      return {
+        ...session,
+        cost: (session.cost ?? 0) + cost,
+        tokens: {
+          input: tokens.input + usage.input,
+          output: tokens.output + usage.output,
+          reasoning: tokens.reasoning + usage.reasoning,
+          cache: { read: tokens.cache.read + usage.cache.read, write: tokens.cache.write + usage.cache.write },
+        },
+        time: { ...session.time, updated: Date.now() },
+      };
     });
   }
 
@@ -228,17 +245,24 @@ export class PromptService {
     if (!ref) return;
     try {
       const model = resolveModel(config, ref, this.options.env, this.options.credentials);
-      const { text } = await generateText({
+      // Streamed, as upstream asks for titles.
+      const result = streamText({
         model: model.language,
         system: TITLE_SYSTEM_PROMPT,
         messages: toModelMessages(history),
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
+        headers: { "x-session-id": session.id },
       });
-      const title = text.replace(/<think>[\s\S]*?<\/think>/g, "").trim().split("\n")[0]?.trim().slice(0, 100);
+      const text = await result.text;
+      const title = text
+        .replace(/<think>[\s\S]*?<\/think>/g, "")
+        .trim()
+        .split("\n")[0]
+        ?.trim()
+        .slice(0, 100);
       if (!title) return;
-      const current = await this.deps.store.getSession(session.id);
-      if (current) await this.deps.sessions.save({ ...current, title });
+      await this.deps.sessions.mutate(session.id, (current) => ({ ...current, title }));
     } catch (error) {
       this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");
     }

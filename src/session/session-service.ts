@@ -27,6 +27,9 @@ export function sessionNotFound(id: string) {
 }
 
 export class SessionService {
+  /** Per-session chain of read-modify-write updates, so concurrent changes never overwrite each other. */
+  private readonly updating = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly store: Store,
     private readonly projects: Projects,
@@ -49,7 +52,15 @@ export class SessionService {
       tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
       title,
       ...(input.agent ? { agent: input.agent } : {}),
-      ...(input.model ? { model: { id: input.model.id, providerID: input.model.providerID, ...(input.model.variant ? { variant: input.model.variant } : {}) } } : {}),
+      ...(input.model
+        ? {
+            model: {
+              id: input.model.id,
+              providerID: input.model.providerID,
+              ...(input.model.variant ? { variant: input.model.variant } : {}),
+            },
+          }
+        : {}),
       ...(input.metadata ? { metadata: input.metadata } : {}),
       version: UPSTREAM_VERSION,
       time: { created: now, updated: now },
@@ -82,9 +93,24 @@ export class SessionService {
     return this.store.listChildren(id);
   }
 
-  async update(id: string, input: UpdateSessionInput = {}): Promise<Session> {
-    const current = await this.get(id);
-    const next: Session = {
+  /**
+   * Applies a change to the latest stored version of a session, after any change already under
+   * way, stores it and publishes session.updated.
+   */
+  mutate(id: string, change: (current: Session) => Session): Promise<Session> {
+    const previous = this.updating.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => this.save(change(await this.get(id))));
+    this.updating.set(id, next);
+    void next
+      .finally(() => {
+        if (this.updating.get(id) === next) this.updating.delete(id);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  update(id: string, input: UpdateSessionInput = {}): Promise<Session> {
+    return this.mutate(id, (current) => ({
       ...current,
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
@@ -94,8 +120,7 @@ export class SessionService {
         updated: Date.now(),
         ...(input.time?.archived !== undefined ? { archived: input.time.archived } : {}),
       },
-    };
-    return this.save(next);
+    }));
   }
 
   /** Stores a changed session and publishes session.updated. */

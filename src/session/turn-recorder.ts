@@ -10,7 +10,6 @@ import type { Store } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { Session } from "../../generated/schemas.js";
 
-
 export interface TurnSetup {
   session: Session;
   user: UserMessage;
@@ -133,13 +132,19 @@ export class TurnRecorder {
         return;
       case "tool-call": {
         const existing = this.tools.get(event.callID);
-        await this.savePart(this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing));
+        await this.savePart(
+          this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing),
+        );
         return;
       }
       case "tool-progress": {
         const part = this.tools.get(event.callID);
         if (!part || part.state.status !== "running") return;
-        part.state = { ...part.state, ...(event.title ? { title: event.title } : {}), ...(event.metadata ? { metadata: event.metadata } : {}) };
+        part.state = {
+          ...part.state,
+          ...(event.title ? { title: event.title } : {}),
+          ...(event.metadata ? { metadata: event.metadata } : {}),
+        };
         await this.savePart(part);
         return;
       }
@@ -151,7 +156,14 @@ export class TurnRecorder {
         const start = part.state.status === "running" ? part.state.time.start : Date.now();
         part.state =
           event.type === "tool-result"
-            ? { status: "completed", input, output: event.output, title: event.title, metadata: event.metadata, time: { start, end: Date.now() } }
+            ? {
+                status: "completed",
+                input,
+                output: event.output,
+                title: event.title,
+                metadata: event.metadata,
+                time: { start, end: Date.now() },
+              }
             : { status: "error", input, error: event.error, time: { start, end: Date.now() } };
         await this.savePart(part);
         return;
@@ -215,7 +227,14 @@ export class TurnRecorder {
     await this.endAllStreamingParts();
     for (const part of this.tools.values()) {
       if (part.state.status === "pending" || part.state.status === "running") {
-        await this.record({ type: "tool-error", callID: part.callID, error: error.name === "MessageAbortedError" ? "Tool execution aborted" : String(error.data && "message" in error.data ? error.data.message : error.name) });
+        await this.record({
+          type: "tool-error",
+          callID: part.callID,
+          error:
+            error.name === "MessageAbortedError"
+              ? "Tool execution aborted"
+              : String(error.data && "message" in error.data ? error.data.message : error.name),
+        });
       }
     }
     this.message = { ...this.message, error, time: { ...this.message.time, completed: Date.now() } };

@@ -166,7 +166,9 @@ export class SqliteStore implements Store {
 
   async putPart(part: Part) {
     this.db
-      .prepare("INSERT INTO part (id, message_id, session_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data")
+      .prepare(
+        "INSERT INTO part (id, message_id, session_id, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+      )
       .run(part.id, part.messageID, part.sessionID, JSON.stringify(part));
   }
 

@@ -6,7 +6,8 @@ function userContent(parts: MessageWithParts["parts"]) {
   const content: Exclude<Extract<ModelMessage, { role: "user" }>["content"], string> = [];
   for (const part of parts) {
     if (part.type === "text" && !part.ignored) content.push({ type: "text", text: part.text });
-    if (part.type === "file") content.push({ type: "file", data: part.url, mediaType: part.mime, ...(part.filename ? { filename: part.filename } : {}) });
+    if (part.type === "file")
+      content.push({ type: "file", data: part.url, mediaType: part.mime, ...(part.filename ? { filename: part.filename } : {}) });
   }
   return content;
 }
@@ -26,7 +27,12 @@ export function toModelMessages(history: MessageWithParts[]): ModelMessage[] {
       if (part.type === "tool" && (part.state.status === "completed" || part.state.status === "error")) {
         assistant.push({ type: "tool-call", toolCallId: part.callID, toolName: part.tool, input: part.state.input });
         const value = part.state.status === "completed" ? part.state.output : part.state.error;
-        results.push({ type: "tool-result", toolCallId: part.callID, toolName: part.tool, output: { type: part.state.status === "completed" ? "text" : "error-text", value } });
+        results.push({
+          type: "tool-result",
+          toolCallId: part.callID,
+          toolName: part.tool,
+          output: { type: part.state.status === "completed" ? "text" : "error-text", value },
+        });
       }
     }
     if (assistant.length) messages.push({ role: "assistant", content: assistant });

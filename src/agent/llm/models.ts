@@ -57,7 +57,12 @@ export interface Credentials {
 
 export const NO_STORED_CREDENTIALS: Credentials = { apiKey: () => undefined };
 
-function apiKeyOf(providerID: string, provider: ProviderConfig | undefined, env: NodeJS.ProcessEnv, credentials: Credentials): string | undefined {
+function apiKeyOf(
+  providerID: string,
+  provider: ProviderConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  credentials: Credentials,
+): string | undefined {
   const fromOptions = provider?.options?.apiKey;
   if (fromOptions) return fromOptions;
   const stored = credentials.apiKey(providerID);
@@ -66,7 +71,12 @@ function apiKeyOf(providerID: string, provider: ProviderConfig | undefined, env:
   return names.map((name) => env[name]).find(Boolean);
 }
 
-export function resolveModel(config: Config, ref: ModelRef, env: NodeJS.ProcessEnv = process.env, credentials = NO_STORED_CREDENTIALS): ResolvedModel {
+export function resolveModel(
+  config: Config,
+  ref: ModelRef,
+  env: NodeJS.ProcessEnv = process.env,
+  credentials = NO_STORED_CREDENTIALS,
+): ResolvedModel {
   const provider = config.provider?.[ref.providerID];
   const known = KNOWN_PROVIDERS[ref.providerID];
   const npm = provider?.npm ?? known?.npm ?? (provider?.options?.baseURL ? "@ai-sdk/openai-compatible" : undefined);
@@ -80,7 +90,13 @@ export function resolveModel(config: Config, ref: ModelRef, env: NodeJS.ProcessE
   switch (npm) {
     case "@ai-sdk/openai-compatible":
       if (!options.baseURL) throw new ModelNotFoundError(`Provider ${ref.providerID} has no baseURL`);
-      language = createOpenAICompatible({ name: ref.providerID, baseURL: options.baseURL, apiKey, headers: options.headers, includeUsage: true })(apiModelID);
+      language = createOpenAICompatible({
+        name: ref.providerID,
+        baseURL: options.baseURL,
+        apiKey,
+        headers: options.headers,
+        includeUsage: true,
+      })(apiModelID);
       break;
     case "@ai-sdk/openai":
       if (!apiKey) throw new ProviderAuthError(ref.providerID, `No API key for provider ${ref.providerID}`);

@@ -1,0 +1,64 @@
+// Builds the services every handler uses, in dependency order.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Config } from "../../generated/schemas.js";
+import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
+import { loadServedSpec } from "../contract/served-spec.js";
+import { Projects } from "../project/projects.js";
+import { MessageService } from "../session/message-service.js";
+import { PromptService, type ConfigSource, type PromptServiceOptions } from "../session/prompt-service.js";
+import { RunRegistry } from "../session/run-registry.js";
+import { SessionEvents } from "../session/session-events.js";
+import { SessionService } from "../session/session-service.js";
+import { SqliteStore } from "../storage/sqlite-store.js";
+import { findWorktree } from "../workspace/worktree.js";
+import type { ServerConfig, Services } from "./context.js";
+import { SpecSchemas, summarizeErrors } from "./validation.js";
+
+/** Checks each published event against the spec once, before any stream sends it. */
+function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
+  return (event: ScopedEvent) => {
+    const errors = schemas.check("ServedEvent", event.payload) ?? schemas.check("ServedGlobalEvent", event);
+    if (!errors) return;
+    const message = `event ${event.payload.type} breaks the spec: ${summarizeErrors(errors, event.payload).join("; ")}`;
+    if (config.contractMode === "fail") throw new Error(message);
+    log.warn({ event }, message);
+  };
+}
+
+// TODO(config): interim reader of the project's opencode.json (plain JSON) until the OpenCode
+// config loader (global + project files, JSONC, substitutions) is wired in here.
+const interimConfig: ConfigSource = {
+  async forDirectory(directory: string): Promise<Config> {
+    const worktree = findWorktree(directory);
+    for (let dir = directory; ; dir = path.dirname(dir)) {
+      try {
+        return JSON.parse(await readFile(path.join(dir, "opencode.json"), "utf8")) as Config;
+      } catch {
+        // no file here: look further up
+      }
+      if (dir === worktree || dir === path.dirname(dir)) return {};
+    }
+  },
+};
+
+export interface ServiceOptions {
+  config: ServerConfig;
+  log: Logger;
+  prompt?: PromptServiceOptions;
+}
+
+export function createServices(options: ServiceOptions): Services {
+  const { config, log } = options;
+  const schemas = new SpecSchemas(loadServedSpec());
+  const bus = new EventBus(eventCheck(schemas, config, log));
+  const store = new SqliteStore(path.join(config.dataDirectory, "agentpool.db"));
+  // Upstream announces a project on the global stream the first time it sees it.
+  const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
+  const events = new SessionEvents(store, bus);
+  const sessions = new SessionService(store, projects, events);
+  const runs = new RunRegistry();
+  const prompts = new PromptService({ store, sessions, events, runs, projects, config: interimConfig, log }, options.prompt);
+  return { config, log, schemas, bus, store, projects, sessions, messages: new MessageService(store, sessions, events), runs, prompts };
+}
