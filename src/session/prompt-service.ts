@@ -5,7 +5,7 @@ import { streamText } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { Config, Part, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
-import { toMessageError } from "../agent/agent-errors.js";
+import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { toModelMessages } from "../agent/llm/history.js";
 import { runLlmStep } from "../agent/llm/llm-turn.js";
 import { defaultModel, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
@@ -64,6 +64,34 @@ export class PromptService {
     },
     private readonly options: PromptServiceOptions = {},
   ) {}
+
+  /**
+   * Finalises the runs a previous process left open (it was killed mid-run): their assistant
+   * messages end as aborted, streaming parts are closed and unfinished tools end in error.
+   */
+  async finaliseInterruptedRuns(): Promise<number> {
+    const { store, events } = this.deps;
+    const unfinished = await store.listUnfinishedAssistantMessages();
+    for (const { info, parts } of unfinished) {
+      if (info.role !== "assistant") continue;
+      const session = await store.getSession(info.sessionID);
+      if (!session) continue;
+      const now = Date.now();
+      for (const part of parts) {
+        if ((part.type === "text" || part.type === "reasoning") && part.time && part.time.end === undefined) {
+          await store.putPart({ ...part, time: { ...part.time, end: now } });
+        } else if (part.type === "tool" && (part.state.status === "pending" || part.state.status === "running")) {
+          const input = part.state.status === "running" ? part.state.input : {};
+          const start = part.state.status === "running" ? part.state.time.start : now;
+          await store.putPart({ ...part, state: { status: "error", input, error: "Tool execution aborted", time: { start, end: now } } });
+        }
+      }
+      const finalised = { ...info, error: ABORTED, time: { ...info.time, completed: now } };
+      await store.putMessage(finalised);
+      await events.publish(session, "message.updated", { sessionID: session.id, info: finalised });
+    }
+    return unfinished.length;
+  }
 
   /**
    * Stores the prompt as a user message and queues it. Resolves, once answered, with the last

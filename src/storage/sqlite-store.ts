@@ -160,6 +160,13 @@ export class SqliteStore implements Store {
     return infos.map((info) => ({ info, parts: parts.get(info.id) ?? [] }));
   }
 
+  async listUnfinishedAssistantMessages(): Promise<MessageWithParts[]> {
+    const infos = this.all<Message>(
+      "SELECT data FROM message WHERE json_extract(data, '$.role') = 'assistant' AND json_extract(data, '$.time.completed') IS NULL ORDER BY id",
+    );
+    return infos.map((info) => ({ info, parts: this.partsOf(info.id) }));
+  }
+
   async getPart(messageID: string, partID: string) {
     return this.one<Part>("SELECT data FROM part WHERE id = ? AND message_id = ?", partID, messageID);
   }

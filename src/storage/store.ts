@@ -42,6 +42,9 @@ export interface Store {
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
 
+  /** Assistant messages never completed: runs that were going when the server stopped. */
+  listUnfinishedAssistantMessages(): Promise<MessageWithParts[]>;
+
   getPart(messageID: string, partID: string): Promise<Part | undefined>;
   putPart(part: Part): Promise<void>;
   deletePart(messageID: string, partID: string): Promise<boolean>;
