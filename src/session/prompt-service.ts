@@ -170,9 +170,14 @@ export class PromptService {
       await this.status(session, { type: "busy" });
       while (queue.length && !signal.aborted) {
         const item = queue.shift()!;
-        last = await this.turn(session, item.user, signal);
+        const result = await this.turn(session, item.user, signal);
+        last = result.reply;
         item.settle(last);
         session = await this.deps.sessions.get(sessionID);
+        // A failed turn (abort, provider error) ends the run and drops the queue, as upstream.
+        if (result.failed) break;
+        // Upstream reports busy once more as it looks for the next prompt.
+        await this.status(session, { type: "busy" });
       }
     } catch (error) {
       this.deps.log.error({ err: error, sessionID }, "prompt loop failed");
@@ -187,7 +192,7 @@ export class PromptService {
   }
 
   /** One turn: the reply to one user message, possibly several steps. Never throws. */
-  private async turn(session: Session, user: UserMessage, signal: AbortSignal): Promise<MessageWithParts> {
+  private async turn(session: Session, user: UserMessage, signal: AbortSignal): Promise<{ reply: MessageWithParts; failed: boolean }> {
     const { store, events, projects } = this.deps;
     const project = await projects.locate(session.directory);
     const model = { providerID: user.model.providerID, modelID: user.model.modelID };
@@ -208,8 +213,11 @@ export class PromptService {
     const config = await this.deps.config.forDirectory(session.directory);
     if (this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
     let retrying = false;
+    let failed = false;
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
+      // Upstream reports busy at the start of every model call.
+      await this.status(session, { type: "busy" });
       const system = [
         ...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }),
         ...(user.system ? [user.system] : []),
@@ -238,11 +246,15 @@ export class PromptService {
       if (retrying) await this.status(session, { type: "busy" });
       const messageError = toMessageError(error, signal);
       if (messageError.name !== "MessageAbortedError") this.deps.log.warn({ err: error, sessionID: session.id }, "turn failed");
+      // Upstream's order: the error, idle, then the message is finalised (and idle once more at the end of the run).
       await events.publish(session, "session.error", { sessionID: session.id, error: messageError });
+      await events.publish(session, "session.status", { sessionID: session.id, status: { type: "idle" } });
+      await events.publish(session, "session.idle", { sessionID: session.id });
       await recorder.fail(messageError);
+      failed = true;
     }
     await this.addToTotals(session.id, recorder);
-    return (await store.getMessage(session.id, recorder.current.id))!;
+    return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed };
   }
 
   private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {
@@ -281,6 +293,7 @@ export class PromptService {
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
         headers: { "x-session-id": session.id },
+        onError: () => {},
       });
       const text = await result.text;
       const title = text

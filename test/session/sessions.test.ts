@@ -7,8 +7,27 @@ import { openEventReader, type EventReader } from "../support/sse.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
 
-type Session = { id: string; slug: string; projectID: string; directory: string; path: string; title: string; parentID?: string; version: string; time: { created: number; updated: number; archived?: number } };
-type Frame = { directory?: string; project?: string; payload: { id?: string; type: string; properties?: Record<string, unknown>; syncEvent?: { type: string; seq: number; aggregateID: string; data: Record<string, unknown> } } };
+type Session = {
+  id: string;
+  slug: string;
+  projectID: string;
+  directory: string;
+  path: string;
+  title: string;
+  parentID?: string;
+  version: string;
+  time: { created: number; updated: number; archived?: number };
+};
+type Frame = {
+  directory?: string;
+  project?: string;
+  payload: {
+    id?: string;
+    type: string;
+    properties?: Record<string, unknown>;
+    syncEvent?: { type: string; seq: number; aggregateID: string; data: Record<string, unknown> };
+  };
+};
 
 let server: TestServer;
 let repo: { dir: string; rootCommit: string };
@@ -58,7 +77,13 @@ describe("session.create", () => {
     expect(twin.payload).toEqual({
       type: "sync",
       id: event.payload.id,
-      syncEvent: { id: event.payload.id, type: "session.created.1", seq: 0, aggregateID: session.id, data: { sessionID: session.id, info: session } },
+      syncEvent: {
+        id: event.payload.id,
+        type: "session.created.1",
+        seq: 0,
+        aggregateID: session.id,
+        data: { sessionID: session.id, info: session },
+      },
     });
     events.close();
   });
@@ -66,7 +91,10 @@ describe("session.create", () => {
   it("announces a project on the global stream the first time it is seen", async () => {
     // It came before the first session.created of that project.
     const frame = global.frames.find((f) => (f as Frame).payload.type === "project.updated" && (f as Frame).project === repo.rootCommit);
-    expect(frame).toMatchObject({ directory: "global", payload: { properties: { id: repo.rootCommit, worktree: repo.dir, vcs: "git", sandboxes: [] } } });
+    expect(frame).toMatchObject({
+      directory: "global",
+      payload: { properties: { id: repo.rootCommit, worktree: repo.dir, vcs: "git", sandboxes: [] } },
+    });
   });
 
   it("titles a child session and keeps title, permission rules and parent", async () => {
@@ -123,7 +151,9 @@ describe("session.get, update, delete", () => {
     const updated = await events.next<Frame["payload"]>((e) => e.type === "session.updated");
     expect(updated.properties).toEqual({ sessionID: session.id, info: renamed });
     expect((await sdk(repo.dir).session.get({ sessionID: session.id })).data).toEqual(archived);
-    const twins = global.frames.filter((f) => (f as Frame).payload.syncEvent?.aggregateID === session.id).map((f) => (f as Frame).payload.syncEvent!);
+    const twins = global.frames
+      .filter((f) => (f as Frame).payload.syncEvent?.aggregateID === session.id)
+      .map((f) => (f as Frame).payload.syncEvent!);
     await expect.poll(() => global.frames.filter((f) => (f as Frame).payload.syncEvent?.aggregateID === session.id).length).toBe(3);
     expect(twins.map((t) => [t.type, t.seq]).slice(0, 1)).toEqual([["session.created.1", 0]]);
     events.close();

@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { Credentials } from "../../src/server/auth.js";
 import type { HandlerReply, RequestContext } from "../../src/server/context.js";
+import type { PromptServiceOptions } from "../../src/session/prompt-service.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { CoverageRecorder } from "./coverage-record.js";
@@ -19,6 +20,7 @@ export interface TestServerOptions {
   corsOrigins?: string[];
   heartbeatMs?: number;
   handlers?: HandlerMap<RequestContext, HandlerReply>;
+  prompt?: PromptServiceOptions;
 }
 
 export interface TestServer extends RunningServer {
@@ -51,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     credentials: options.credentials,
     observe: recorder.observe,
     handlers: options.handlers,
+    prompt: options.prompt,
   });
   return {
     ...server,

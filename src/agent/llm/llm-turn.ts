@@ -88,6 +88,8 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
     maxRetries: 0,
     maxOutputTokens: input.model.maxOutputTokens,
     headers: input.headers,
+    // Errors arrive as stream parts and are handled below; the SDK would also print them.
+    onError: () => {},
   });
   for await (const part of result.fullStream) {
     switch (part.type) {

@@ -1,0 +1,288 @@
+// The prompt loop end to end: the real AI SDK provider code talks to a scripted OpenAI-compatible
+// LLM over HTTP; each scenario's event order is compared with the reference capture of the real
+// opencode server, and every event and answer is validated against the spec on the way.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
+import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
+import { makeRepo } from "../support/git.js";
+import { openEventReader, type EventReader } from "../support/sse.js";
+import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
+
+type Message = {
+  id: string;
+  role: string;
+  parentID?: string;
+  finish?: string;
+  error?: { name: string; data: Record<string, unknown> };
+  time: { created: number; completed?: number };
+  tokens?: Record<string, unknown>;
+};
+type Part = { id: string; type: string; text?: string; time?: { start: number; end?: number } };
+type Reply = { info: Message; parts: Part[] };
+
+let fake: ScriptedLlm;
+let server: TestServer;
+let repo: { dir: string; rootCommit: string };
+
+function writeConfig(dir: string, baseURL: string): void {
+  const config = {
+    model: "fake/fake-model",
+    small_model: "fake/fake-model",
+    provider: {
+      fake: {
+        npm: "@ai-sdk/openai-compatible",
+        name: "Fake LLM",
+        options: { baseURL, apiKey: "sk-fake" },
+        models: { "fake-model": { name: "Fake Model", tool_call: true, reasoning: true, limit: { context: 128000, output: 4096 } } },
+      },
+    },
+  };
+  writeFileSync(path.join(dir, "opencode.json"), JSON.stringify(config, null, 2));
+}
+
+beforeAll(async () => {
+  fake = await startScriptedLlm({ chunkDelayMs: 5 });
+  repo = makeRepo("prompt");
+  writeConfig(repo.dir, fake.url);
+  server = await startTestServer({ projectDirectory: repo.dir, prompt: { retryDelaysMs: [20, 20, 20, 20, 20] } });
+});
+afterAll(async () => {
+  await server.close();
+  await fake.stop();
+});
+
+const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+
+async function newSession(): Promise<string> {
+  const { data } = await sdk().session.create({});
+  return (data as { id: string }).id;
+}
+
+/** Collects a session's /event stream until its run is over (the last session.idle). */
+async function watch(sessionID: string): Promise<{ reader: EventReader; idle: (count?: number) => Promise<EventLike[]> }> {
+  const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(repo.dir)}`, "event");
+  await reader.next();
+  const mine = () =>
+    (reader.frames as EventLike[]).filter((e) => (e.properties as { sessionID?: string } | undefined)?.sessionID === sessionID);
+  return {
+    reader,
+    idle: async (count = 1) => {
+      for (let i = 0; i < count; i++)
+        await reader.next<EventLike>(
+          (e) => e.type === "session.idle" && (e.properties as { sessionID: string }).sessionID === sessionID,
+          15_000,
+        );
+      reader.close();
+      return mine();
+    },
+  };
+}
+
+async function prompt(sessionID: string, text: string, extra: Record<string, unknown> = {}): Promise<Reply> {
+  const res = await server.fetch(`/session/${sessionID}/message`, jsonInit("POST", { parts: [{ type: "text", text }], ...extra }));
+  expect(res.status).toBe(200);
+  return (await res.json()) as Reply;
+}
+
+describe("a text turn", () => {
+  it("streams the reply in upstream's event order and answers the held request with it", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const reply = await prompt(sessionID, "hello there");
+    const events = await watcher.idle();
+
+    expect(reply.info).toMatchObject({
+      role: "assistant",
+      finish: "stop",
+      agent: "build",
+      mode: "build",
+      providerID: "fake",
+      modelID: "fake-model",
+    });
+    expect(reply.info.time.completed).toBeGreaterThanOrEqual(reply.info.time.created);
+    expect(reply.parts.map((p) => p.type)).toEqual(["step-start", "text", "step-finish"]);
+    expect(reply.parts[1]!.text).toBe("Hello from fake LLM. You said: hello there");
+    expect(sequence(events)).toEqual(sequence(referenceEvents("text")));
+
+    const deltas = events.filter((e) => e.type === "message.part.delta");
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((d) => (d.properties as { delta: string }).delta).join("")).toBe(reply.parts[1]!.text);
+    expect(deltas.every((d) => (d.properties as { field: string }).field === "text")).toBe(true);
+
+    // What the provider was asked: upstream's request shape.
+    const request = fake.requests.find(
+      (r) =>
+        r.headers["x-session-id"] === sessionID &&
+        fake.lastUserText(r) === "hello there" &&
+        r.body.messages[0]?.role === "system" &&
+        !/title of a conversation/.test(String(r.body.messages[0].content)),
+    )!;
+    expect(request.body).toMatchObject({ model: "fake-model", max_tokens: 4096, stream: true });
+    expect(request.headers["x-session-id"]).toBe(sessionID);
+  });
+
+  it("names the session after its first prompt with the small model", async () => {
+    const sessionID = await newSession();
+    await prompt(sessionID, "hello there");
+    await expect
+      .poll(async () => ((await sdk().session.get({ sessionID })).data as { title: string }).title, { timeout: 5_000 })
+      .toBe("Fake Title");
+  });
+
+  it("adds the turn's tokens to the session and keeps both messages", async () => {
+    const sessionID = await newSession();
+    const reply = await prompt(sessionID, "hello there");
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    expect(messages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
+    expect(messages[1]!.info.id).toBe(reply.info.id);
+    expect(messages[1]!.info.parentID).toBe(messages[0]!.info.id);
+    const session = (await sdk().session.get({ sessionID })).data as { tokens: { input: number; output: number } };
+    expect(session.tokens.input).toBeGreaterThan(0);
+    expect(session.tokens.output).toBeGreaterThan(0);
+  });
+});
+
+describe("reasoning", () => {
+  it("streams reasoning before the text, as upstream", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const reply = await prompt(sessionID, "think about it");
+    const events = await watcher.idle();
+    expect(reply.parts.map((p) => p.type)).toEqual(["step-start", "reasoning", "text", "step-finish"]);
+    expect(reply.parts[1]!.text).toBe("Let me think about this carefully.");
+    expect(reply.parts[2]!.text).toBe("Thought about it: the answer is 42.");
+    expect(sequence(events)).toEqual(sequence(referenceEvents("reasoning")));
+  });
+});
+
+describe("prompt_async and the queue", () => {
+  it("answers 204 at once and replies in the background", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const res = await server.fetch(
+      `/session/${sessionID}/prompt_async`,
+      jsonInit("POST", { parts: [{ type: "text", text: "hello async" }] }),
+    );
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    await watcher.idle();
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    expect(messages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("answers a prompt sent while busy after the current reply, in the same run", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    fake.setScript((req) =>
+      fake.lastUserText(req) === "be slow" ? { kind: "text", text: "one two three four five six", delayMs: 60 } : undefined,
+    );
+    await server.fetch(`/session/${sessionID}/prompt_async`, jsonInit("POST", { parts: [{ type: "text", text: "be slow" }] }));
+    await watcher.reader.next<EventLike>((e) => e.type === "message.part.delta");
+    const status = (await sdk().session.status()).data as Record<string, { type: string }>;
+    expect(status[sessionID]).toEqual({ type: "busy" });
+    const second = await prompt(sessionID, "queued follow-up");
+    const events = await watcher.idle();
+    fake.setScript(undefined);
+    expect(second.parts.find((p) => p.type === "text")!.text).toBe("Hello from fake LLM. You said: queued follow-up");
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    // As upstream: the first reply was created before the queued prompt arrived.
+    expect(messages.map((m) => m.info.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(messages[3]!.info.parentID).toBe(messages[2]!.info.id);
+    expect(events.filter((e) => e.type === "session.idle")).toHaveLength(1);
+    expect(sequence(events)).toEqual(sequence(referenceEvents("queue")));
+    expect((await sdk().session.status()).data).toEqual({});
+  });
+});
+
+describe("abort", () => {
+  it("ends a streaming reply with MessageAbortedError, keeps the partial text, and returns the held request", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    fake.setScript((req) =>
+      fake.lastUserText(req) === "slow"
+        ? { kind: "text", text: Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "), delayMs: 50 }
+        : undefined,
+    );
+    const held = prompt(sessionID, "slow");
+    await watcher.reader.next<EventLike>((e) => e.type === "message.part.delta");
+    await watcher.reader.next<EventLike>((e) => e.type === "message.part.delta");
+    expect((await sdk().session.abort({ sessionID })).data).toBe(true);
+    const reply = await held;
+    const events = await watcher.idle(2);
+    fake.setScript(undefined);
+    expect(reply.info.error).toEqual({ name: "MessageAbortedError", data: { message: "Aborted" } });
+    expect(reply.info.time.completed).toBeDefined();
+    const text = reply.parts.find((p) => p.type === "text")!;
+    expect(text.text).toMatch(/^word0 word1/);
+    expect(text.text!.length).toBeLessThan(200);
+    expect(text.time?.end).toBeDefined();
+    expect(sequence(events)).toEqual(sequence(referenceEvents("abort-text")));
+  });
+});
+
+describe("provider errors", () => {
+  it("retries with session.status retry, then ends with session.error APIError", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const reply = await prompt(sessionID, "please fail now");
+    const events = await watcher.idle(2);
+    expect(reply.info.error?.name).toBe("APIError");
+    expect(reply.info.error?.data).toMatchObject({ statusCode: 500, isRetryable: true });
+    const retries = events.filter(
+      (e) => e.type === "session.status" && (e.properties as { status: { type: string } }).status.type === "retry",
+    );
+    expect(retries.map((e) => (e.properties as { status: { attempt: number } }).status.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(sequence(events)).toEqual(sequence(referenceEvents("provider-error")));
+    const error = events.find((e) => e.type === "session.error")!;
+    expect((error.properties as { error: { name: string } }).error.name).toBe("APIError");
+  });
+
+  it("ends with ProviderAuthError when the provider has no key", async () => {
+    const sessionID = await newSession();
+    const reply = await prompt(sessionID, "hello", { model: { providerID: "anthropic", modelID: "claude-sonnet-4-5" } });
+    expect(reply.info.error).toEqual({
+      name: "ProviderAuthError",
+      data: { providerID: "anthropic", message: expect.stringMatching(/API key/) },
+    });
+  });
+});
+
+describe("noReply and bad prompts", () => {
+  it("stores a noReply prompt without answering it", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const before = fake.requests.length;
+    const reply = await prompt(sessionID, "just store this", { noReply: true });
+    expect(reply.info).toMatchObject({ role: "user", agent: "build", model: { providerID: "fake", modelID: "fake-model" } });
+    expect(reply.parts).toEqual([
+      { type: "text", text: "just store this", id: expect.stringMatching(/^prt_/), sessionID, messageID: reply.info.id },
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    watcher.reader.close();
+    expect(sequence(watcher.reader.frames as EventLike[])).toEqual(sequence(referenceEvents("noreply")));
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it("refuses an unknown agent with a 400 and stores nothing", async () => {
+    const sessionID = await newSession();
+    const res = await server.fetch(
+      `/session/${sessionID}/message`,
+      jsonInit("POST", { agent: "nope", parts: [{ type: "text", text: "x" }] }),
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { data: { message: string } }).data.message).toBe("Agent not found: nope");
+    expect((await sdk().session.messages({ sessionID })).data).toEqual([]);
+  });
+
+  it("answers 404 for an unknown session", async () => {
+    const res = await server.fetch(
+      "/session/ses_doesnotexist0000000000/message",
+      jsonInit("POST", { parts: [{ type: "text", text: "x" }] }),
+    );
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ name: "NotFoundError", data: { message: "Session not found: ses_doesnotexist0000000000" } });
+  });
+});
