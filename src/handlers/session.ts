@@ -1,6 +1,7 @@
 // Handlers of the spec tag "session".
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import { badRequest } from "../server/errors.js";
+import { forkSession } from "../session/fork.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 /** Query flags arrive as booleans or as the strings "true"/"false". */
@@ -46,6 +47,7 @@ export const sessionHandlers = {
   "session.prompt_async": async ({ params, body }, ctx) => {
     await ctx.services.prompts.prompt(params.sessionID, body!);
   },
+  "session.fork": ({ params, body }, ctx) => forkSession(ctx.services, params.sessionID, body?.messageID),
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);
     throw badRequest(NO_SHARING, "Payload");

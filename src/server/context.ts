@@ -7,6 +7,7 @@ import type { Projects } from "../project/projects.js";
 import type { MessageService } from "../session/message-service.js";
 import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
+import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
 import type { Store } from "../storage/store.js";
 import type { SpecSchemas } from "./validation.js";
@@ -34,6 +35,8 @@ export interface Services {
   store: Store;
   projects: Projects;
   sessions: SessionService;
+  /** Publishes session events with their sync twins. */
+  events: SessionEvents;
   messages: MessageService;
   runs: RunRegistry;
   prompts: PromptService;

@@ -60,5 +60,5 @@ export function createServices(options: ServiceOptions): Services {
   const sessions = new SessionService(store, projects, events);
   const runs = new RunRegistry();
   const prompts = new PromptService({ store, sessions, events, runs, projects, config: interimConfig, log }, options.prompt);
-  return { config, log, schemas, bus, store, projects, sessions, messages: new MessageService(store, sessions, events), runs, prompts };
+  return { config, log, schemas, bus, store, projects, sessions, events, messages: new MessageService(store, sessions, events), runs, prompts };
 }
