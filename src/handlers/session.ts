@@ -47,6 +47,7 @@ export const sessionHandlers = {
   "session.prompt_async": async ({ params, body }, ctx) => {
     await ctx.services.prompts.prompt(params.sessionID, body!);
   },
+  "session.diff": ({ params, query }, ctx) => ctx.services.diffs.diff(params.sessionID, query.messageID),
   "session.fork": ({ params, body }, ctx) => forkSession(ctx.services, params.sessionID, body?.messageID),
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);

@@ -10,6 +10,8 @@ import type { RunRegistry } from "../session/run-registry.js";
 import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
 import type { Store } from "../storage/store.js";
+import type { SessionDiffs } from "../snapshot/session-diffs.js";
+import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
 
 /** How a contract violation in a response or event is treated. */
@@ -40,6 +42,8 @@ export interface Services {
   messages: MessageService;
   runs: RunRegistry;
   prompts: PromptService;
+  diffs: SessionDiffs;
+  snapshots: Snapshots;
 }
 
 export interface RequestContext {

@@ -11,6 +11,8 @@ import { PromptService, type ConfigSource, type PromptServiceOptions } from "../
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { SessionService } from "../session/session-service.js";
+import { SessionDiffs } from "../snapshot/session-diffs.js";
+import { Snapshots } from "../snapshot/snapshots.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
 import { findWorktree } from "../workspace/worktree.js";
 import type { ServerConfig, Services } from "./context.js";
@@ -59,6 +61,22 @@ export function createServices(options: ServiceOptions): Services {
   const events = new SessionEvents(store, bus);
   const sessions = new SessionService(store, projects, events);
   const runs = new RunRegistry();
-  const prompts = new PromptService({ store, sessions, events, runs, projects, config: interimConfig, log }, options.prompt);
-  return { config, log, schemas, bus, store, projects, sessions, events, messages: new MessageService(store, sessions, events), runs, prompts };
+  const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
+  const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
+  const prompts = new PromptService({ store, sessions, events, runs, projects, config: interimConfig, diffs, log }, options.prompt);
+  return {
+    config,
+    log,
+    schemas,
+    bus,
+    store,
+    projects,
+    sessions,
+    events,
+    messages: new MessageService(store, sessions, events),
+    runs,
+    prompts,
+    diffs,
+    snapshots,
+  };
 }

@@ -19,6 +19,7 @@ import type { RunRegistry } from "./run-registry.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 import { TurnRecorder } from "./turn-recorder.js";
+import type { SessionDiffs } from "../snapshot/session-diffs.js";
 
 export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
 
@@ -60,6 +61,7 @@ export class PromptService {
       runs: RunRegistry;
       projects: Projects;
       config: ConfigSource;
+      diffs: SessionDiffs;
       log: Logger;
     },
     private readonly options: PromptServiceOptions = {},
@@ -188,6 +190,8 @@ export class PromptService {
       const current = (await this.deps.store.getSession(sessionID)) ?? session;
       await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });
       await this.deps.events.publish(current, "session.idle", { sessionID });
+      const answered = last && (await this.userOf(last));
+      if (answered) await this.deps.diffs.publishSummary(sessionID, answered);
     }
   }
 
@@ -203,6 +207,7 @@ export class PromptService {
         agent: user.agent,
         model,
         path: { cwd: session.directory, root: project.worktree === "/" ? session.directory : project.worktree },
+        snapshots: await this.deps.diffs.stepSnapshots(session.directory),
       },
       store,
       events,
@@ -216,7 +221,8 @@ export class PromptService {
     let failed = false;
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
-      // Upstream reports busy at the start of every model call.
+      // Upstream refreshes the diff summary and reports busy at the start of every model call.
+      await this.deps.diffs.publishSummary(session.id, user);
       await this.status(session, { type: "busy" });
       const system = [
         ...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }),
@@ -255,6 +261,13 @@ export class PromptService {
     }
     await this.addToTotals(session.id, recorder);
     return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed };
+  }
+
+  /** The user message a reply answers. */
+  private async userOf(reply: MessageWithParts): Promise<UserMessage | undefined> {
+    if (reply.info.role === "user") return reply.info;
+    const { parentID, sessionID } = reply.info;
+    return parentID ? ((await this.deps.store.getMessage(sessionID, parentID))?.info as UserMessage | undefined) : undefined;
   }
 
   private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {

@@ -10,12 +10,20 @@ import type { Store } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { Session } from "../../generated/schemas.js";
 
+/** The project's file snapshots, for step boundaries; absent outside a git worktree. */
+export interface StepSnapshots {
+  take(): Promise<string>;
+  /** Absolute paths of the files that differ between two snapshots. */
+  changedFiles(from: string, to: string): Promise<string[]>;
+}
+
 export interface TurnSetup {
   session: Session;
   user: UserMessage;
   agent: string;
   model: { providerID: string; modelID: string };
   path: { cwd: string; root: string };
+  snapshots?: StepSnapshots;
 }
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
@@ -31,6 +39,8 @@ export class TurnRecorder {
   /** The assistant message being written. */
   private message!: AssistantMessage;
   private stepFinished = false;
+  /** The snapshot taken as the current step began. */
+  private stepSnapshot: string | undefined;
   /** Text and reasoning parts still streaming, by the backend's id. */
   private readonly streaming = new Map<string, TextPart | ReasoningPart>();
   private readonly tools = new Map<string, ToolPart>();
@@ -96,7 +106,8 @@ export class TurnRecorder {
           await this.completeMessage();
           await this.startMessage();
         }
-        await this.savePart({ ...this.partBase(), type: "step-start" });
+        this.stepSnapshot = await this.setup.snapshots?.take();
+        await this.savePart({ ...this.partBase(), type: "step-start", ...(this.stepSnapshot ? { snapshot: this.stepSnapshot } : {}) });
         return;
       case "text-start":
       case "reasoning-start": {
@@ -171,7 +182,15 @@ export class TurnRecorder {
       case "step-finish": {
         await this.endAllStreamingParts();
         const tokens = { total: event.usage.input + event.usage.output, ...event.usage };
-        await this.savePart({ ...this.partBase(), type: "step-finish", reason: event.reason, cost: event.cost, tokens });
+        const after = await this.setup.snapshots?.take();
+        await this.savePart({
+          ...this.partBase(),
+          type: "step-finish",
+          reason: event.reason,
+          ...(after ? { snapshot: after } : {}),
+          cost: event.cost,
+          tokens,
+        });
         this.usage = addUsage(this.usage, event.usage);
         this.cost += event.cost;
         this.message = {
@@ -182,6 +201,11 @@ export class TurnRecorder {
         };
         this.stepFinished = true;
         await this.saveMessage();
+        // Files the step changed: a patch part, as upstream records after the step.
+        if (this.stepSnapshot && after && after !== this.stepSnapshot) {
+          const files = await this.setup.snapshots!.changedFiles(this.stepSnapshot, after);
+          if (files.length) await this.savePart({ ...this.partBase(), type: "patch", hash: this.stepSnapshot, files });
+        }
         return;
       }
       case "retry":

@@ -1,0 +1,111 @@
+// Snapshots of a project's files, as upstream takes them around every model step: a git tree
+// written into a separate git directory per project (under our data folder), never touching
+// the user's own repository. Diffs between snapshots feed session.diff and user message
+// summaries; restoring a snapshot's files is how revert and unrevert undo changes.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createPatch } from "diff";
+import type { SnapshotFileDiff } from "../../generated/schemas.js";
+
+const run = promisify(execFile);
+
+export class Snapshots {
+  /** One queue per snapshot directory: git's index is not safe for concurrent commands. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly root: string) {}
+
+  private gitDir(projectID: string): string {
+    return path.join(this.root, projectID);
+  }
+
+  private serial<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const next = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(job);
+    this.queues.set(key, next);
+    return next;
+  }
+
+  private async git(projectID: string, worktree: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
+    const { stdout } = await run("git", ["--git-dir", this.gitDir(projectID), "--work-tree", worktree, ...args], {
+      cwd: worktree,
+      maxBuffer,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" },
+    });
+    return stdout;
+  }
+
+  private async ensure(projectID: string): Promise<void> {
+    const dir = this.gitDir(projectID);
+    if (existsSync(path.join(dir, "HEAD"))) return;
+    await mkdir(dir, { recursive: true });
+    await run("git", ["init", "--quiet", "--bare", dir]);
+    // Line endings and file modes exactly as on disk; no hooks of the user's.
+    for (const [key, value] of [
+      ["core.autocrlf", "false"],
+      ["core.fileMode", "true"],
+      ["core.quotepath", "false"],
+    ]) {
+      await run("git", ["--git-dir", dir, "config", key, value]);
+    }
+  }
+
+  /** Writes the current files of the worktree as a tree; answers its hash. */
+  track(projectID: string, worktree: string): Promise<string> {
+    return this.serial(projectID, async () => {
+      await this.ensure(projectID);
+      await this.git(projectID, worktree, ["add", "--all", "."]);
+      return (await this.git(projectID, worktree, ["write-tree"])).trim();
+    });
+  }
+
+  /** Paths (relative to the worktree) that differ between two trees. */
+  async changedFiles(projectID: string, worktree: string, from: string, to: string): Promise<string[]> {
+    const out = await this.serial(projectID, () => this.git(projectID, worktree, ["diff", "--no-renames", "--name-only", "-z", from, to]));
+    return out.split("\0").filter(Boolean);
+  }
+
+  private async fileAt(projectID: string, worktree: string, tree: string, file: string): Promise<string | undefined> {
+    try {
+      return await this.git(projectID, worktree, ["show", `${tree}:${file}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Per-file diffs between two trees, with upstream's patch text and line counts. */
+  diff(projectID: string, worktree: string, from: string, to: string): Promise<SnapshotFileDiff[]> {
+    return this.serial(projectID, async () => {
+      if (from === to) return [];
+      const numstat = await this.git(projectID, worktree, ["diff", "--no-renames", "--numstat", "-z", from, to]);
+      const diffs: SnapshotFileDiff[] = [];
+      for (const record of numstat.split("\0").filter(Boolean)) {
+        const [added, deleted, file] = record.split("\t") as [string, string, string];
+        const before = await this.fileAt(projectID, worktree, from, file);
+        const after = await this.fileAt(projectID, worktree, to, file);
+        const binary = added === "-";
+        diffs.push({
+          file,
+          patch: binary ? "" : createPatch(file, before ?? "", after ?? "", "", ""),
+          additions: binary ? 0 : Number(added),
+          deletions: binary ? 0 : Number(deleted),
+          status: before === undefined ? "added" : after === undefined ? "deleted" : "modified",
+        });
+      }
+      return diffs;
+    });
+  }
+
+  /** Puts the given files back as they were in a tree: rewritten, or deleted if the tree lacks them. */
+  restore(projectID: string, worktree: string, tree: string, files: string[]): Promise<void> {
+    return this.serial(projectID, async () => {
+      for (const file of files) {
+        const inTree = (await this.git(projectID, worktree, ["ls-tree", "--name-only", tree, "--", file])).trim() !== "";
+        if (inTree) await this.git(projectID, worktree, ["checkout", tree, "--", file]);
+        else await rm(path.join(worktree, file), { force: true });
+      }
+    });
+  }
+}
