@@ -28,3 +28,14 @@ export function createId(prefix: IdPrefix, order: "ascending" | "descending" = "
   if (order === "descending") time = ~time & TIME_MASK;
   return `${prefix}_${time.toString(16).padStart(12, "0")}${randomBase62(14)}`;
 }
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** A ULID (time then randomness, Crockford base32): upstream's call id for user-run shell commands. */
+export function createUlid(now = Date.now()): string {
+  let time = "";
+  for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
+  let random = "";
+  for (let i = 0; i < 16; i++) random += CROCKFORD[randomInt(32)];
+  return time + random;
+}

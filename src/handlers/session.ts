@@ -48,6 +48,9 @@ export const sessionHandlers = {
     await ctx.services.prompts.prompt(params.sessionID, body!);
   },
   "session.diff": ({ params, query }, ctx) => ctx.services.diffs.diff(params.sessionID, query.messageID),
+  "session.shell": ({ params, body }, ctx) => ctx.services.shell.run(params.sessionID, body!),
+  "session.revert": ({ params, body }, ctx) => ctx.services.reverts.revert(params.sessionID, body!.messageID, body!.partID),
+  "session.unrevert": ({ params }, ctx) => ctx.services.reverts.unrevert(params.sessionID),
   "session.fork": ({ params, body }, ctx) => forkSession(ctx.services, params.sessionID, body?.messageID),
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);

@@ -9,6 +9,8 @@ import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
 import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
+import type { ShellService } from "../session/shell-service.js";
+import type { RevertService } from "../session/revert-service.js";
 import type { Store } from "../storage/store.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
@@ -44,6 +46,8 @@ export interface Services {
   prompts: PromptService;
   diffs: SessionDiffs;
   snapshots: Snapshots;
+  shell: ShellService;
+  reverts: RevertService;
 }
 
 export interface RequestContext {

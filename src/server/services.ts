@@ -11,6 +11,8 @@ import { PromptService, type ConfigSource, type PromptServiceOptions } from "../
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { SessionService } from "../session/session-service.js";
+import { ShellService } from "../session/shell-service.js";
+import { RevertService } from "../session/revert-service.js";
 import { SessionDiffs } from "../snapshot/session-diffs.js";
 import { Snapshots } from "../snapshot/snapshots.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
@@ -63,7 +65,20 @@ export function createServices(options: ServiceOptions): Services {
   const runs = new RunRegistry();
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
-  const prompts = new PromptService({ store, sessions, events, runs, projects, config: interimConfig, diffs, log }, options.prompt);
+  const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
+  const prompts = new PromptService(
+    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, log },
+    options.prompt,
+  );
+  const shell = new ShellService({
+    store,
+    sessions,
+    events,
+    runs,
+    projects,
+    config: interimConfig,
+    afterRun: (id) => prompts.resumeQueue(id),
+  });
   return {
     config,
     log,
@@ -78,5 +93,7 @@ export function createServices(options: ServiceOptions): Services {
     prompts,
     diffs,
     snapshots,
+    shell,
+    reverts,
   };
 }

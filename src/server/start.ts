@@ -33,6 +33,9 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => services.store.close()),
+      })
+        // Runs end (aborted) and are finalised before the store closes.
+        .then(() => services.runs.stopAll())
+        .then(() => services.store.close()),
   };
 }

@@ -8,18 +8,19 @@ import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { toModelMessages } from "../agent/llm/history.js";
 import { runLlmStep } from "../agent/llm/llm-turn.js";
-import { defaultModel, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
+import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { TITLE_SYSTEM_PROMPT, agentSystemPrompt } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { Projects } from "../project/projects.js";
-import { badRequest } from "../server/errors.js";
 import type { MessageWithParts, Store } from "../storage/store.js";
 import type { Logger } from "pino";
 import type { RunRegistry } from "./run-registry.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 import { TurnRecorder } from "./turn-recorder.js";
+import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
+import type { RevertService } from "./revert-service.js";
 
 export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
 
@@ -34,10 +35,6 @@ export interface PromptServiceOptions {
   env?: NodeJS.ProcessEnv;
   credentials?: Credentials;
 }
-
-/** The agent used when a prompt names none. Issue 4 brings the configurable agent pool. */
-const DEFAULT_AGENT = "build";
-const BUILT_IN_AGENTS = new Set(["build", "plan", "general", "explore"]);
 
 interface QueuedPrompt {
   user: UserMessage;
@@ -62,6 +59,7 @@ export class PromptService {
       projects: Projects;
       config: ConfigSource;
       diffs: SessionDiffs;
+      reverts: RevertService;
       log: Logger;
     },
     private readonly options: PromptServiceOptions = {},
@@ -103,13 +101,8 @@ export class PromptService {
     const { sessions } = this.deps;
     let session = await sessions.get(sessionID);
     const config = await this.deps.config.forDirectory(session.directory);
-    const agent = body.agent ?? session.agent ?? config.default_agent ?? DEFAULT_AGENT;
-    if (!BUILT_IN_AGENTS.has(agent)) throw badRequest(`Agent not found: ${agent}`, "Payload");
-    const model: ModelRef | undefined =
-      body.model ??
-      (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ??
-      defaultModel(config);
-    if (!model) throw badRequest("No model: name one in the request or set `model` in opencode.json", "Payload");
+    const agent = chooseAgent(session, config, body.agent);
+    const model = chooseModel(session, config, body.model);
 
     if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
       const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
@@ -120,6 +113,10 @@ export class PromptService {
         time: { ...current.time, updated: Date.now() },
       }));
     }
+    if (session.revert) {
+      await this.deps.reverts.commit(sessionID);
+      session = await sessions.get(sessionID);
+    }
     const user = await this.storeUserMessage(session, body, agent, model);
     session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
     if (body.noReply) return { queued: Promise.resolve(user) };
@@ -128,7 +125,7 @@ export class PromptService {
     const queue = this.queues.get(sessionID) ?? [];
     this.queues.set(sessionID, queue);
     queue.push({ user: user.info as UserMessage, settle: reply.resolve });
-    if (!this.deps.runs.isBusy(sessionID)) void this.drain(sessionID);
+    this.resumeQueue(sessionID);
     return { queued: reply.promise };
   }
 
@@ -162,6 +159,11 @@ export class PromptService {
     await this.deps.events.publish(session, "session.status", { sessionID: session.id, status });
   }
 
+  /** Starts answering prompts that queued while something else (a shell command) ran. */
+  resumeQueue(sessionID: string): void {
+    if (this.queues.get(sessionID)?.length && !this.deps.runs.isBusy(sessionID)) this.deps.runs.track(this.drain(sessionID));
+  }
+
   /** The run: answers the queue in order until it is empty or aborted. */
   private async drain(sessionID: string): Promise<void> {
     const queue = this.queues.get(sessionID)!;
@@ -187,11 +189,15 @@ export class PromptService {
       // An abort drops what is still queued: those user messages stay, unanswered.
       for (const item of queue.splice(0)) item.settle(last ?? { info: item.user, parts: [] });
       this.deps.runs.finish(sessionID);
-      const current = (await this.deps.store.getSession(sessionID)) ?? session;
-      await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });
-      await this.deps.events.publish(current, "session.idle", { sessionID });
-      const answered = last && (await this.userOf(last));
-      if (answered) await this.deps.diffs.publishSummary(sessionID, answered);
+      try {
+        const current = (await this.deps.store.getSession(sessionID)) ?? session;
+        await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });
+        await this.deps.events.publish(current, "session.idle", { sessionID });
+        const answered = last && (await this.userOf(last));
+        if (answered) await this.deps.diffs.publishSummary(sessionID, answered);
+      } catch (error) {
+        this.deps.log.error({ err: error, sessionID }, "finishing the run failed");
+      }
     }
   }
 

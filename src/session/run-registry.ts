@@ -9,6 +9,7 @@ interface ActiveRun {
 
 export class RunRegistry {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly work = new Set<Promise<void>>();
 
   /** Marks a session busy; the returned signal fires on abort. */
   start(sessionID: string): AbortSignal {
@@ -24,6 +25,18 @@ export class RunRegistry {
 
   finish(sessionID: string): void {
     this.active.delete(sessionID);
+  }
+
+  /** Keeps track of background work (a run and its bookkeeping) that shutdown must wait for. */
+  track(work: Promise<void>): void {
+    this.work.add(work);
+    void work.finally(() => this.work.delete(work));
+  }
+
+  /** Aborts every run and resolves once all tracked work has ended (server shutdown). */
+  async stopAll(): Promise<void> {
+    for (const run of this.active.values()) run.controller.abort();
+    await Promise.allSettled([...this.work]);
   }
 
   isBusy(sessionID: string): boolean {

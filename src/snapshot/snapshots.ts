@@ -98,6 +98,11 @@ export class Snapshots {
     });
   }
 
+  /** git's own diff text between two trees (what session.revert.diff carries). */
+  rawDiff(projectID: string, worktree: string, from: string, to: string): Promise<string> {
+    return this.serial(projectID, async () => (await this.git(projectID, worktree, ["diff", "--no-renames", from, to])).replace(/\n$/, ""));
+  }
+
   /** Puts the given files back as they were in a tree: rewritten, or deleted if the tree lacks them. */
   restore(projectID: string, worktree: string, tree: string, files: string[]): Promise<void> {
     return this.serial(projectID, async () => {
