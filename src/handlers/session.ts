@@ -51,6 +51,10 @@ export const sessionHandlers = {
   "session.shell": ({ params, body }, ctx) => ctx.services.shell.run(params.sessionID, body!),
   "session.revert": ({ params, body }, ctx) => ctx.services.reverts.revert(params.sessionID, body!.messageID, body!.partID),
   "session.unrevert": ({ params }, ctx) => ctx.services.reverts.unrevert(params.sessionID),
+  "session.summarize": async ({ params, body }, ctx) => {
+    await ctx.services.prompts.summarize(params.sessionID, { providerID: body!.providerID, modelID: body!.modelID });
+    return true;
+  },
   "session.fork": ({ params, body }, ctx) => forkSession(ctx.services, params.sessionID, body?.messageID),
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);

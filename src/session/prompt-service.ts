@@ -1,15 +1,15 @@
 // The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
 // run at a time per session answers the queue in order. Each turn goes through the one recorder;
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
-import { streamText } from "ai";
+import { streamText, type ModelMessage } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { Config, Part, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
-import { toModelMessages } from "../agent/llm/history.js";
+import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
 import { runLlmStep } from "../agent/llm/llm-turn.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
-import { TITLE_SYSTEM_PROMPT, agentSystemPrompt } from "../agent/llm/system-prompt.js";
+import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { Projects } from "../project/projects.js";
 import type { MessageWithParts, Store } from "../storage/store.js";
@@ -159,6 +159,15 @@ export class PromptService {
     await this.deps.events.publish(session, "session.status", { sessionID: session.id, status });
   }
 
+  /**
+   * session.summarize: a user message with a compaction part, answered by the compaction agent
+   * with a summary that stands in for the history before it. Resolves when done.
+   */
+  async summarize(sessionID: string, model: ModelRef): Promise<MessageWithParts> {
+    const { queued } = await this.prompt(sessionID, { model, parts: [{ type: "compaction", auto: false } as never] });
+    return queued;
+  }
+
   /** Starts answering prompts that queued while something else (a shell command) ran. */
   resumeQueue(sessionID: string): void {
     if (this.queues.get(sessionID)?.length && !this.deps.runs.isBusy(sessionID)) this.deps.runs.track(this.drain(sessionID));
@@ -206,11 +215,15 @@ export class PromptService {
     const { store, events, projects } = this.deps;
     const project = await projects.locate(session.directory);
     const model = { providerID: user.model.providerID, modelID: user.model.modelID };
+    const history = await store.listMessages(session.id);
+    const upToUser = history.slice(0, history.findIndex((m) => m.info.id === user.id) + 1);
+    const compaction = upToUser.at(-1)!.parts.some((p) => p.type === "compaction");
     const recorder = new TurnRecorder(
       {
         session,
         user,
-        agent: user.agent,
+        agent: compaction ? "compaction" : user.agent,
+        summary: compaction,
         model,
         path: { cwd: session.directory, root: project.worktree === "/" ? session.directory : project.worktree },
         snapshots: await this.deps.diffs.stepSnapshots(session.directory),
@@ -219,10 +232,8 @@ export class PromptService {
       events,
     );
     await recorder.begin();
-    const history = await store.listMessages(session.id);
-    const upToUser = history.slice(0, history.findIndex((m) => m.info.id === user.id) + 1);
     const config = await this.deps.config.forDirectory(session.directory);
-    if (this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
+    if (!compaction && this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
     let retrying = false;
     let failed = false;
     try {
@@ -230,14 +241,17 @@ export class PromptService {
       // Upstream refreshes the diff summary and reports busy at the start of every model call.
       await this.deps.diffs.publishSummary(session.id, user);
       await this.status(session, { type: "busy" });
-      const system = [
-        ...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }),
-        ...(user.system ? [user.system] : []),
-      ];
+      // A compaction turn asks for a summary of the conversation before it; others see the history since the last one.
+      const system = compaction
+        ? [COMPACTION_SYSTEM_PROMPT]
+        : [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
+      const messages: ModelMessage[] = compaction
+        ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
+        : toModelMessages(sinceLastCompaction(upToUser));
       for await (const event of runLlmStep({
         model: resolved,
         system,
-        messages: toModelMessages(upToUser),
+        messages,
         signal,
         retryDelaysMs: this.options.retryDelaysMs,
         headers: { "x-session-id": session.id, "x-session-affinity": session.id },
@@ -254,6 +268,7 @@ export class PromptService {
         await recorder.record(event);
       }
       await recorder.complete();
+      if (compaction) await events.publish(session, "session.compacted", { sessionID: session.id });
     } catch (error) {
       if (retrying) await this.status(session, { type: "busy" });
       const messageError = toMessageError(error, signal);

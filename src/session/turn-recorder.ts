@@ -24,6 +24,8 @@ export interface TurnSetup {
   model: { providerID: string; modelID: string };
   path: { cwd: string; root: string };
   snapshots?: StepSnapshots;
+  /** Set on compaction turns: the reply is the session's summary. */
+  summary?: boolean;
 }
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
@@ -73,6 +75,7 @@ export class TurnRecorder {
       mode: agent,
       agent,
       path,
+      ...(this.setup.summary ? { summary: true } : {}),
       cost: 0,
       tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
       modelID: model.modelID,

@@ -250,6 +250,42 @@ describe("provider errors", () => {
   });
 });
 
+describe("session.summarize", () => {
+  it("answers with the compaction agent's summary, announces session.compacted, and later turns start from it", async () => {
+    const sessionID = await newSession();
+    await prompt(sessionID, "hello there");
+    await prompt(sessionID, "second message");
+    const watcher = await watch(sessionID);
+    const done = await sdk().session.summarize({ sessionID, providerID: "fake", modelID: "fake-model" });
+    expect(done.data).toBe(true);
+    const events = await watcher.idle();
+    expect(sequence(events)).toEqual(sequence(referenceEvents("summarize")));
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    const [request, summary] = messages.slice(-2);
+    expect(request!.parts).toEqual([expect.objectContaining({ type: "compaction", auto: false })]);
+    expect(summary!.info).toMatchObject({
+      role: "assistant",
+      agent: "compaction",
+      mode: "compaction",
+      summary: true,
+      finish: "stop",
+      parentID: request!.info.id,
+    });
+    expect(summary!.parts.find((p) => p.type === "text")!.text).toBe("Fake summary of the conversation.");
+    // The summary request carried the conversation as text.
+    const summaryRequest = fake.requests.find(
+      (r) => r.headers["x-session-id"] === sessionID && JSON.stringify(r.body.messages).includes("<conversation>"),
+    )!;
+    expect(JSON.stringify(summaryRequest.body.messages)).toContain("[User]: second message");
+    // The next turn sees the summary, not the turns before it.
+    await prompt(sessionID, "after summary");
+    const next = fake.requests.filter((r) => r.headers["x-session-id"] === sessionID && fake.lastUserText(r) === "after summary").at(-1)!;
+    const history = JSON.stringify(next.body.messages);
+    expect(history).toContain("Fake summary of the conversation.");
+    expect(history).not.toContain("hello there");
+  });
+});
+
 describe("noReply and bad prompts", () => {
   it("stores a noReply prompt without answering it", async () => {
     const sessionID = await newSession();

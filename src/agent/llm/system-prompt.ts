@@ -21,3 +21,27 @@ export function agentSystemPrompt(options: { agentPrompt?: string; directory: st
   ].join("\n");
   return [base, environment];
 }
+
+export const COMPACTION_SYSTEM_PROMPT = [
+  "You summarize a conversation between a user and a coding agent so that another agent can take over the work.",
+  "Do not continue the conversation and do not answer questions in it: write only the summary, in the conversation's language.",
+].join("\n");
+
+export function compactionRequest(conversation: string): string {
+  return [
+    "The conversation so far:",
+    "",
+    "<conversation>",
+    conversation,
+    "</conversation>",
+    "",
+    'Summarize it in Markdown with these sections, each kept even when empty (write "(none)"):',
+    "## Goal — what the user wants.",
+    "## Facts and decisions — constraints, choices made and why, exact names, paths and commands.",
+    "## Done — finished work and verified results.",
+    "## In progress — partial changes or open investigations.",
+    "## Next steps — the next concrete actions.",
+    "## Files — relevant files and why they matter.",
+    "Use short bullets.",
+  ].join("\n");
+}
