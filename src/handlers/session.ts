@@ -55,6 +55,17 @@ export const sessionHandlers = {
     await ctx.services.prompts.summarize(params.sessionID, { providerID: body!.providerID, modelID: body!.modelID });
     return true;
   },
+  "session.command": ({ params, body }, ctx) =>
+    ctx.services.commands.run(params.sessionID, body!) as Promise<OperationIO["session.command"]["response"]>,
+  "session.init": async ({ params, body }, ctx) => {
+    await ctx.services.commands.run(params.sessionID, {
+      command: "init",
+      arguments: "",
+      messageID: body!.messageID,
+      model: `${body!.providerID}/${body!.modelID}`,
+    });
+    return true;
+  },
   "session.fork": ({ params, body }, ctx) => forkSession(ctx.services, params.sessionID, body?.messageID),
   "session.share": async ({ params }, ctx) => {
     await ctx.services.sessions.get(params.sessionID);

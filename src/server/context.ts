@@ -11,6 +11,8 @@ import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
 import type { ShellService } from "../session/shell-service.js";
 import type { RevertService } from "../session/revert-service.js";
+import type { CommandService } from "../session/command-service.js";
+import type { ConfigSource } from "../session/prompt-service.js";
 import type { Store } from "../storage/store.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
@@ -48,6 +50,9 @@ export interface Services {
   snapshots: Snapshots;
   shell: ShellService;
   reverts: RevertService;
+  commands: CommandService;
+  /** A directory's OpenCode configuration. */
+  configSource: ConfigSource;
 }
 
 export interface RequestContext {

@@ -12,6 +12,7 @@ import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { SessionService } from "../session/session-service.js";
 import { ShellService } from "../session/shell-service.js";
+import { CommandService } from "../session/command-service.js";
 import { RevertService } from "../session/revert-service.js";
 import { SessionDiffs } from "../snapshot/session-diffs.js";
 import { Snapshots } from "../snapshot/snapshots.js";
@@ -79,6 +80,7 @@ export function createServices(options: ServiceOptions): Services {
     config: interimConfig,
     afterRun: (id) => prompts.resumeQueue(id),
   });
+  const commands = new CommandService({ prompts, sessions, events, config: interimConfig });
   return {
     config,
     log,
@@ -95,5 +97,7 @@ export function createServices(options: ServiceOptions): Services {
     snapshots,
     shell,
     reverts,
+    commands,
+    configSource: interimConfig,
   };
 }

@@ -49,6 +49,7 @@ function deferred<T>() {
 
 export class PromptService {
   private readonly queues = new Map<string, QueuedPrompt[]>();
+  private readonly runsByID = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -170,7 +171,17 @@ export class PromptService {
 
   /** Starts answering prompts that queued while something else (a shell command) ran. */
   resumeQueue(sessionID: string): void {
-    if (this.queues.get(sessionID)?.length && !this.deps.runs.isBusy(sessionID)) this.deps.runs.track(this.drain(sessionID));
+    if (!this.queues.get(sessionID)?.length || this.deps.runs.isBusy(sessionID)) return;
+    const run = this.drain(sessionID).finally(() => {
+      if (this.runsByID.get(sessionID) === run) this.runsByID.delete(sessionID);
+    });
+    this.runsByID.set(sessionID, run);
+    this.deps.runs.track(run);
+  }
+
+  /** Resolves when the session's current run, events and bookkeeping included, is over. */
+  async whenRunEnds(sessionID: string): Promise<void> {
+    await this.runsByID.get(sessionID);
   }
 
   /** The run: answers the queue in order until it is empty or aborted. */

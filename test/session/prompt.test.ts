@@ -29,6 +29,7 @@ let repo: { dir: string; rootCommit: string };
 
 function writeConfig(dir: string, baseURL: string): void {
   const config = {
+    command: { greet: { template: "Say hello to $1, then mention $ARGUMENTS", description: "greets" } },
     model: "fake/fake-model",
     small_model: "fake/fake-model",
     provider: {
@@ -61,20 +62,17 @@ async function newSession(): Promise<string> {
   return (data as { id: string }).id;
 }
 
-/** Collects a session's /event stream until its run is over (the last session.idle). */
-async function watch(sessionID: string): Promise<{ reader: EventReader; idle: (count?: number) => Promise<EventLike[]> }> {
+/** Collects a session's /event stream until its run is over (its `count`-th session.idle), then closes it. */
+async function watch(sessionID: string): Promise<{ reader: EventReader; idle: (count?: number, also?: string) => Promise<EventLike[]> }> {
   const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(repo.dir)}`, "event");
   await reader.next();
   const mine = () =>
     (reader.frames as EventLike[]).filter((e) => (e.properties as { sessionID?: string } | undefined)?.sessionID === sessionID);
   return {
     reader,
-    idle: async (count = 1) => {
-      for (let i = 0; i < count; i++)
-        await reader.next<EventLike>(
-          (e) => e.type === "session.idle" && (e.properties as { sessionID: string }).sessionID === sessionID,
-          15_000,
-        );
+    idle: async (count = 1, also?: string) => {
+      const seen = (type: string) => mine().filter((e) => e.type === type).length;
+      await expect.poll(() => seen("session.idle") >= count && (!also || seen(also) > 0), { timeout: 15_000 }).toBe(true);
       reader.close();
       return mine();
     },
@@ -283,6 +281,55 @@ describe("session.summarize", () => {
     const history = JSON.stringify(next.body.messages);
     expect(history).toContain("Fake summary of the conversation.");
     expect(history).not.toContain("hello there");
+  });
+});
+
+describe("commands", () => {
+  it("lists the built-in and configured commands with their placeholders", async () => {
+    const commands = (await sdk().command.list()).data as { name: string; hints: string[]; source: string }[];
+    expect(commands.map((c) => c.name)).toEqual(["init", "review", "greet"]);
+    expect(commands.find((c) => c.name === "greet")).toMatchObject({
+      hints: ["$1", "$ARGUMENTS"],
+      source: "command",
+      description: "greets",
+    });
+    expect(commands.find((c) => c.name === "review")?.hints).toEqual(["$ARGUMENTS"]);
+  });
+
+  it("runs a command's template as a prompt, then publishes command.executed", async () => {
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const res = await server.fetch(`/session/${sessionID}/command`, jsonInit("POST", { command: "init", arguments: "" }));
+    expect(res.status).toBe(200);
+    const reply = (await res.json()) as Reply;
+    const events = await watcher.idle(1, "command.executed");
+    const executed = events.find((e) => e.type === "command.executed")!;
+    expect(executed.properties).toEqual({ name: "init", sessionID, arguments: "", messageID: reply.info.id });
+    expect(sequence(events)).toEqual(sequence(referenceEvents("command")));
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    expect(messages[0]!.parts[0]!.text).toMatch(/^Write or update `AGENTS.md`/);
+  });
+
+  // As upstream, the last numbered placeholder takes the rest of the arguments.
+  it("fills $1 and $ARGUMENTS, and refuses unknown commands with a 400", async () => {
+    const sessionID = await newSession();
+    const reply = (await sdk().session.command({ sessionID, command: "greet", arguments: "Ada and Bob" })).data as Reply;
+    expect(reply.parts.find((p) => p.type === "text")!.text).toBe(
+      "Hello from fake LLM. You said: Say hello to Ada and Bob, then mention Ada and Bob",
+    );
+    const unknown = await server.fetch(`/session/${sessionID}/command`, jsonInit("POST", { command: "nope", arguments: "" }));
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { data: { message: string } }).data.message).toBe("Command not found: nope");
+  });
+
+  it("session.init runs the init command with the given model", async () => {
+    const sessionID = await newSession();
+    const messageID = "msg_0000000000000000000000001";
+    const done = await sdk().session.init({ sessionID, providerID: "fake", modelID: "fake-model", messageID });
+    expect(done.data).toBe(true);
+    const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
+    expect(messages[0]!.info.id).toBe(messageID);
+    expect(messages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
   });
 });
 
