@@ -8,7 +8,7 @@
 // - request schemas are opened up (additionalProperties: false dropped), because upstream ignores
 //   unknown keys in a request (POST /session {"bogus":1} is a 200); responses stay strict.
 // Its router rebuilds the operation list (lodash over 190 operations) on every lookup; that is
-// cached once here, see cacheRouting(). bench/validation.ts measures the difference.
+// cached once here, see cacheRouting(). scripts/bench/validation.ts measures the difference.
 import { OpenAPIBackend } from "openapi-backend";
 import type { Options } from "ajv";
 import type { OpenApiDocument } from "../contract/served-spec.js";
@@ -82,7 +82,7 @@ function cacheRouting(api: Backend): void {
   }) as typeof router.matchOperation;
 }
 
-/** `cache: false` keeps openapi-backend's own routing, for bench/validation.ts to compare. */
+/** `cache: false` keeps openapi-backend's own routing, for scripts/bench/validation.ts to compare. */
 export async function createBackend(doc: OpenApiDocument, options: { cache?: boolean } = {}): Promise<Backend> {
   const api = new OpenAPIBackend({
     definition: structuredClone(doc) as never,

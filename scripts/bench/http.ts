@@ -1,11 +1,11 @@
 // Requests per second and latency percentiles of the whole HTTP path (CORS, auth, routing,
 // request and response validation), on loopback. Prints figures; asserts nothing.
-//   npx tsx bench/http.ts [requests] [concurrency]
+//   npx tsx scripts/bench/http.ts [requests] [concurrency]
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLogger } from "../src/server/logger.js";
-import { startServer } from "../src/server/start.js";
+import { createLogger } from "../../src/server/logger.js";
+import { startServer } from "../../src/server/start.js";
 
 const total = Number(process.argv[2] ?? 5000);
 const concurrency = Number(process.argv[3] ?? 16);
@@ -27,7 +27,11 @@ const server = await startServer({
 const cases: [string, string, RequestInit?][] = [
   ["GET /global/health", "/global/health"],
   ["GET /path?directory=", `/path?directory=${encodeURIComponent(os.tmpdir())}`],
-  ["POST /session/{id}/message, invalid (400)", "/session/ses_x/message", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }],
+  [
+    "POST /session/{id}/message, invalid (400)",
+    "/session/ses_x/message",
+    { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+  ],
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -55,5 +59,7 @@ for (const [name, url, init] of cases) {
     `${name.padEnd(44)} ${(latencies.length / seconds).toFixed(0).padStart(6)} req/s   p50 ${percentile(latencies, 50).toFixed(2)} ms   p99 ${percentile(latencies, 99).toFixed(2)} ms`,
   );
 }
-console.log(`server RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (client in the same process), ${total} requests per case, concurrency ${concurrency}`);
+console.log(
+  `server RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (client in the same process), ${total} requests per case, concurrency ${concurrency}`,
+);
 await server.close();

@@ -1,14 +1,17 @@
 // What routing and request validation cost per request, with openapi-backend's own routing and
 // with the cached routing the server uses. Prints figures; asserts nothing.
-//   npx tsx bench/validation.ts [iterations]
-import { loadServedSpec } from "../src/contract/served-spec.js";
-import { createBackend, type Backend } from "../src/server/openapi.js";
+//   npx tsx scripts/bench/validation.ts [iterations]
+import { loadServedSpec } from "../../src/contract/served-spec.js";
+import { createBackend, type Backend } from "../../src/server/openapi.js";
 
 const iterations = Number(process.argv[2] ?? 2000);
 
 const requests = [
   { name: "GET /global/health (exact path)", req: { method: "GET", path: "/global/health", query: {}, headers: {} } },
-  { name: "GET /session/{id}/message (template)", req: { method: "GET", path: "/session/ses_abc/message", query: { limit: "10" }, headers: {} } },
+  {
+    name: "GET /session/{id}/message (template)",
+    req: { method: "GET", path: "/session/ses_abc/message", query: { limit: "10" }, headers: {} },
+  },
   {
     name: "POST /session/{id}/message (template + body)",
     req: {
@@ -34,7 +37,9 @@ async function measure(label: string, api: Backend): Promise<void> {
     const route = timeMicros(() => api.router.matchOperation(req as never, true), iterations);
     const operation = api.router.matchOperation(req as never, true);
     const validate = timeMicros(() => api.validator.validateRequest(req as never, operation), iterations);
-    console.log(`  ${name.padEnd(46)} route ${route.toFixed(1).padStart(7)} µs   route+validate ${(route + validate).toFixed(1).padStart(7)} µs`);
+    console.log(
+      `  ${name.padEnd(46)} route ${route.toFixed(1).padStart(7)} µs   route+validate ${(route + validate).toFixed(1).padStart(7)} µs`,
+    );
   }
 }
 
