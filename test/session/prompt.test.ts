@@ -143,6 +143,36 @@ describe("a text turn", () => {
   });
 });
 
+describe("through the JS SDK (v2)", () => {
+  it("prompts with session.prompt and follows the run with the SDK's own event stream reader", async () => {
+    const client = sdk();
+    const sessionID = await newSession();
+    const controller = new AbortController();
+    const subscription = await client.event.subscribe({}, { signal: controller.signal });
+    const seen: string[] = [];
+    const consumed = (async () => {
+      for await (const event of subscription.stream as AsyncIterable<{ type: string; properties: { sessionID?: string } }>) {
+        if (event.properties.sessionID !== sessionID && event.type !== "server.connected") continue;
+        seen.push(event.type);
+        if (event.type === "session.idle") break;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    const { data, error } = await client.session.prompt({ sessionID, parts: [{ type: "text", text: "hello sdk" }] });
+    expect(error).toBeUndefined();
+    expect(data!.info).toMatchObject({ role: "assistant", finish: "stop" });
+    expect(data!.parts.find((p) => p.type === "text")).toMatchObject({ text: "Hello from fake LLM. You said: hello sdk" });
+    await consumed;
+    controller.abort();
+    expect(seen[0]).toBe("server.connected");
+    expect(seen).toEqual(
+      expect.arrayContaining(["message.updated", "message.part.updated", "message.part.delta", "session.status", "session.idle"]),
+    );
+    const async = await client.session.promptAsync({ sessionID, parts: [{ type: "text", text: "and again" }] });
+    expect(async.response.status).toBe(204);
+  });
+});
+
 describe("reasoning", () => {
   it("streams reasoning before the text, as upstream", async () => {
     const sessionID = await newSession();
