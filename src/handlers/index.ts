@@ -6,6 +6,7 @@ import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
 import { projectHandlers } from "./project.js";
+import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
@@ -13,5 +14,6 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...eventHandlers,
   ...instanceHandlers,
   ...projectHandlers,
+  ...providerHandlers,
   ...sessionHandlers,
 };

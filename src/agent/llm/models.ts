@@ -26,7 +26,7 @@ export class ProviderAuthError extends Error {
 export class ModelNotFoundError extends Error {}
 
 /** Providers OpenCode knows without configuration: their AI SDK package and key variables. */
-const KNOWN_PROVIDERS: Record<string, { npm: string; env: string[] }> = {
+export const KNOWN_PROVIDERS: Record<string, { npm: string; env: string[] }> = {
   openai: { npm: "@ai-sdk/openai", env: ["OPENAI_API_KEY"] },
   anthropic: { npm: "@ai-sdk/anthropic", env: ["ANTHROPIC_API_KEY"] },
 };
@@ -57,7 +57,7 @@ export interface Credentials {
 
 export const NO_STORED_CREDENTIALS: Credentials = { apiKey: () => undefined };
 
-function apiKeyOf(
+export function apiKeyOf(
   providerID: string,
   provider: ProviderConfig | undefined,
   env: NodeJS.ProcessEnv,

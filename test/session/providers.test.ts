@@ -1,0 +1,77 @@
+// Providers and models from OpenCode configuration: /provider, /provider/auth.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { makeRepo } from "../support/git.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const REFERENCE_CONFIG = {
+  model: "fake/fake-model",
+  small_model: "fake/fake-model",
+  provider: {
+    fake: {
+      npm: "@ai-sdk/openai-compatible",
+      name: "Fake LLM",
+      options: { baseURL: "http://127.0.0.1:4151/v1", apiKey: "sk-fake" },
+      models: { "fake-model": { name: "Fake Model", tool_call: true, reasoning: true, limit: { context: 128000, output: 4096 } } },
+    },
+  },
+};
+
+let server: TestServer;
+let repo: { dir: string };
+const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const savedKey = process.env.ANTHROPIC_API_KEY;
+
+beforeAll(async () => {
+  repo = makeRepo("providers");
+  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(REFERENCE_CONFIG));
+  server = await startTestServer({ projectDirectory: repo.dir });
+});
+afterAll(() => server.close());
+afterEach(() => {
+  if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY;
+  else process.env.ANTHROPIC_API_KEY = savedKey;
+});
+
+describe("provider.list", () => {
+  it("lists the configured provider with its models, as upstream shapes them", async () => {
+    delete process.env.ANTHROPIC_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    const { data } = await sdk().provider.list();
+    expect(data!.connected).toEqual(["fake"]);
+    expect(data!.default).toEqual({ fake: "fake-model" });
+    const fake = data!.all.find((p) => p.id === "fake")!;
+    expect(fake).toMatchObject({
+      id: "fake",
+      name: "Fake LLM",
+      source: "config",
+      env: [],
+      options: { baseURL: "http://127.0.0.1:4151/v1", apiKey: "sk-fake" },
+    });
+    expect(fake.models["fake-model"]).toMatchObject({
+      id: "fake-model",
+      providerID: "fake",
+      api: { id: "fake-model", npm: "@ai-sdk/openai-compatible" },
+      name: "Fake Model",
+      family: "",
+      capabilities: { temperature: false, reasoning: true, attachment: false, toolcall: true, interleaved: false },
+      cost: { input: 0, output: 0, cache: { read: 0, write: 0 } },
+      limit: { context: 128000, output: 4096 },
+      status: "active",
+      options: {},
+      headers: {},
+      release_date: "",
+    });
+  });
+
+  it("adds a well-known provider once its key is in the environment, and offers key entry for it", async () => {
+    process.env.ANTHROPIC_API_KEY = "sk-ant-test";
+    const { data } = await sdk().provider.list();
+    expect(data!.connected).toEqual(["fake", "anthropic"]);
+    expect(data!.all.find((p) => p.id === "anthropic")).toMatchObject({ source: "env", env: ["ANTHROPIC_API_KEY"], key: "sk-ant-test" });
+    const auth = await sdk().provider.auth();
+    expect(auth.data).toEqual({ anthropic: [{ type: "api", label: "Manually enter API Key" }] });
+  });
+});
