@@ -21,7 +21,12 @@ function scratch(name: string): string {
 
 /** Spawns a command and resolves with its URL once it prints the listening line. */
 function serve(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -54,7 +59,10 @@ describe("agentpool serve", () => {
     expect(paths.directory).toBe(project);
     const logFile = path.join(state, "agentpool", "log", "opencode.log");
     expect(existsSync(logFile)).toBe(true);
-    const lines = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { msg: string; url?: string });
+    const lines = readFileSync(logFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; url?: string });
     expect(lines.find((l) => l.msg === "server listening")?.url).toBe(url);
   });
 
@@ -72,10 +80,14 @@ describe("agentpool serve", () => {
   });
 
   it("prints the log to stderr with --print-logs", async () => {
-    const { stderr, url } = await serve(process.execPath, ["bin/agentpool.js", "serve", "--port", "0", "--print-logs", "--log-level", "debug"], {
-      cwd: ROOT,
-      env: { XDG_STATE_HOME: scratch("state") },
-    });
+    const { stderr, url } = await serve(
+      process.execPath,
+      ["bin/agentpool.js", "serve", "--port", "0", "--print-logs", "--log-level", "debug"],
+      {
+        cwd: ROOT,
+        env: { XDG_STATE_HOME: scratch("state") },
+      },
+    );
     await fetch(`${url}/global/health`);
     await expect.poll(() => stderr(), { timeout: 5_000 }).toContain('"msg":"server listening"');
   });
@@ -95,7 +107,11 @@ describe("parseServeArgs", () => {
   });
 
   it("takes repeated --cors and a relative --project", () => {
-    const parsed = parseServeArgs(["serve", "--cors", "https://a.example", "--cors", "https://b.example", "--project", "."], {}, os.tmpdir());
+    const parsed = parseServeArgs(
+      ["serve", "--cors", "https://a.example", "--cors", "https://b.example", "--project", "."],
+      {},
+      os.tmpdir(),
+    );
     expect(parsed).toMatchObject({ cors: ["https://a.example", "https://b.example"], project: path.resolve(os.tmpdir()) });
   });
 

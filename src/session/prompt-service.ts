@@ -7,7 +7,9 @@ import type { Config, Part, Session, SessionStatus, UserMessage } from "../../ge
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
-import { runLlmStep } from "../agent/llm/llm-turn.js";
+import { runLlmStep, type ToolRunner } from "../agent/llm/llm-turn.js";
+import { toolsFor } from "../tool/registry.js";
+import type { ToolContext } from "../tool/tool.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
@@ -21,6 +23,9 @@ import { TurnRecorder } from "./turn-recorder.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
+
+/** A turn ends after this many model calls even if the model keeps calling tools. */
+const MAX_STEPS = 50;
 
 export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
 
@@ -249,34 +254,48 @@ export class PromptService {
     let failed = false;
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
-      // Upstream refreshes the diff summary and reports busy at the start of every model call.
-      await this.deps.diffs.publishSummary(session.id, user);
-      await this.status(session, { type: "busy" });
-      // A compaction turn asks for a summary of the conversation before it; others see the history since the last one.
+      // A compaction turn asks for a summary of the conversation before it, with no tools.
       const system = compaction
         ? [COMPACTION_SYSTEM_PROMPT]
         : [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
-      const messages: ModelMessage[] = compaction
-        ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
-        : toModelMessages(sinceLastCompaction(upToUser));
-      for await (const event of runLlmStep({
-        model: resolved,
-        system,
-        messages,
-        signal,
-        retryDelaysMs: this.options.retryDelaysMs,
-        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
-      })) {
-        if (retrying) {
-          retrying = false;
+      const tools = compaction ? [] : toolsFor(user.tools);
+      const runTool = this.toolRunner(session, user, recorder, project.worktree);
+      for (let step = 0; step < MAX_STEPS; step++) {
+        if (step > 0) {
+          // Upstream's order between steps: the message completed, busy, then the next assistant message.
+          await recorder.endMessage();
           await this.status(session, { type: "busy" });
+          await recorder.beginMessage();
         }
-        if (event.type === "retry") {
-          retrying = true;
-          await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
-          continue;
+        // Upstream refreshes the diff summary and reports busy at the start of every model call.
+        await this.deps.diffs.publishSummary(session.id, user);
+        await this.status(session, { type: "busy" });
+        const messages: ModelMessage[] = compaction
+          ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
+          : toModelMessages(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id)));
+        for await (const event of runLlmStep({
+          model: resolved,
+          system,
+          messages,
+          tools,
+          runTool,
+          signal,
+          retryDelaysMs: this.options.retryDelaysMs,
+          headers: { "x-session-id": session.id, "x-session-affinity": session.id },
+        })) {
+          if (retrying) {
+            retrying = false;
+            await this.status(session, { type: "busy" });
+          }
+          if (event.type === "retry") {
+            retrying = true;
+            await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
+            continue;
+          }
+          await recorder.record(event);
         }
-        await recorder.record(event);
+        // After tool calls the model answers their results in a new step (a new assistant message).
+        if (recorder.lastFinish !== "tool-calls") break;
       }
       await recorder.complete();
       if (compaction) await events.publish(session, "session.compacted", { sessionID: session.id });
@@ -293,6 +312,38 @@ export class PromptService {
     }
     await this.addToTotals(session.id, recorder);
     return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed };
+  }
+
+  /** The history a later step of a turn sees: everything up to its user message, and the turn's replies so far. */
+  private async turnHistory(sessionID: string, userID: string): Promise<MessageWithParts[]> {
+    const all = await this.deps.store.listMessages(sessionID);
+    return all.filter((m) => m.info.id <= userID || (m.info.role === "assistant" && m.info.parentID === userID));
+  }
+
+  /** Runs a tool call of this turn with its context: progress and abort results go to the recorder. */
+  private toolRunner(session: Session, user: UserMessage, recorder: TurnRecorder, worktree: string): ToolRunner {
+    const { store, events } = this.deps;
+    return async (tool, args, call) => {
+      await new Promise<void>((resolve, reject) => {
+        if (call.signal.aborted) return reject(call.signal.reason);
+        call.signal.addEventListener("abort", () => reject(call.signal.reason), { once: true });
+        void recorder.whenRunning(call.callID).then(resolve);
+      });
+      const ctx: ToolContext = {
+        sessionID: session.id,
+        messageID: recorder.current.id,
+        callID: call.callID,
+        agent: user.agent,
+        directory: session.directory,
+        worktree,
+        signal: call.signal,
+        progress: (update) => void recorder.record({ type: "tool-progress", callID: call.callID, ...update }).catch(() => undefined),
+        onAbort: (result) => recorder.setAbortResult(call.callID, result),
+        publish: (type, properties) => void events.publish(session, type, properties).catch(() => undefined),
+        todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
+      };
+      return tool.execute(args as never, ctx);
+    };
   }
 
   /** The user message a reply answers. */

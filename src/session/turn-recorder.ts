@@ -101,7 +101,59 @@ export class TurnRecorder {
     return { id: createId("prt"), sessionID: this.setup.session.id, messageID: this.message.id };
   }
 
-  async record(event: AgentEvent): Promise<void> {
+  /** What a tool's part shows if the run is aborted while it runs (bash: its output so far). */
+  private readonly runningSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  private readonly abortResults = new Map<string, { title: string; output: string; metadata: Record<string, unknown> }>();
+  /** Events are applied one at a time, in arrival order: tools report progress while the stream goes on. */
+  private chain: Promise<void> = Promise.resolve();
+
+  setAbortResult(callID: string, result: { title: string; output: string; metadata: Record<string, unknown> }): void {
+    this.abortResults.set(callID, result);
+  }
+
+  private running(callID: string) {
+    let signal = this.runningSignals.get(callID);
+    if (!signal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.runningSignals.set(callID, (signal = { promise, resolve }));
+    }
+    return signal;
+  }
+
+  /**
+   * Resolves once the call's part is recorded as running. A tool's execution waits for it, so
+   * what the tool publishes (file events, progress) always follows "running", as upstream shows.
+   */
+  whenRunning(callID: string): Promise<void> {
+    return this.running(callID).promise;
+  }
+
+  /** Between the steps of a turn (after tool calls): completes the current assistant message. */
+  async endMessage(): Promise<void> {
+    await this.chain;
+    await this.endAllStreamingParts();
+    await this.completeMessage();
+  }
+
+  /** Starts the next assistant message of the turn. (Backends that drive steps themselves get this from step-start.) */
+  async beginMessage(): Promise<void> {
+    await this.chain;
+    await this.startMessage();
+  }
+
+  /** How the last model step ended ("stop", "tool-calls", ...). */
+  get lastFinish(): string | undefined {
+    return this.message.finish;
+  }
+
+  record(event: AgentEvent): Promise<void> {
+    const next = this.chain.then(() => this.apply(event));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async apply(event: AgentEvent): Promise<void> {
     switch (event.type) {
       case "step-start":
         // After a step that ended in tool calls, upstream answers in a new assistant message.
@@ -149,6 +201,7 @@ export class TurnRecorder {
         await this.savePart(
           this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing),
         );
+        this.running(event.callID).resolve();
         return;
       }
       case "tool-progress": {
@@ -241,6 +294,7 @@ export class TurnRecorder {
 
   /** Ends the turn normally: the last assistant message is completed. */
   async complete(): Promise<AssistantMessage> {
+    await this.chain;
     await this.endAllStreamingParts();
     await this.completeMessage();
     return this.message;
@@ -251,10 +305,16 @@ export class TurnRecorder {
    * tools end in error, and the assistant message carries the error and is completed.
    */
   async fail(error: MessageError): Promise<AssistantMessage> {
+    await this.chain;
     await this.endAllStreamingParts();
     for (const part of this.tools.values()) {
       if (part.state.status === "pending" || part.state.status === "running") {
-        await this.record({
+        const onAbort = this.abortResults.get(part.callID);
+        if (onAbort && error.name === "MessageAbortedError") {
+          await this.apply({ type: "tool-result", callID: part.callID, ...onAbort });
+          continue;
+        }
+        await this.apply({
           type: "tool-error",
           callID: part.callID,
           error:

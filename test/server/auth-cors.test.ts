@@ -13,7 +13,12 @@ interface AuthCase {
   headers: Record<string, string>;
   body: unknown;
 }
-type CorsExchange = { request: { method: string; path: string; headers: Record<string, string> }; status: number; headers: Record<string, string>; body: unknown };
+type CorsExchange = {
+  request: { method: string; path: string; headers: Record<string, string> };
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+};
 type CorsCase = { origin: string } & Record<string, CorsExchange | string>;
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), "utf8")) as T;

@@ -49,7 +49,9 @@ describe("GET /event", () => {
   it("carries only the events of its directory, chosen by ?directory= or the header", async () => {
     const streamA = await openEventReader(`${server.url}/event`, "event");
     const streamB = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(projectB)}`, "event");
-    const streamBHeader = await openEventReader(`${server.url}/event`, "event", { headers: { "x-opencode-directory": encodeURIComponent(projectB) } });
+    const streamBHeader = await openEventReader(`${server.url}/event`, "event", {
+      headers: { "x-opencode-directory": encodeURIComponent(projectB) },
+    });
     for (const s of [streamA, streamB, streamBHeader]) await s.next();
 
     server.services.bus.publish({ directory: projectB }, "session.idle", { sessionID: "ses_b" });

@@ -15,7 +15,9 @@ afterAll(() => server.close());
 
 /** A concrete URL for a spec path: each {param} gets a value its pattern accepts. */
 function samplePath(op: (typeof operations)[number]): string {
-  const spec = loadServedSpec().paths[op.path]![op.method] as { parameters?: { name: string; in: string; schema?: { pattern?: string } }[] };
+  const spec = loadServedSpec().paths[op.path]![op.method] as {
+    parameters?: { name: string; in: string; schema?: { pattern?: string } }[];
+  };
   return op.path
     .replace(/\{([^}]+)\}/g, (_m, name: string) => {
       const param = spec.parameters?.find((p) => p.in === "path" && p.name === name);
@@ -51,14 +53,21 @@ describe("routing", () => {
           expect(body).toEqual({ name: "NotImplemented", data: { message: `${op.operationId} is not implemented` } });
         } else {
           // The sample request lacked a required key: validation answers before the stub would.
-          expect(body, op.operationId).toMatchObject({ name: "BadRequest", data: { message: expect.stringMatching(/^(Missing key|Expected)/) } });
+          expect(body, op.operationId).toMatchObject({
+            name: "BadRequest",
+            data: { message: expect.stringMatching(/^(Missing key|Expected)/) },
+          });
         }
       }
     }
   });
 
   it("answers unknown paths and wrong methods with a JSON 404, never HTML", async () => {
-    for (const [method, url] of [["GET", "/no/such/route"], ["POST", "/global/health"], ["GET", "/"]] as const) {
+    for (const [method, url] of [
+      ["GET", "/no/such/route"],
+      ["POST", "/global/health"],
+      ["GET", "/"],
+    ] as const) {
       const res = await server.fetch(url, { method });
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -98,7 +107,10 @@ describe("request validation", () => {
 
   it("names a wrong type, a bad enum value and a bad union member with their path", async () => {
     const wrongType = await server.fetch(`${session}/message`, jsonInit("POST", { parts: "nope" }));
-    expect(await wrongType.json()).toEqual({ name: "BadRequest", data: { message: 'Expected array, got "nope"\n  at ["parts"]', kind: "Payload" } });
+    expect(await wrongType.json()).toEqual({
+      name: "BadRequest",
+      data: { message: 'Expected array, got "nope"\n  at ["parts"]', kind: "Payload" },
+    });
 
     const badEnum = await server.fetch("/permission/per_x/reply", jsonInit("POST", { reply: "maybe" }));
     expect(badEnum.status).toBe(400);
@@ -182,6 +194,8 @@ describe("response validation", () => {
   });
 
   it("refuses to publish an event that breaks the spec", () => {
-    expect(() => broken.services.bus.publish({ directory: "/x" }, "session.idle", { sessionID: 42 })).toThrow(/session.idle breaks the spec/);
+    expect(() => broken.services.bus.publish({ directory: "/x" }, "session.idle", { sessionID: 42 })).toThrow(
+      /session.idle breaks the spec/,
+    );
   });
 });

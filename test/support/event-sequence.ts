@@ -8,7 +8,7 @@ export interface EventLike {
 }
 
 type Info = { role?: string; finish?: string; error?: unknown; time?: { completed?: number }; summary?: unknown };
-type PartLike = { type: string; time?: { end?: number } };
+type PartLike = { type: string; time?: { end?: number }; state?: { status: string } };
 
 export function eventToken(event: EventLike): string {
   const p = (event.properties ?? {}) as { info?: Info; part?: PartLike; status?: { type: string } };
@@ -22,6 +22,7 @@ export function eventToken(event: EventLike): string {
     case "message.part.updated": {
       const part = p.part!;
       const streaming = part.type === "text" || part.type === "reasoning";
+      if (part.type === "tool") return `part:tool:${part.state!.status}`;
       return `part:${part.type}${streaming && part.time ? (part.time.end ? ":end" : ":start") : ""}`;
     }
     case "message.part.delta":

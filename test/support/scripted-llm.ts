@@ -63,7 +63,28 @@ export const defaultScript: Script = (request) => {
   if (text.includes("please fail now")) return { kind: "error", status: 500, message: "fake upstream failure" };
   if (text.includes("think"))
     return { kind: "text", reasoning: "Let me think about this carefully.", text: "Thought about it: the answer is 42." };
+  if (text.includes("slow bash"))
+    return { kind: "tool", calls: [{ name: "bash", args: { command: "sleep 20 && echo done", description: "Wait" } }] };
   if (text.includes("use bash")) return { kind: "tool", calls: [{ name: "bash", args: { command: "echo hi", description: "Print hi" } }] };
+  if (text.includes("write file"))
+    return { kind: "tool", calls: [{ name: "write", args: { filePath: "hello.txt", content: "hello world\n" } }] };
+  if (text.includes("read file")) return { kind: "tool", calls: [{ name: "read", args: { filePath: "hello.txt" } }] };
+  if (text.includes("bad tool")) return { kind: "tool", calls: [{ name: "nonexistent_tool", args: { x: 1 } }] };
+  if (text.includes("make todos"))
+    return {
+      kind: "tool",
+      calls: [
+        {
+          name: "todowrite",
+          args: {
+            todos: [
+              { content: "first thing", status: "in_progress", priority: "high" },
+              { content: "second thing", status: "pending", priority: "low" },
+            ],
+          },
+        },
+      ],
+    };
   return { kind: "text", text: `Hello from fake LLM. You said: ${text}` };
 };
 

@@ -40,7 +40,10 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const lines = block.split("\n");
-        expect(lines.every((l) => l.startsWith("data: ")), `only data: lines, got ${JSON.stringify(block)}`).toBe(true);
+        expect(
+          lines.every((l) => l.startsWith("data: ")),
+          `only data: lines, got ${JSON.stringify(block)}`,
+        ).toBe(true);
         const frame = JSON.parse(lines.map((l) => l.slice(6)).join("\n"));
         const errors = specSchemas().check(schemaName, frame);
         if (errors) throw new Error(`${schemaName} violation: ${summarizeErrors(errors, frame).join("; ")}`);
@@ -69,7 +72,10 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
             }
           }
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(frames)}`))), timeoutMs);
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(frames)}`))),
+          timeoutMs,
+        );
         const finish = (settle: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);

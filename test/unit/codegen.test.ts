@@ -70,11 +70,17 @@ describe("operation rows", () => {
 });
 
 describe("overlays", () => {
-  const overlay = (doc: Partial<OpenApiDocument>) => ({ name: "test.json", doc: { openapi: "3.1.0", info: {}, paths: {}, components: { schemas: {} }, ...doc } as OpenApiDocument });
+  const overlay = (doc: Partial<OpenApiDocument>) => ({
+    name: "test.json",
+    doc: { openapi: "3.1.0", info: {}, paths: {}, components: { schemas: {} }, ...doc } as OpenApiDocument,
+  });
 
   it("adds paths and schemas, marking where they came from", () => {
     const merged = mergeOverlays(upstream, [
-      overlay({ paths: { "/app": { get: { operationId: "app.get", tags: ["legacy"], responses: { 200: { description: "ok" } } } } }, components: { schemas: { Extra: { type: "string" } } } }),
+      overlay({
+        paths: { "/app": { get: { operationId: "app.get", tags: ["legacy"], responses: { 200: { description: "ok" } } } } },
+        components: { schemas: { Extra: { type: "string" } } },
+      }),
     ]);
     const op = listSpecOperations(merged).find((o) => o.operationId === "app.get")!;
     expect(op.source).toBe("test.json");
@@ -83,7 +89,9 @@ describe("overlays", () => {
   });
 
   it("refuses to override an upstream operation or schema", () => {
-    expect(() => mergeOverlays(upstream, [overlay({ paths: { "/global/health": { get: {} } } })])).toThrow("GET /global/health already exists");
+    expect(() => mergeOverlays(upstream, [overlay({ paths: { "/global/health": { get: {} } } })])).toThrow(
+      "GET /global/health already exists",
+    );
     expect(() => mergeOverlays(upstream, [overlay({ components: { schemas: { Session: {} } } })])).toThrow("schema Session already exists");
   });
 });

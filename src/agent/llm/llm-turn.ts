@@ -1,18 +1,27 @@
 // One LLM turn with the Vercel AI SDK: streams a model call and reports it as agent events.
 // Retryable provider failures before any output are retried with backoff, reported as `retry`
 // events (upstream shows them as session.status retry).
-import { APICallError, streamText, type ModelMessage, type ToolSet } from "ai";
+import { APICallError, dynamicTool, jsonSchema, streamText, type ModelMessage, type ToolSet } from "ai";
+import type { ToolDefinition, ToolResult } from "../../tool/tool.js";
 import type { AgentEvent, TokenUsage } from "../agent-event.js";
 import type { ResolvedModel } from "./models.js";
 
 /** Upstream waits about 2, 4, 8, 19 and 40 seconds between attempts, then gives up. */
 export const DEFAULT_RETRY_DELAYS_MS = [2_000, 4_000, 8_000, 19_000, 40_000];
 
+/** Runs one tool call for the model (the prompt loop gives it the call's context). */
+export type ToolRunner = (
+  tool: ToolDefinition<never>,
+  args: Record<string, unknown>,
+  call: { callID: string; signal: AbortSignal },
+) => Promise<ToolResult>;
+
 export interface LlmTurnInput {
   model: ResolvedModel;
   system: string[];
   messages: ModelMessage[];
-  tools?: ToolSet;
+  tools?: ToolDefinition<never>[];
+  runTool?: ToolRunner;
   signal: AbortSignal;
   retryDelaysMs?: number[];
   /** Extra request headers (upstream sends x-session-id). */
@@ -77,13 +86,35 @@ function retryMessage(error: APICallError): string {
   return error.message;
 }
 
+/** Our tools as the AI SDK's: executed by the runner, the model reading their `output` text. */
+function sdkTools(tools: ToolDefinition<never>[], runTool: ToolRunner, signal: AbortSignal): ToolSet {
+  return Object.fromEntries(
+    tools.map((definition) => [
+      definition.id,
+      dynamicTool({
+        description: definition.description,
+        inputSchema: jsonSchema(definition.parameters),
+        execute: (args, { toolCallId, abortSignal }) =>
+          runTool(definition, (args ?? {}) as Record<string, unknown>, { callID: toolCallId, signal: abortSignal ?? signal }),
+        toModelOutput: ({ output }) => ({ type: "text", value: (output as ToolResult).output }),
+      }),
+    ]),
+  );
+}
+
 /** Streams one model call (one step); yields its events; throws its error, if any. */
 async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
   const result = streamText({
     model: input.model.language,
     system: input.system.join("\n"),
     messages: input.messages,
-    tools: input.tools,
+    ...(input.tools?.length && input.runTool ? { tools: sdkTools(input.tools, input.runTool, input.signal) } : {}),
+    // A call of an unknown tool, or with arguments that break its schema, goes to the `invalid` tool.
+    experimental_repairToolCall: async ({ toolCall, error }) => ({
+      ...toolCall,
+      toolName: "invalid",
+      input: JSON.stringify({ tool: toolCall.toolName, error: error.message }),
+    }),
     abortSignal: input.signal,
     maxRetries: 0,
     maxOutputTokens: input.model.maxOutputTokens,
@@ -111,6 +142,14 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
         break;
       case "tool-call":
         yield { type: "tool-call", callID: part.toolCallId, tool: part.toolName, input: (part.input ?? {}) as Record<string, unknown> };
+        break;
+      case "tool-result": {
+        const result = part.output as ToolResult;
+        yield { type: "tool-result", callID: part.toolCallId, output: result.output, title: result.title, metadata: result.metadata };
+        break;
+      }
+      case "tool-error":
+        yield { type: "tool-error", callID: part.toolCallId, error: part.error instanceof Error ? part.error.message : String(part.error) };
         break;
       case "finish-step": {
         const usage = toUsage(part.usage);

@@ -1,0 +1,41 @@
+// Where a tool may touch files: inside the project (the worktree, or the session's directory
+// outside a repository). Relative paths resolve against the session's directory; `..`,
+// absolute paths and symbolic links that lead outside are refused.
+import { realpathSync } from "node:fs";
+import path from "node:path";
+import { NO_WORKTREE } from "../workspace/worktree.js";
+import { ToolError } from "./tool.js";
+import type { ToolContext } from "./tool.js";
+
+function realOrSelf(file: string): string {
+  // The deepest existing ancestor decides where a path really leads.
+  let current = file;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync(current), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return file;
+      rest.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+export function projectRoot(ctx: Pick<ToolContext, "directory" | "worktree">): string {
+  return ctx.worktree === NO_WORKTREE ? ctx.directory : ctx.worktree;
+}
+
+export function isInside(root: string, file: string): boolean {
+  const relative = path.relative(realOrSelf(root), realOrSelf(file));
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+/** The absolute path a tool argument names, refused when it leaves the project. */
+export function resolveInProject(ctx: Pick<ToolContext, "directory" | "worktree">, file: string): string {
+  const absolute = path.resolve(ctx.directory, file);
+  const root = projectRoot(ctx);
+  if (!isInside(root, absolute)) throw new ToolError(`${file} is outside the project directory ${root}`);
+  return absolute;
+}

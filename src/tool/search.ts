@@ -1,0 +1,165 @@
+// list, glob and grep: finding files and text in the project. grep uses ripgrep when it is
+// installed, and a JavaScript search over the same file list otherwise.
+import { execFile } from "node:child_process";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { listFiles, matchesGlob } from "../workspace/files.js";
+import { projectRoot, resolveInProject } from "./paths.js";
+import { ToolError, type ToolDefinition } from "./tool.js";
+
+const run = promisify(execFile);
+const MAX_RESULTS = 100;
+
+export const listTool: ToolDefinition<{ path?: string; ignore?: string[] }> = {
+  id: "list",
+  description:
+    "Lists the files under a directory of the project as a tree (ignored files left out). Prefer glob and grep when you know what you look for.",
+  parameters: {
+    type: "object",
+    properties: {
+      path: { type: "string", description: "Directory to list (default: the project directory)" },
+      ignore: { type: "array", items: { type: "string" }, description: "Glob patterns to leave out" },
+    },
+  },
+  async execute(args, ctx) {
+    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const files = (await listFiles(dir, 1000)).filter((f) => !(args.ignore ?? []).some((g) => matchesGlob(g, f)));
+    const tree = new Map<string, string[]>();
+    for (const file of files) {
+      const folder = path.dirname(file);
+      tree.set(folder, [...(tree.get(folder) ?? []), path.basename(file)]);
+    }
+    const lines = [`${dir}/`];
+    for (const folder of [...tree.keys()].sort()) {
+      const depth = folder === "." ? 0 : folder.split("/").length;
+      if (folder !== ".") lines.push(`${"  ".repeat(depth)}${folder.split("/").pop()}/`);
+      for (const name of tree.get(folder)!.sort()) lines.push(`${"  ".repeat(depth + 1)}${name}`);
+    }
+    return {
+      title: path.relative(projectRoot(ctx), dir) || ".",
+      output: lines.join("\n"),
+      metadata: { count: files.length, truncated: files.length >= 1000 },
+    };
+  },
+};
+
+export const globTool: ToolDefinition<{ pattern: string; path?: string }> = {
+  id: "glob",
+  description: `Finds files by name with a glob pattern ("**/*.ts", "src/**/test_*.py"). Answers paths, most recently changed first, at most ${MAX_RESULTS}.`,
+  parameters: {
+    type: "object",
+    properties: {
+      pattern: { type: "string", description: "The glob pattern" },
+      path: { type: "string", description: "Directory to search (default: the project directory)" },
+    },
+    required: ["pattern"],
+  },
+  async execute(args, ctx) {
+    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const matches = (await listFiles(dir)).filter((f) => matchesGlob(args.pattern, f));
+    const withTimes = await Promise.all(
+      matches.map(async (f) => ({ file: path.join(dir, f), mtime: (await stat(path.join(dir, f)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    );
+    withTimes.sort((a, b) => b.mtime - a.mtime || a.file.localeCompare(b.file));
+    const shown = withTimes.slice(0, MAX_RESULTS).map((m) => m.file);
+    const output = shown.length
+      ? shown.join("\n") +
+        (withTimes.length > MAX_RESULTS ? `\n\n(${withTimes.length - MAX_RESULTS} more not shown: narrow the pattern)` : "")
+      : "No files found";
+    return {
+      title: path.relative(projectRoot(ctx), dir) || ".",
+      output,
+      metadata: { count: withTimes.length, truncated: withTimes.length > MAX_RESULTS },
+    };
+  },
+};
+
+interface Match {
+  file: string;
+  line: number;
+  text: string;
+}
+
+async function ripgrep(pattern: string, dir: string, include: string | undefined, signal: AbortSignal): Promise<Match[] | undefined> {
+  try {
+    const args = ["--json", "--hidden", "--glob", "!.git", ...(include ? ["--glob", include] : []), "--regexp", pattern, "."];
+    const { stdout } = await run("rg", args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, signal });
+    return parseRipgrep(stdout, dir);
+  } catch (error) {
+    const failure = error as { code?: number | string; stdout?: string };
+    if (failure.code === 1) return []; // no match
+    if (failure.code === "ENOENT") return undefined; // no ripgrep here
+    if (failure.code === 2 && failure.stdout) return parseRipgrep(failure.stdout, dir); // some files unreadable
+    throw new ToolError(`grep failed: ${(error as Error).message}`);
+  }
+}
+
+function parseRipgrep(stdout: string, dir: string): Match[] {
+  const matches: Match[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line) continue;
+    const record = JSON.parse(line) as { type: string; data: { path?: { text: string }; line_number?: number; lines?: { text: string } } };
+    if (record.type !== "match") continue;
+    matches.push({
+      file: path.join(dir, record.data.path!.text),
+      line: record.data.line_number!,
+      text: record.data.lines!.text.replace(/\n$/, ""),
+    });
+  }
+  return matches;
+}
+
+async function searchInJs(pattern: string, dir: string, include: string | undefined): Promise<Match[]> {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern);
+  } catch (error) {
+    throw new ToolError(`Invalid regular expression: ${(error as Error).message}`);
+  }
+  const matches: Match[] = [];
+  for (const file of await listFiles(dir)) {
+    if (include && !matchesGlob(include, file)) continue;
+    const content = await readFile(path.join(dir, file)).catch(() => undefined);
+    if (!content || content.subarray(0, 8000).includes(0)) continue;
+    content
+      .toString("utf8")
+      .split("\n")
+      .forEach((text, i) => {
+        if (regex.test(text)) matches.push({ file: path.join(dir, file), line: i + 1, text });
+      });
+  }
+  return matches;
+}
+
+export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?: string }> = {
+  id: "grep",
+  description: `Searches file contents with a regular expression ("log.*Error", "function\\s+\\w+"); \`include\` limits it to files matching a glob ("*.ts"). Answers file paths and matching lines, at most ${MAX_RESULTS}.`,
+  parameters: {
+    type: "object",
+    properties: {
+      pattern: { type: "string", description: "The regular expression" },
+      path: { type: "string", description: "Directory to search (default: the project directory)" },
+      include: { type: "string", description: 'Files to search, as a glob ("*.js", "*.{ts,tsx}")' },
+    },
+    required: ["pattern"],
+  },
+  async execute(args, ctx) {
+    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const matches = (await ripgrep(args.pattern, dir, args.include, ctx.signal)) ?? (await searchInJs(args.pattern, dir, args.include));
+    const title = args.pattern;
+    if (matches.length === 0) return { title, output: "No files found", metadata: { matches: 0, truncated: false } };
+    const shown = matches.slice(0, MAX_RESULTS);
+    const lines = [`Found ${matches.length} matches`];
+    let current = "";
+    for (const match of shown) {
+      if (match.file !== current) {
+        current = match.file;
+        lines.push("", `${match.file}:`);
+      }
+      lines.push(`  Line ${match.line}: ${match.text.length > 2000 ? `${match.text.slice(0, 2000)}...` : match.text}`);
+    }
+    if (matches.length > MAX_RESULTS) lines.push("", `(${matches.length - MAX_RESULTS} more matches not shown: narrow the search)`);
+    return { title, output: lines.join("\n"), metadata: { matches: matches.length, truncated: matches.length > MAX_RESULTS } };
+  },
+};

@@ -1,0 +1,41 @@
+// What a tool is: OpenCode's name, a description and JSON Schema parameters for the model, and
+// an implementation that reports progress and ends with a title, an output (what the model
+// reads) and metadata (what the TUI renders).
+import type { JSONSchema7 } from "ai";
+import type { Todo } from "../../generated/schemas.js";
+
+export interface ToolContext {
+  sessionID: string;
+  messageID: string;
+  callID: string;
+  agent: string;
+  /** The session's directory; relative paths resolve against it. */
+  directory: string;
+  /** The project's worktree ("/" outside a repository). */
+  worktree: string;
+  signal: AbortSignal;
+  /** Updates the running tool part (title, metadata such as streamed output). */
+  progress(update: { title?: string; metadata?: Record<string, unknown> }): void;
+  /** What the part shows if the run is aborted while this tool runs (default: an error). */
+  onAbort(result: ToolResult): void;
+  /** Publishes an event on the session's directory (file.edited, todo.updated, ...). */
+  publish(type: string, properties: Record<string, unknown>): void;
+  /** The session's todo list. */
+  todos: { get(): Promise<Todo[]>; set(todos: Todo[]): Promise<void> };
+}
+
+export interface ToolResult {
+  title: string;
+  output: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface ToolDefinition<Args = Record<string, unknown>> {
+  id: string;
+  description: string;
+  parameters: JSONSchema7;
+  execute(args: Args, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** An error a tool reports to the model (the part ends in state "error" with this message). */
+export class ToolError extends Error {}
