@@ -5,6 +5,7 @@ import type { HandlerReply, RequestContext } from "../server/context.js";
 import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
+import { permissionHandlers } from "./permission.js";
 import { projectHandlers } from "./project.js";
 import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
@@ -13,6 +14,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
   ...eventHandlers,
   ...instanceHandlers,
+  ...permissionHandlers,
   ...projectHandlers,
   ...providerHandlers,
   ...sessionHandlers,

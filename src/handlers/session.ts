@@ -19,6 +19,7 @@ export const sessionHandlers = {
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
   "session.update": ({ params, body }, ctx) => ctx.services.sessions.update(params.sessionID, body),
   "session.delete": async ({ params }, ctx) => {
+    ctx.services.permissions.dropSession(params.sessionID);
     ctx.services.runs.abort(params.sessionID);
     await ctx.services.sessions.remove(params.sessionID);
     return true;
@@ -28,7 +29,15 @@ export const sessionHandlers = {
     await ctx.services.sessions.get(params.sessionID);
     return ctx.services.store.getTodos(params.sessionID);
   },
-  "session.abort": ({ params }, ctx) => ctx.services.runs.abort(params.sessionID),
+  "session.abort": ({ params }, ctx) => {
+    ctx.services.permissions.dropSession(params.sessionID);
+    return ctx.services.runs.abort(params.sessionID);
+  },
+  // The legacy route of permission.reply, still used by older clients.
+  "permission.respond": async ({ params, body }, ctx) => {
+    await ctx.services.permissions.reply(params.permissionID, body!.response);
+    return true;
+  },
   "session.messages": ({ params, query }, ctx) => ctx.services.messages.list(params.sessionID, query.limit),
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {

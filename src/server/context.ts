@@ -4,6 +4,7 @@ import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
+import type { PermissionService } from "../permission/permission-service.js";
 import type { MessageService } from "../session/message-service.js";
 import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
@@ -51,6 +52,7 @@ export interface Services {
   shell: ShellService;
   reverts: RevertService;
   commands: CommandService;
+  permissions: PermissionService;
   /** A directory's OpenCode configuration. */
   configSource: ConfigSource;
 }

@@ -6,6 +6,7 @@ import type { Config } from "../../generated/schemas.js";
 import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { Projects } from "../project/projects.js";
+import { PermissionService } from "../permission/permission-service.js";
 import { MessageService } from "../session/message-service.js";
 import { PromptService, type ConfigSource, type PromptServiceOptions } from "../session/prompt-service.js";
 import { RunRegistry } from "../session/run-registry.js";
@@ -66,9 +67,13 @@ export function createServices(options: ServiceOptions): Services {
   const runs = new RunRegistry();
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
+  const permissions = new PermissionService(store, async (sessionID, type, properties) => {
+    const session = await store.getSession(sessionID);
+    if (session) await events.publish(session, type, properties);
+  });
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, log },
+    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, permissions, log },
     options.prompt,
   );
   const shell = new ShellService({
@@ -98,6 +103,7 @@ export function createServices(options: ServiceOptions): Services {
     shell,
     reverts,
     commands,
+    permissions,
     configSource: interimConfig,
   };
 }

@@ -10,6 +10,9 @@ import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/h
 import { runLlmStep, type ToolRunner } from "../agent/llm/llm-turn.js";
 import { toolsFor } from "../tool/registry.js";
 import type { ToolContext } from "../tool/tool.js";
+import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
+import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
+import type { ProjectLocation } from "../project/projects.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
@@ -23,6 +26,12 @@ import { TurnRecorder } from "./turn-recorder.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
+
+/** What the tools of a turn tell its loop. */
+interface TurnState {
+  /** A permission was rejected without feedback: no further model call. */
+  stop: boolean;
+}
 
 /** A turn ends after this many model calls even if the model keeps calling tools. */
 const MAX_STEPS = 50;
@@ -66,6 +75,7 @@ export class PromptService {
       config: ConfigSource;
       diffs: SessionDiffs;
       reverts: RevertService;
+      permissions: PermissionService;
       log: Logger;
     },
     private readonly options: PromptServiceOptions = {},
@@ -252,6 +262,7 @@ export class PromptService {
     if (!compaction && this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
     let retrying = false;
     let failed = false;
+    const turnState: TurnState = { stop: false };
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
       // A compaction turn asks for a summary of the conversation before it, with no tools.
@@ -259,7 +270,7 @@ export class PromptService {
         ? [COMPACTION_SYSTEM_PROMPT]
         : [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
       const tools = compaction ? [] : toolsFor(user.tools);
-      const runTool = this.toolRunner(session, user, recorder, project.worktree);
+      const runTool = this.toolRunner(session, user, recorder, project, config, turnState);
       for (let step = 0; step < MAX_STEPS; step++) {
         if (step > 0) {
           // Upstream's order between steps: the message completed, busy, then the next assistant message.
@@ -295,7 +306,7 @@ export class PromptService {
           await recorder.record(event);
         }
         // After tool calls the model answers their results in a new step (a new assistant message).
-        if (recorder.lastFinish !== "tool-calls") break;
+        if (recorder.lastFinish !== "tool-calls" || turnState.stop) break;
       }
       await recorder.complete();
       if (compaction) await events.publish(session, "session.compacted", { sessionID: session.id });
@@ -311,7 +322,8 @@ export class PromptService {
       failed = true;
     }
     await this.addToTotals(session.id, recorder);
-    return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed };
+    // A rejection without feedback also ends the run (no busy, no next prompt), as upstream.
+    return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed: failed || turnState.stop };
   }
 
   /** The history a later step of a turn sees: everything up to its user message, and the turn's replies so far. */
@@ -321,28 +333,61 @@ export class PromptService {
   }
 
   /** Runs a tool call of this turn with its context: progress and abort results go to the recorder. */
-  private toolRunner(session: Session, user: UserMessage, recorder: TurnRecorder, worktree: string): ToolRunner {
-    const { store, events } = this.deps;
+  private toolRunner(
+    session: Session,
+    user: UserMessage,
+    recorder: TurnRecorder,
+    project: ProjectLocation,
+    config: Config,
+    turn: TurnState,
+  ): ToolRunner {
+    const { store, events, permissions } = this.deps;
+    const rules = [
+      ...DEFAULT_RULES,
+      ...(user.agent === "plan" ? PLAN_RULES : []),
+      ...rulesFromConfig(config.permission),
+      ...(session.permission ?? []),
+    ];
     return async (tool, args, call) => {
+      // What the tool publishes or reports waits until its part is running; a permission request
+      // does not (upstream asks while the part is still pending).
+      // Nothing happens before the call's part exists.
       await new Promise<void>((resolve, reject) => {
         if (call.signal.aborted) return reject(call.signal.reason);
         call.signal.addEventListener("abort", () => reject(call.signal.reason), { once: true });
-        void recorder.whenRunning(call.callID).then(resolve);
+        void recorder.whenPending(call.callID).then(resolve);
       });
+      const running = recorder.whenRunning(call.callID);
+      const afterRunning = (work: () => Promise<unknown>) => void running.then(work).catch(() => undefined);
       const ctx: ToolContext = {
         sessionID: session.id,
         messageID: recorder.current.id,
         callID: call.callID,
         agent: user.agent,
         directory: session.directory,
-        worktree,
+        worktree: project.worktree,
         signal: call.signal,
-        progress: (update) => void recorder.record({ type: "tool-progress", callID: call.callID, ...update }).catch(() => undefined),
+        progress: (update) => afterRunning(() => recorder.record({ type: "tool-progress", callID: call.callID, ...update })),
         onAbort: (result) => recorder.setAbortResult(call.callID, result),
-        publish: (type, properties) => void events.publish(session, type, properties).catch(() => undefined),
+        publish: (type, properties) => afterRunning(() => events.publish(session, type, properties)),
+        ask: (request) =>
+          permissions.ask({
+            ...request,
+            sessionID: session.id,
+            projectID: project.id,
+            tool: { messageID: recorder.current.id, callID: call.callID },
+            rules,
+            signal: call.signal,
+          }),
         todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
       };
-      return tool.execute(args as never, ctx);
+      try {
+        return await tool.execute(args as never, ctx);
+      } catch (error) {
+        // Rejected without feedback: upstream ends the run after this step.
+        if (error instanceof PermissionDeniedError && error.stopsRun) turn.stop = true;
+        throw error;
+      }
     };
   }
 

@@ -102,6 +102,7 @@ export class TurnRecorder {
   }
 
   /** What a tool's part shows if the run is aborted while it runs (bash: its output so far). */
+  private readonly pendingSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly runningSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly abortResults = new Map<string, { title: string; output: string; metadata: Record<string, unknown> }>();
   /** Events are applied one at a time, in arrival order: tools report progress while the stream goes on. */
@@ -111,14 +112,19 @@ export class TurnRecorder {
     this.abortResults.set(callID, result);
   }
 
-  private running(callID: string) {
-    let signal = this.runningSignals.get(callID);
+  private signal(signals: Map<string, { promise: Promise<void>; resolve: () => void }>, callID: string) {
+    let signal = signals.get(callID);
     if (!signal) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
-      this.runningSignals.set(callID, (signal = { promise, resolve }));
+      signals.set(callID, (signal = { promise, resolve }));
     }
     return signal;
+  }
+
+  /** Resolves once the call's part exists (pending): a tool may ask permission from then on. */
+  whenPending(callID: string): Promise<void> {
+    return this.signal(this.pendingSignals, callID).promise;
   }
 
   /**
@@ -126,7 +132,7 @@ export class TurnRecorder {
    * what the tool publishes (file events, progress) always follows "running", as upstream shows.
    */
   whenRunning(callID: string): Promise<void> {
-    return this.running(callID).promise;
+    return this.signal(this.runningSignals, callID).promise;
   }
 
   /** Between the steps of a turn (after tool calls): completes the current assistant message. */
@@ -195,13 +201,15 @@ export class TurnRecorder {
         return;
       case "tool-input-start":
         await this.savePart(this.toolPart(event.callID, event.tool, { status: "pending", input: {}, raw: "" }));
+        this.signal(this.pendingSignals, event.callID).resolve();
         return;
       case "tool-call": {
         const existing = this.tools.get(event.callID);
         await this.savePart(
           this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing),
         );
-        this.running(event.callID).resolve();
+        this.signal(this.pendingSignals, event.callID).resolve();
+        this.signal(this.runningSignals, event.callID).resolve();
         return;
       }
       case "tool-progress": {

@@ -1,7 +1,7 @@
 // bash: runs a command in the project, streaming its output into the part's metadata.
 import path from "node:path";
 import { runShellCommand } from "../workspace/shell.js";
-import { resolveInProject } from "./paths.js";
+import { resolvePath } from "./paths.js";
 import type { ToolDefinition } from "./tool.js";
 
 const DEFAULT_TIMEOUT_MS = 2 * 60_000;
@@ -38,7 +38,9 @@ export const bashTool: ToolDefinition<{ command: string; timeout?: number; workd
     required: ["command", "description"],
   },
   async execute(args, ctx) {
-    const cwd = args.workdir ? resolveInProject(ctx, args.workdir) : ctx.directory;
+    const cwd = args.workdir ? await resolvePath(ctx, args.workdir) : ctx.directory;
+    const firstWord = args.command.trim().split(/\s+/)[0] ?? args.command;
+    await ctx.ask({ permission: "bash", patterns: [args.command], always: [`${firstWord} *`], metadata: { command: args.command } });
     const timeout = Math.min(args.timeout ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
     const timer = new AbortController();
     const timeoutHandle = setTimeout(() => timer.abort(), timeout);

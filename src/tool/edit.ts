@@ -2,7 +2,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch, diffLines } from "diff";
-import { projectRoot, resolveInProject } from "./paths.js";
+import { projectRoot, resolvePath } from "./paths.js";
 import { ToolError, type ToolDefinition } from "./tool.js";
 
 function countOccurrences(text: string, piece: string): number {
@@ -29,7 +29,8 @@ export const editTool: ToolDefinition<{ filePath: string; oldString: string; new
     required: ["filePath", "oldString", "newString"],
   },
   async execute(args, ctx) {
-    const file = resolveInProject(ctx, args.filePath);
+    const file = await resolvePath(ctx, args.filePath);
+    const relative = path.relative(projectRoot(ctx), file);
     if (args.oldString === args.newString) throw new ToolError("oldString and newString are the same: nothing to change");
     const before =
       args.oldString === ""
@@ -46,10 +47,15 @@ export const editTool: ToolDefinition<{ filePath: string; oldString: string; new
         throw new ToolError(`oldString appears ${count} times: add surrounding lines to make it unique, or set replaceAll`);
       after = args.replaceAll ? before.split(args.oldString).join(args.newString) : before.replace(args.oldString, () => args.newString);
     }
+    await ctx.ask({
+      permission: "edit",
+      patterns: [relative],
+      always: ["*"],
+      metadata: { filepath: file, diff: createTwoFilesPatch(file, file, before, after) },
+    });
     await writeFile(file, after);
     ctx.publish("file.edited", { file });
     ctx.publish("file.watcher.updated", { file, event: "change" });
-    const relative = path.relative(projectRoot(ctx), file);
     const changes = diffLines(before, after);
     const additions = changes.filter((c) => c.added).reduce((n, c) => n + (c.count ?? 0), 0);
     const deletions = changes.filter((c) => c.removed).reduce((n, c) => n + (c.count ?? 0), 0);

@@ -4,8 +4,7 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { NO_WORKTREE } from "../workspace/worktree.js";
-import { ToolError } from "./tool.js";
-import type { ToolContext } from "./tool.js";
+import { ToolError, type ToolContext } from "./tool.js";
 
 function realOrSelf(file: string): string {
   // The deepest existing ancestor decides where a path really leads.
@@ -32,10 +31,25 @@ export function isInside(root: string, file: string): boolean {
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
-/** The absolute path a tool argument names, refused when it leaves the project. */
-export function resolveInProject(ctx: Pick<ToolContext, "directory" | "worktree">, file: string): string {
+/**
+ * The absolute path a tool argument names. Outside the project it takes the external_directory
+ * permission (asked by default, as upstream); denied, the tool fails with a clear message.
+ */
+export async function resolvePath(ctx: Pick<ToolContext, "directory" | "worktree" | "ask">, file: string): Promise<string> {
   const absolute = path.resolve(ctx.directory, file);
   const root = projectRoot(ctx);
-  if (!isInside(root, absolute)) throw new ToolError(`${file} is outside the project directory ${root}`);
+  if (isInside(root, absolute)) return absolute;
+  const folder = path.dirname(absolute);
+  try {
+    await ctx.ask({
+      permission: "external_directory",
+      patterns: [`${folder}/*`],
+      always: [`${folder}/*`],
+      metadata: { filepath: absolute, parentDir: folder },
+    });
+  } catch (error) {
+    if (error instanceof Error) throw new ToolError(`${file} is outside the project directory ${root}: ${error.message}`);
+    throw error;
+  }
   return absolute;
 }

@@ -1,7 +1,7 @@
 // read: a file's lines (numbered, with offset and limit), or a directory's entries.
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { projectRoot, resolveInProject } from "./paths.js";
+import { projectRoot, resolvePath } from "./paths.js";
 import { ToolError, type ToolDefinition } from "./tool.js";
 
 const DEFAULT_LIMIT = 2000;
@@ -24,8 +24,9 @@ export const readTool: ToolDefinition<{ filePath: string; offset?: number; limit
     required: ["filePath"],
   },
   async execute(args, ctx) {
-    const file = resolveInProject(ctx, args.filePath);
+    const file = await resolvePath(ctx, args.filePath);
     const title = path.relative(projectRoot(ctx), file) || ".";
+    await ctx.ask({ permission: "read", patterns: [title], always: ["*"], metadata: {} });
     const info = await stat(file).catch(() => undefined);
     if (!info) throw new ToolError(`File not found: ${file}`);
     if (info.isDirectory()) {

@@ -5,7 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { listFiles, matchesGlob } from "../workspace/files.js";
-import { projectRoot, resolveInProject } from "./paths.js";
+import { projectRoot, resolvePath } from "./paths.js";
 import { ToolError, type ToolDefinition } from "./tool.js";
 
 const run = promisify(execFile);
@@ -23,7 +23,8 @@ export const listTool: ToolDefinition<{ path?: string; ignore?: string[] }> = {
     },
   },
   async execute(args, ctx) {
-    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
+    await ctx.ask({ permission: "list", patterns: [dir], always: ["*"], metadata: { path: dir } });
     const files = (await listFiles(dir, 1000)).filter((f) => !(args.ignore ?? []).some((g) => matchesGlob(g, f)));
     const tree = new Map<string, string[]>();
     for (const file of files) {
@@ -56,7 +57,8 @@ export const globTool: ToolDefinition<{ pattern: string; path?: string }> = {
     required: ["pattern"],
   },
   async execute(args, ctx) {
-    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
+    await ctx.ask({ permission: "glob", patterns: [args.pattern], always: ["*"], metadata: { pattern: args.pattern, path: dir } });
     const matches = (await listFiles(dir)).filter((f) => matchesGlob(args.pattern, f));
     const withTimes = await Promise.all(
       matches.map(async (f) => ({ file: path.join(dir, f), mtime: (await stat(path.join(dir, f)).catch(() => undefined))?.mtimeMs ?? 0 })),
@@ -145,7 +147,13 @@ export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?
     required: ["pattern"],
   },
   async execute(args, ctx) {
-    const dir = args.path ? resolveInProject(ctx, args.path) : ctx.directory;
+    const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
+    await ctx.ask({
+      permission: "grep",
+      patterns: [args.pattern],
+      always: ["*"],
+      metadata: { pattern: args.pattern, path: dir, include: args.include },
+    });
     const matches = (await ripgrep(args.pattern, dir, args.include, ctx.signal)) ?? (await searchInJs(args.pattern, dir, args.include));
     const title = args.pattern;
     if (matches.length === 0) return { title, output: "No files found", metadata: { matches: 0, truncated: false } };

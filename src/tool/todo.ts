@@ -28,6 +28,7 @@ export const todoWriteTool: ToolDefinition<{ todos: Todo[] }> = {
     required: ["todos"],
   },
   async execute(args, ctx) {
+    await ctx.ask({ permission: "todowrite", patterns: ["*"], always: ["*"], metadata: {} });
     await ctx.todos.set(args.todos);
     ctx.publish("todo.updated", { sessionID: ctx.sessionID, todos: args.todos });
     const open = args.todos.filter((t) => t.status !== "completed" && t.status !== "cancelled").length;

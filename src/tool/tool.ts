@@ -20,6 +20,11 @@ export interface ToolContext {
   onAbort(result: ToolResult): void;
   /** Publishes an event on the session's directory (file.edited, todo.updated, ...). */
   publish(type: string, properties: Record<string, unknown>): void;
+  /**
+   * Asks permission before acting; resolves when allowed, throws PermissionDeniedError when not.
+   * `patterns` are what the rules match (a command, a path); `always` what "always" would allow.
+   */
+  ask(request: { permission: string; patterns: string[]; always: string[]; metadata: Record<string, unknown> }): Promise<void>;
   /** The session's todo list. */
   todos: { get(): Promise<Todo[]>; set(todos: Todo[]): Promise<void> };
 }

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { projectRoot, resolveInProject } from "./paths.js";
+import { projectRoot, resolvePath } from "./paths.js";
 import type { ToolDefinition } from "./tool.js";
 
 export const writeTool: ToolDefinition<{ content: string; filePath: string }> = {
@@ -20,7 +20,9 @@ export const writeTool: ToolDefinition<{ content: string; filePath: string }> = 
     required: ["content", "filePath"],
   },
   async execute(args, ctx) {
-    const file = resolveInProject(ctx, args.filePath);
+    const file = await resolvePath(ctx, args.filePath);
+    const relative = path.relative(projectRoot(ctx), file);
+    await ctx.ask({ permission: "edit", patterns: [relative], always: ["*"], metadata: { filepath: file } });
     const exists = existsSync(file);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, args.content);

@@ -73,7 +73,20 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
           }
         };
         const timer = setTimeout(
-          () => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(frames)}`))),
+          () =>
+            finish(() =>
+              reject(
+                new Error(
+                  `no matching event within ${timeoutMs} ms; the last frames: ${frames
+                    .slice(-15)
+                    .map(
+                      (f) =>
+                        (f as { type?: string; payload?: { type?: string } }).type ?? (f as { payload?: { type?: string } }).payload?.type,
+                    )
+                    .join(", ")}`,
+                ),
+              ),
+            ),
           timeoutMs,
         );
         const finish = (settle: () => void) => {

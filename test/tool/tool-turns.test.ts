@@ -1,6 +1,6 @@
 // Tool calls end to end: the model calls OpenCode's tools, the parts go pending -> running ->
 // completed (or error) in upstream's order, and the model answers the results in a new step.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,20 +123,6 @@ describe("file tools", () => {
       `<path>${file}</path>\n<type>file</type>\n<content>\n1: hello world\n\n(End of file - total 1 lines)\n</content>`,
     );
     expect(sequence(events)).toEqual(sequence(referenceEvents("read")));
-  });
-
-  it("refuses a path outside the project: the part ends in error and the model reads why", async () => {
-    llm.setScript((req) =>
-      llm.lastUserText(req) === "escape" && req.body.messages.at(-1)?.role === "user"
-        ? { kind: "tool", calls: [{ name: "write", args: { filePath: "../escaped.txt", content: "x" } }] }
-        : undefined,
-    );
-    const { messages } = await run("escape");
-    llm.setScript(undefined);
-    const part = toolPart(messages[1]!);
-    expect(part.state).toMatchObject({ status: "error", error: expect.stringContaining("outside the project directory") });
-    expect(existsSync(path.join(path.dirname(repo.dir), "escaped.txt"))).toBe(false);
-    expect(messages[2]!.parts.find((p) => p.type === "text")!.text).toMatch(/^Tool finished: .*outside the project directory/);
   });
 });
 
