@@ -7,6 +7,7 @@ import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
 import { permissionHandlers } from "./permission.js";
 import { projectHandlers } from "./project.js";
+import { questionHandlers } from "./question.js";
 import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
 
@@ -16,6 +17,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...instanceHandlers,
   ...permissionHandlers,
   ...projectHandlers,
+  ...questionHandlers,
   ...providerHandlers,
   ...sessionHandlers,
 };

@@ -20,6 +20,7 @@ export const sessionHandlers = {
   "session.update": ({ params, body }, ctx) => ctx.services.sessions.update(params.sessionID, body),
   "session.delete": async ({ params }, ctx) => {
     ctx.services.permissions.dropSession(params.sessionID);
+    ctx.services.questions.dropSession(params.sessionID);
     ctx.services.runs.abort(params.sessionID);
     await ctx.services.sessions.remove(params.sessionID);
     return true;
@@ -31,6 +32,7 @@ export const sessionHandlers = {
   },
   "session.abort": ({ params }, ctx) => {
     ctx.services.permissions.dropSession(params.sessionID);
+    ctx.services.questions.dropSession(params.sessionID);
     return ctx.services.runs.abort(params.sessionID);
   },
   // The legacy route of permission.reply, still used by older clients.

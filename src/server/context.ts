@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
 import type { PermissionService } from "../permission/permission-service.js";
+import type { QuestionService } from "../question/question-service.js";
 import type { MessageService } from "../session/message-service.js";
 import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
@@ -53,6 +54,7 @@ export interface Services {
   reverts: RevertService;
   commands: CommandService;
   permissions: PermissionService;
+  questions: QuestionService;
   /** A directory's OpenCode configuration. */
   configSource: ConfigSource;
 }

@@ -7,6 +7,7 @@ import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { Projects } from "../project/projects.js";
 import { PermissionService } from "../permission/permission-service.js";
+import { QuestionService } from "../question/question-service.js";
 import { MessageService } from "../session/message-service.js";
 import { PromptService, type ConfigSource, type PromptServiceOptions } from "../session/prompt-service.js";
 import { RunRegistry } from "../session/run-registry.js";
@@ -67,13 +68,15 @@ export function createServices(options: ServiceOptions): Services {
   const runs = new RunRegistry();
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
-  const permissions = new PermissionService(store, async (sessionID, type, properties) => {
+  const publishForSession = async (sessionID: string, type: string, properties: Record<string, unknown>) => {
     const session = await store.getSession(sessionID);
     if (session) await events.publish(session, type, properties);
-  });
+  };
+  const permissions = new PermissionService(store, publishForSession);
+  const questions = new QuestionService(publishForSession);
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, permissions, log },
+    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, permissions, questions, log },
     options.prompt,
   );
   const shell = new ShellService({
@@ -104,6 +107,7 @@ export function createServices(options: ServiceOptions): Services {
     reverts,
     commands,
     permissions,
+    questions,
     configSource: interimConfig,
   };
 }

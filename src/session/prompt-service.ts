@@ -12,6 +12,7 @@ import { toolsFor } from "../tool/registry.js";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
+import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
@@ -76,6 +77,7 @@ export class PromptService {
       diffs: SessionDiffs;
       reverts: RevertService;
       permissions: PermissionService;
+      questions: QuestionService;
       log: Logger;
     },
     private readonly options: PromptServiceOptions = {},
@@ -341,7 +343,7 @@ export class PromptService {
     config: Config,
     turn: TurnState,
   ): ToolRunner {
-    const { store, events, permissions } = this.deps;
+    const { store, events, permissions, questions: questions_ } = this.deps;
     const rules = [
       ...DEFAULT_RULES,
       ...(user.agent === "plan" ? PLAN_RULES : []),
@@ -379,13 +381,15 @@ export class PromptService {
             rules,
             signal: call.signal,
           }),
+        question: (questions) =>
+          questions_.ask(session.id, questions, { messageID: recorder.current.id, callID: call.callID }, call.signal),
         todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
       };
       try {
         return await tool.execute(args as never, ctx);
       } catch (error) {
         // Rejected without feedback: upstream ends the run after this step.
-        if (error instanceof PermissionDeniedError && error.stopsRun) turn.stop = true;
+        if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;
         throw error;
       }
     };

@@ -2,6 +2,7 @@
 import { bashTool } from "./bash.js";
 import { editTool } from "./edit.js";
 import { invalidTool } from "./invalid.js";
+import { questionTool } from "./question.js";
 import { readTool } from "./read.js";
 import { globTool, grepTool, listTool } from "./search.js";
 import { todoReadTool, todoWriteTool } from "./todo.js";
@@ -18,6 +19,7 @@ export const BUILT_IN_TOOLS: ToolDefinition<never>[] = [
   grepTool,
   todoWriteTool,
   todoReadTool,
+  questionTool,
   invalidTool,
 ] as ToolDefinition<never>[];
 

@@ -2,7 +2,7 @@
 // an implementation that reports progress and ends with a title, an output (what the model
 // reads) and metadata (what the TUI renders).
 import type { JSONSchema7 } from "ai";
-import type { Todo } from "../../generated/schemas.js";
+import type { QuestionAnswer, QuestionInfo, Todo } from "../../generated/schemas.js";
 
 export interface ToolContext {
   sessionID: string;
@@ -25,6 +25,8 @@ export interface ToolContext {
    * `patterns` are what the rules match (a command, a path); `always` what "always" would allow.
    */
   ask(request: { permission: string; patterns: string[]; always: string[]; metadata: Record<string, unknown> }): Promise<void>;
+  /** Asks the user questions (question.asked); resolves with the chosen labels per question. */
+  question(questions: QuestionInfo[]): Promise<QuestionAnswer[]>;
   /** The session's todo list. */
   todos: { get(): Promise<Todo[]>; set(todos: Todo[]): Promise<void> };
 }

@@ -69,6 +69,27 @@ export const defaultScript: Script = (request) => {
   if (text.includes("write file"))
     return { kind: "tool", calls: [{ name: "write", args: { filePath: "hello.txt", content: "hello world\n" } }] };
   if (text.includes("read file")) return { kind: "tool", calls: [{ name: "read", args: { filePath: "hello.txt" } }] };
+  if (text.includes("ask question"))
+    return {
+      kind: "tool",
+      calls: [
+        {
+          name: "question",
+          args: {
+            questions: [
+              {
+                question: "Which color?",
+                header: "Color",
+                options: [
+                  { label: "Red", description: "warm" },
+                  { label: "Blue", description: "cool" },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    };
   if (text.includes("bad tool")) return { kind: "tool", calls: [{ name: "nonexistent_tool", args: { x: 1 } }] };
   if (text.includes("make todos"))
     return {
