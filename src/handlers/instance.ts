@@ -1,10 +1,16 @@
 // Handlers of the spec tag "instance".
 import type { HandlerMap } from "../../generated/handlers.js";
+import { loadAgents, toAgentInfo } from "../agent/agents.js";
 import { listCommands } from "../command/commands.js";
+import { findWorktree } from "../workspace/worktree.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { describePaths } from "../workspace/paths.js";
 
 export const instanceHandlers = {
   "path.get": (_input, ctx) => describePaths(ctx.directory),
+  "app.agents": async (_input, ctx) => {
+    const config = await ctx.services.configSource.forDirectory(ctx.directory);
+    return (await loadAgents(config, ctx.directory, findWorktree(ctx.directory))).map(toAgentInfo);
+  },
   "command.list": async (_input, ctx) => listCommands(await ctx.services.configSource.forDirectory(ctx.directory)),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -39,6 +39,10 @@ export const DEFAULT_RULES: PermissionRuleset = [
   { permission: "*", pattern: "*", action: "allow" },
   { permission: "external_directory", pattern: "*", action: "ask" },
   { permission: "doom_loop", pattern: "*", action: "ask" },
+  // Secrets: reading an .env file takes a yes, its example does not.
+  { permission: "read", pattern: "*.env", action: "ask" },
+  { permission: "read", pattern: "*.env.*", action: "ask" },
+  { permission: "read", pattern: "*.env.example", action: "allow" },
 ];
 
 /** The plan agent looks but does not touch: edits are refused, commands need a yes. */

@@ -3,7 +3,7 @@
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
 import { streamText, type ModelMessage } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
-import type { Config, Part, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
+import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
@@ -11,7 +11,7 @@ import { runLlmStep, type ToolRunner } from "../agent/llm/llm-turn.js";
 import { toolsFor } from "../tool/registry.js";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
-import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
+import { agentRules } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
@@ -119,8 +119,9 @@ export class PromptService {
     const { sessions } = this.deps;
     let session = await sessions.get(sessionID);
     const config = await this.deps.config.forDirectory(session.directory);
-    const agent = chooseAgent(session, config, body.agent);
-    const model = chooseModel(session, config, body.model);
+    const chosen = await chooseAgent(session, config, body.agent);
+    const agent = chosen.name;
+    const model = chooseModel(session, config, chosen, body.model);
 
     if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
       const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
@@ -268,12 +269,17 @@ export class PromptService {
     try {
       const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
       // A compaction turn asks for a summary of the conversation before it, with no tools.
+      const agent = await chooseAgent(session, config, user.agent);
       const system = compaction
         ? [COMPACTION_SYSTEM_PROMPT]
-        : [...agentSystemPrompt({ directory: session.directory, worktree: project.worktree }), ...(user.system ? [user.system] : [])];
-      const tools = compaction ? [] : toolsFor(user.tools);
-      const runTool = this.toolRunner(session, user, recorder, project, config, turnState);
-      for (let step = 0; step < MAX_STEPS; step++) {
+        : [
+            ...agentSystemPrompt({ agentPrompt: agent.prompt, directory: session.directory, worktree: project.worktree }),
+            ...(user.system ? [user.system] : []),
+          ];
+      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools });
+      const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
+      const runTool = this.toolRunner(session, user, recorder, project, rules, turnState);
+      for (let step = 0; step < (agent.steps ?? MAX_STEPS); step++) {
         if (step > 0) {
           // Upstream's order between steps: the message completed, busy, then the next assistant message.
           await recorder.endMessage();
@@ -340,16 +346,10 @@ export class PromptService {
     user: UserMessage,
     recorder: TurnRecorder,
     project: ProjectLocation,
-    config: Config,
+    rules: PermissionRuleset,
     turn: TurnState,
   ): ToolRunner {
     const { store, events, permissions, questions: questions_ } = this.deps;
-    const rules = [
-      ...DEFAULT_RULES,
-      ...(user.agent === "plan" ? PLAN_RULES : []),
-      ...rulesFromConfig(config.permission),
-      ...(session.permission ?? []),
-    ];
     return async (tool, args, call) => {
       // What the tool publishes or reports waits until its part is running; a permission request
       // does not (upstream asks while the part is still pending).

@@ -49,8 +49,9 @@ export class ShellService {
     if (runs.isBusy(sessionID)) throw sessionBusy(sessionID);
     const session = await sessions.get(sessionID);
     const config: Config = await this.deps.config.forDirectory(session.directory);
-    const agent = chooseAgent(session, config, body.agent);
-    const model = chooseModel(session, config, body.model);
+    const chosen = await chooseAgent(session, config, body.agent);
+    const agent = chosen.name;
+    const model = chooseModel(session, config, chosen, body.model);
     const project = await projects.locate(session.directory);
     const signal = runs.start(sessionID);
     const publishPart = async (part: Part) => {

@@ -1,0 +1,146 @@
+// The agent pool's definitions, as OpenCode defines agents: the built-in ones (build, plan,
+// general, explore, and the hidden compaction, summary and title), the `agent` key of
+// opencode.json, and markdown files with front matter in .opencode/agent/ (project) and
+// $XDG_CONFIG_HOME/opencode/agent/ (global). Later sources override earlier ones by name.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { Agent, AgentConfig, Config, PermissionRuleset } from "../../generated/schemas.js";
+import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
+import { openCodeConfigDirectory } from "../xdg.js";
+import { NO_WORKTREE } from "../workspace/worktree.js";
+import { parseModelRef } from "./llm/models.js";
+
+/** An agent as the pool runs it: the spec's Agent plus the tools it turns off. */
+export interface AgentDefinition extends Agent {
+  tools?: Record<string, boolean>;
+  disable?: boolean;
+}
+
+const BUILT_IN: AgentDefinition[] = [
+  {
+    name: "build",
+    description: "The default agent. Executes tools based on configured permissions.",
+    mode: "primary",
+    native: true,
+    permission: [],
+    options: {},
+  },
+  { name: "plan", description: "Plan mode. Disallows all edit tools.", mode: "primary", native: true, permission: PLAN_RULES, options: {} },
+  {
+    name: "general",
+    description:
+      "General-purpose agent for researching complex questions and executing multi-step tasks. Use this agent to execute multiple units of work in parallel.",
+    mode: "subagent",
+    native: true,
+    permission: [{ permission: "todowrite", pattern: "*", action: "deny" }],
+    options: {},
+  },
+  {
+    name: "explore",
+    description:
+      "Fast agent specialized for exploring codebases: finds files by patterns, searches code for keywords and answers questions about the codebase. Say how thorough it should be: quick, medium or very thorough.",
+    mode: "subagent",
+    native: true,
+    permission: [
+      { permission: "edit", pattern: "*", action: "deny" },
+      { permission: "todowrite", pattern: "*", action: "deny" },
+    ],
+    options: {},
+  },
+  { name: "compaction", mode: "primary", native: true, hidden: true, permission: [], options: {} },
+  { name: "summary", mode: "primary", native: true, hidden: true, permission: [], options: {} },
+  { name: "title", mode: "primary", native: true, hidden: true, temperature: 0.5, permission: [], options: {} },
+];
+
+/** One agent's configuration (a config entry or a markdown file) applied over what came before. */
+function applyConfig(name: string, base: AgentDefinition | undefined, entry: AgentConfig, prompt?: string): AgentDefinition {
+  const model = typeof entry.model === "string" ? parseModelRef(entry.model) : undefined;
+  const agent: AgentDefinition = {
+    name,
+    mode: entry.mode ?? base?.mode ?? "all",
+    native: base?.native ?? false,
+    permission: [...(base?.permission ?? []), ...rulesFromConfig(entry.permission)],
+    options: { ...(base?.options ?? {}), ...((entry.options as Record<string, unknown> | undefined) ?? {}) },
+  };
+  const description = entry.description ?? base?.description;
+  if (description) agent.description = description;
+  const hidden = entry.hidden ?? base?.hidden;
+  if (hidden !== undefined) agent.hidden = hidden;
+  const temperature = entry.temperature ?? base?.temperature;
+  if (temperature !== undefined) agent.temperature = temperature;
+  const topP = entry.top_p ?? base?.topP;
+  if (topP !== undefined) agent.topP = topP;
+  if (typeof entry.color === "string") agent.color = entry.color;
+  const chosenModel = model ? { providerID: model.providerID, modelID: model.modelID } : base?.model;
+  if (chosenModel) agent.model = chosenModel;
+  const variant = entry.variant ?? base?.variant;
+  if (variant) agent.variant = variant;
+  const text = prompt ?? entry.prompt ?? base?.prompt;
+  if (text) agent.prompt = text;
+  const steps = entry.steps ?? entry.maxSteps ?? base?.steps;
+  if (steps !== undefined) agent.steps = steps;
+  const tools = { ...(base?.tools ?? {}), ...(entry.tools ?? {}) };
+  if (Object.keys(tools).length) agent.tools = tools;
+  if (entry.disable ?? base?.disable) agent.disable = true;
+  return agent;
+}
+
+/** A markdown agent file: YAML front matter (the agent's settings) and the prompt as body. */
+export function parseAgentMarkdown(text: string): { config: AgentConfig; prompt: string } {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  if (!match) return { config: {}, prompt: text.trim() };
+  const config = (parseYaml(match[1]!) ?? {}) as AgentConfig;
+  return { config, prompt: match[2]!.trim() };
+}
+
+async function markdownAgents(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith(".md")).sort();
+  } catch {
+    return [];
+  }
+  return Promise.all(
+    names.map(async (file) => ({ name: file.slice(0, -3), ...parseAgentMarkdown(await readFile(path.join(dir, file), "utf8")) })),
+  );
+}
+
+/** The agent folders of a directory, from the worktree root down to it (closer ones win). */
+function projectAgentFolders(directory: string, worktree: string): string[] {
+  const root = worktree === NO_WORKTREE ? directory : worktree;
+  const folders: string[] = [];
+  for (let dir = directory; ; dir = path.dirname(dir)) {
+    folders.unshift(path.join(dir, ".opencode", "agent"), path.join(dir, ".opencode", "agents"));
+    if (dir === root || dir === path.dirname(dir)) break;
+  }
+  return folders;
+}
+
+export async function loadAgents(
+  config: Config,
+  directory: string,
+  worktree: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AgentDefinition[]> {
+  const byName = new Map(BUILT_IN.map((a) => [a.name, a]));
+  const globalFolder = path.join(openCodeConfigDirectory(env), "agent");
+  for (const folder of [globalFolder, `${globalFolder}s`, ...projectAgentFolders(directory, worktree)]) {
+    for (const file of await markdownAgents(folder))
+      byName.set(file.name, applyConfig(file.name, byName.get(file.name), file.config, file.prompt));
+  }
+  for (const [name, entry] of Object.entries(config.agent ?? {})) {
+    if (entry) byName.set(name, applyConfig(name, byName.get(name), entry as AgentConfig));
+  }
+  return [...byName.values()].filter((a) => !a.disable);
+}
+
+/** The permission rules an agent runs with: the defaults, the agent's, then the config's. */
+export function agentRules(agent: AgentDefinition, config: Config): PermissionRuleset {
+  return [...DEFAULT_RULES, ...agent.permission, ...rulesFromConfig(config.permission)];
+}
+
+/** An agent as GET /agent lists it (the pool's own fields left out). */
+export function toAgentInfo({ tools: _tools, disable: _disable, ...agent }: AgentDefinition): Agent {
+  return { ...agent, permission: [...DEFAULT_RULES, ...agent.permission] };
+}
