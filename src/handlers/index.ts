@@ -2,6 +2,7 @@
 // the generated 501 stub. ENDPOINTS.md is generated from this table.
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { configHandlers } from "./config.js";
 import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
@@ -13,6 +14,7 @@ import { sessionHandlers } from "./session.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
+  ...configHandlers,
   ...eventHandlers,
   ...instanceHandlers,
   ...permissionHandlers,

@@ -4,6 +4,7 @@ import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
+import type { ConfigService } from "../config/config-service.js";
 import type { PermissionService } from "../permission/permission-service.js";
 import type { QuestionService } from "../question/question-service.js";
 import type { MessageService } from "../session/message-service.js";
@@ -57,6 +58,7 @@ export interface Services {
   questions: QuestionService;
   /** A directory's OpenCode configuration. */
   configSource: ConfigSource;
+  configs: ConfigService;
 }
 
 export interface RequestContext {

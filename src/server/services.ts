@@ -1,15 +1,14 @@
 // Builds the services every handler uses, in dependency order.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { Config } from "../../generated/schemas.js";
 import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
+import { ConfigService } from "../config/config-service.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { Projects } from "../project/projects.js";
 import { PermissionService } from "../permission/permission-service.js";
 import { QuestionService } from "../question/question-service.js";
 import { MessageService } from "../session/message-service.js";
-import { PromptService, type ConfigSource, type PromptServiceOptions } from "../session/prompt-service.js";
+import { PromptService, type PromptServiceOptions } from "../session/prompt-service.js";
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { SessionService } from "../session/session-service.js";
@@ -19,7 +18,6 @@ import { RevertService } from "../session/revert-service.js";
 import { SessionDiffs } from "../snapshot/session-diffs.js";
 import { Snapshots } from "../snapshot/snapshots.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
-import { findWorktree } from "../workspace/worktree.js";
 import type { ServerConfig, Services } from "./context.js";
 import { SpecSchemas, summarizeErrors } from "./validation.js";
 
@@ -34,22 +32,6 @@ function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
   };
 }
 
-// TODO(config): interim reader of the project's opencode.json (plain JSON) until the OpenCode
-// config loader (global + project files, JSONC, substitutions) is wired in here.
-const interimConfig: ConfigSource = {
-  async forDirectory(directory: string): Promise<Config> {
-    const worktree = findWorktree(directory);
-    for (let dir = directory; ; dir = path.dirname(dir)) {
-      try {
-        return JSON.parse(await readFile(path.join(dir, "opencode.json"), "utf8")) as Config;
-      } catch {
-        // no file here: look further up
-      }
-      if (dir === worktree || dir === path.dirname(dir)) return {};
-    }
-  },
-};
-
 export interface ServiceOptions {
   config: ServerConfig;
   log: Logger;
@@ -59,6 +41,10 @@ export interface ServiceOptions {
 export function createServices(options: ServiceOptions): Services {
   const { config, log } = options;
   const schemas = new SpecSchemas(loadServedSpec());
+  const configs = new ConfigService((value) => {
+    const errors = schemas.check("Config", value);
+    return errors ? summarizeErrors(errors, value).slice(0, 3).join("; ") : undefined;
+  });
   const bus = new EventBus(eventCheck(schemas, config, log));
   const store = new SqliteStore(path.join(config.dataDirectory, "agentpool.db"));
   // Upstream announces a project on the global stream the first time it sees it.
@@ -76,7 +62,7 @@ export function createServices(options: ServiceOptions): Services {
   const questions = new QuestionService(publishForSession);
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: interimConfig, diffs, reverts, permissions, questions, log },
+    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log },
     options.prompt,
   );
   const shell = new ShellService({
@@ -85,10 +71,10 @@ export function createServices(options: ServiceOptions): Services {
     events,
     runs,
     projects,
-    config: interimConfig,
+    config: configs,
     afterRun: (id) => prompts.resumeQueue(id),
   });
-  const commands = new CommandService({ prompts, sessions, events, config: interimConfig });
+  const commands = new CommandService({ prompts, sessions, events, config: configs });
   return {
     config,
     log,
@@ -108,6 +94,7 @@ export function createServices(options: ServiceOptions): Services {
     commands,
     permissions,
     questions,
-    configSource: interimConfig,
+    configSource: configs,
+    configs,
   };
 }

@@ -1,0 +1,14 @@
+// Handlers of the spec tag "config".
+import type { HandlerMap } from "../../generated/handlers.js";
+import { providerCatalog } from "../agent/llm/catalog.js";
+import { withDefaults } from "../config/config-service.js";
+import type { HandlerReply, RequestContext } from "../server/context.js";
+
+export const configHandlers = {
+  "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
+  "config.providers": async (_input, ctx) => {
+    const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory));
+    const connected = new Set(catalog.connected);
+    return { providers: catalog.all.filter((p) => connected.has(p.id)), default: catalog.default };
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;
