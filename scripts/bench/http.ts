@@ -4,25 +4,13 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLogger } from "../../src/server/logger.js";
-import { startServer } from "../../src/server/start.js";
+import { percentile, startBenchServer } from "./bench-server.js";
 
 const total = Number(process.argv[2] ?? 5000);
 const concurrency = Number(process.argv[3] ?? 16);
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "agentpool-bench-"));
-const server = await startServer({
-  config: {
-    projectDirectory: scratch,
-    dataDirectory: path.join(scratch, "data"),
-    hostname: "127.0.0.1",
-    port: 0,
-    corsOrigins: [],
-    contractMode: "fail",
-    heartbeatMs: 10_000,
-  },
-  log: createLogger({ level: "WARN", file: null, printLogs: false }),
-});
+const server = await startBenchServer(scratch);
 
 const cases: [string, string, RequestInit?][] = [
   ["GET /global/health", "/global/health"],
@@ -33,10 +21,6 @@ const cases: [string, string, RequestInit?][] = [
     { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
   ],
 ];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 for (const [name, url, init] of cases) {
   for (let i = 0; i < 200; i++) await (await fetch(server.url + url, init)).arrayBuffer(); // warm-up

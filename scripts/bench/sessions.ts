@@ -6,8 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLogger } from "../../src/server/logger.js";
-import { startServer } from "../../src/server/start.js";
+import { percentile, startBenchServer } from "./bench-server.js";
 import { startScriptedLlm } from "../../test/support/scripted-llm.js";
 
 const requests = Number(process.argv[2] ?? 2000);
@@ -23,25 +22,10 @@ writeFileSync(
     provider: { fake: { npm: "@ai-sdk/openai-compatible", options: { baseURL: llm.url, apiKey: "k" }, models: { m: {} } } },
   }),
 );
-const server = await startServer({
-  config: {
-    projectDirectory: project,
-    dataDirectory: path.join(project, ".data"),
-    hostname: "127.0.0.1",
-    port: 0,
-    corsOrigins: [],
-    contractMode: "fail",
-    heartbeatMs: 10_000,
-  },
-  log: createLogger({ level: "WARN", file: null, printLogs: false }),
-});
+const server = await startBenchServer(project);
 
 const post = (url: string, body: unknown) =>
   fetch(server.url + url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function load(name: string, url: string): Promise<void> {
   for (let i = 0; i < 50; i++) await (await fetch(server.url + url)).arrayBuffer();

@@ -92,7 +92,9 @@ function hasJsonBody(op: SpecOperation): boolean {
 
 /** The file under src/handlers/ that holds the handlers of a spec tag. */
 export function handlerModuleOf(tag: string): string {
-  return words(tag).map((w) => w.toLowerCase()).join("-");
+  return words(tag)
+    .map((w) => w.toLowerCase())
+    .join("-");
 }
 
 export function renderOperations(ops: SpecOperation[]): string {
@@ -143,8 +145,7 @@ export function renderHandlers(ops: SpecOperation[]): string {
   for (const op of ops) {
     const id = JSON.stringify(op.operationId);
     const success = successResponse(op);
-    const response =
-      success.kind === "json" ? `Ops[${id}]["responses"][${success.status}]["content"]["application/json"]` : "void";
+    const response = success.kind === "json" ? `Ops[${id}]["responses"][${success.status}]["content"]["application/json"]` : "void";
     lines.push(`  ${id}: {`);
     lines.push(`    params: Group<Ops[${id}]["parameters"]["path"]>;`);
     lines.push(`    query: Group<Ops[${id}]["parameters"]["query"]>;`);

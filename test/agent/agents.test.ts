@@ -4,9 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
-import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
+import { startLlmProject } from "../support/llm-project.js";
+import type { ScriptedLlm } from "../support/scripted-llm.js";
+import { jsonInit, type TestServer } from "../support/server.js";
 
 type AgentInfo = {
   name: string;
@@ -25,21 +25,16 @@ let repo: { dir: string };
 const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
 
 beforeAll(async () => {
-  llm = await startScriptedLlm();
-  repo = makeRepo("agents");
-  const provider = { npm: "@ai-sdk/openai-compatible", options: { baseURL: llm.url, apiKey: "k" }, models: { m: {}, other: {} } };
-  writeFileSync(
-    path.join(repo.dir, "opencode.json"),
-    JSON.stringify({
-      model: "fake/m",
-      provider: { fake: provider },
+  ({ llm, repo, server } = await startLlmProject("agents", {
+    models: ["m", "other"],
+    config: {
       agent: {
         build: { prompt: "You are the project's builder." },
         explore: { disable: true },
         docs: { description: "Writes docs", mode: "primary", tools: { bash: false } },
       },
-    }),
-  );
+    },
+  }));
   mkdirSync(path.join(repo.dir, ".opencode", "agent"), { recursive: true });
   writeFileSync(
     path.join(repo.dir, ".opencode", "agent", "reviewer.md"),
@@ -57,7 +52,6 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  server = await startTestServer({ projectDirectory: repo.dir });
 });
 afterAll(async () => {
   await server.close();

@@ -6,25 +6,13 @@ import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
+import { referenceConfig } from "../support/reference-config.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
 
 const reference = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), "utf8")) as { body: Record<string, unknown> };
-const REFERENCE_CONFIG = {
-  share: "disabled",
-  autoupdate: false,
-  model: "fake/fake-model",
-  small_model: "fake/fake-model",
-  provider: {
-    fake: {
-      npm: "@ai-sdk/openai-compatible",
-      name: "Fake LLM",
-      options: { baseURL: "http://127.0.0.1:4151/v1", apiKey: "sk-fake" },
-      models: { "fake-model": { name: "Fake Model", tool_call: true, reasoning: true, limit: { context: 128000, output: 4096 } } },
-    },
-  },
-};
+const REFERENCE_CONFIG = referenceConfig();
 
 let server: TestServer;
 let globalDir: string;

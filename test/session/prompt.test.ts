@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { makeRepo } from "../support/git.js";
+import { referenceConfig } from "../support/reference-config.js";
 import { openEventReader, type EventReader } from "../support/sse.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 
@@ -29,17 +30,8 @@ let repo: { dir: string; rootCommit: string };
 
 function writeConfig(dir: string, baseURL: string): void {
   const config = {
+    ...referenceConfig(baseURL),
     command: { greet: { template: "Say hello to $1, then mention $ARGUMENTS", description: "greets" } },
-    model: "fake/fake-model",
-    small_model: "fake/fake-model",
-    provider: {
-      fake: {
-        npm: "@ai-sdk/openai-compatible",
-        name: "Fake LLM",
-        options: { baseURL, apiKey: "sk-fake" },
-        models: { "fake-model": { name: "Fake Model", tool_call: true, reasoning: true, limit: { context: 128000, output: 4096 } } },
-      },
-    },
   };
   writeFileSync(path.join(dir, "opencode.json"), JSON.stringify(config, null, 2));
 }

@@ -1,12 +1,12 @@
 // Permissions: rules decide or the user does (permission.asked, then once / always / reject),
 // with upstream's outcomes and event order; "always" is remembered for the project.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
-import { makeRepo } from "../support/git.js";
-import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
+import { startLlmProject } from "../support/llm-project.js";
+import type { ScriptedLlm } from "../support/scripted-llm.js";
 import { openEventReader, type EventReader } from "../support/sse.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
@@ -32,17 +32,8 @@ const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.di
 const ASK_BASH = [{ permission: "bash", pattern: "*", action: "ask" }];
 
 beforeAll(async () => {
-  llm = await startScriptedLlm();
-  repo = makeRepo("permissions");
-  writeFileSync(
-    path.join(repo.dir, "opencode.json"),
-    JSON.stringify({
-      model: "fake/m",
-      provider: { fake: { npm: "@ai-sdk/openai-compatible", options: { baseURL: llm.url, apiKey: "k" }, models: { m: {} } } },
-    }),
-  );
   dataDirectory = makeTempDir("data");
-  server = await startTestServer({ projectDirectory: repo.dir, dataDirectory });
+  ({ llm, repo, server } = await startLlmProject("permissions", { server: { dataDirectory } }));
 });
 afterAll(async () => {
   await server.close();

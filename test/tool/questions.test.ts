@@ -1,14 +1,12 @@
 // The question tool: question.asked, the pending list, a reply with the chosen labels, or a
 // rejection that fails the tool and ends the run, in upstream's event order.
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
-import { makeRepo } from "../support/git.js";
-import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
+import { startLlmProject } from "../support/llm-project.js";
+import type { ScriptedLlm } from "../support/scripted-llm.js";
 import { openEventReader } from "../support/sse.js";
-import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
+import { jsonInit, type TestServer } from "../support/server.js";
 
 type Part = {
   type: string;
@@ -33,16 +31,7 @@ const QUESTIONS = [
 ];
 
 beforeAll(async () => {
-  llm = await startScriptedLlm();
-  repo = makeRepo("questions");
-  writeFileSync(
-    path.join(repo.dir, "opencode.json"),
-    JSON.stringify({
-      model: "fake/m",
-      provider: { fake: { npm: "@ai-sdk/openai-compatible", options: { baseURL: llm.url, apiKey: "k" }, models: { m: {} } } },
-    }),
-  );
-  server = await startTestServer({ projectDirectory: repo.dir });
+  ({ llm, repo, server } = await startLlmProject("questions"));
 });
 afterAll(async () => {
   await server.close();
