@@ -21,6 +21,8 @@ export interface TestServerOptions {
   heartbeatMs?: number;
   handlers?: HandlerMap<RequestContext, HandlerReply>;
   prompt?: PromptServiceOptions;
+  /** "fail" (the default in tests) or "warn": a violation is only logged, as in production. */
+  contractMode?: "fail" | "warn";
 }
 
 export interface TestServer extends RunningServer {
@@ -46,7 +48,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       hostname: "127.0.0.1",
       port: 0,
       corsOrigins: options.corsOrigins ?? [],
-      contractMode: "fail",
+      contractMode: options.contractMode ?? "fail",
       heartbeatMs: options.heartbeatMs ?? 10_000,
     },
     log: createLogger({ level: "DEBUG", file: logFile, printLogs: false }),
