@@ -9,12 +9,14 @@ import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
 import { runLlmStep, type ToolRunner } from "../agent/llm/llm-turn.js";
 import { toolsFor } from "../tool/registry.js";
+import { readForModel } from "../tool/read.js";
+import { fileURLToPath } from "node:url";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { agentRules } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
-import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
+import { resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { Projects } from "../project/projects.js";
@@ -27,6 +29,12 @@ import { TurnRecorder } from "./turn-recorder.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
+
+/** The provider options of the model variant a prompt chose (the model's `variants` in opencode.json). */
+function variantOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
+  const options = variant ? (model.config?.variants as Record<string, Record<string, unknown>> | undefined)?.[variant] : undefined;
+  return options ? { [model.ref.providerID]: options } : undefined;
+}
 
 /** What the tools of a turn tell its loop. */
 interface TurnState {
@@ -164,11 +172,29 @@ export class PromptService {
     await store.putMessage(info);
     await events.publish(session, "message.updated", { sessionID: session.id, info });
     const parts: Part[] = [];
-    for (const input of body.parts) {
-      const part = { ...input, id: input.id ?? createId("prt"), sessionID: session.id, messageID: info.id } as Part;
+    const add = async (part: Part) => {
       await store.putPart(part);
       await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
       parts.push(part);
+    };
+    const base = () => ({ id: createId("prt"), sessionID: session.id, messageID: info.id });
+    for (const input of body.parts) {
+      // A text file attached by path reaches the model as upstream sends it: as if read with the read tool.
+      if (input.type === "file" && input.url.startsWith("file://") && input.mime.startsWith("text/")) {
+        const file = fileURLToPath(input.url);
+        await add({
+          ...base(),
+          type: "text",
+          text: `Called the Read tool with the following input: ${JSON.stringify({ filePath: file })}`,
+          synthetic: true,
+        });
+        const content = await readForModel(file).then(
+          (read) => read.output,
+          (error: Error) => `Could not read ${file}: ${error.message}`,
+        );
+        await add({ ...base(), type: "text", text: content, synthetic: true });
+      }
+      await add({ ...input, id: input.id ?? createId("prt"), sessionID: session.id, messageID: info.id } as Part);
     }
     return { info, parts };
   }
@@ -298,6 +324,7 @@ export class PromptService {
           messages,
           tools,
           runTool,
+          providerOptions: variantOptions(resolved, user.model.variant),
           signal,
           retryDelaysMs: this.options.retryDelaysMs,
           headers: { "x-session-id": session.id, "x-session-affinity": session.id },

@@ -7,6 +7,31 @@ import { ToolError, type ToolDefinition } from "./tool.js";
 const DEFAULT_LIMIT = 2000;
 const MAX_LINE = 2000;
 
+/** A text file as the model reads it: numbered lines in <path>/<type>/<content> tags. */
+export async function readForModel(
+  file: string,
+  offset?: number,
+  limit?: number,
+): Promise<{ output: string; preview: string; truncated: boolean }> {
+  const buffer = await readFile(file);
+  if (buffer.subarray(0, 8000).includes(0)) throw new ToolError(`Cannot read binary file: ${file}`);
+  const lines = buffer.toString("utf8").split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const start = Math.max(1, offset ?? 1);
+  const shown = lines.slice(start - 1, start - 1 + (limit ?? DEFAULT_LIMIT));
+  const numbered = shown.map((line, i) => `${start + i}: ${line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line}`);
+  const end = start - 1 + shown.length;
+  const footer =
+    end < lines.length
+      ? `(File has more lines. Use offset=${end + 1} to read beyond line ${end})`
+      : `(End of file - total ${lines.length} lines)`;
+  return {
+    output: `<path>${file}</path>\n<type>file</type>\n<content>\n${numbered.join("\n")}\n\n${footer}\n</content>`,
+    preview: shown.slice(0, 20).join("\n"),
+    truncated: end < lines.length,
+  };
+}
+
 export const readTool: ToolDefinition<{ filePath: string; offset?: number; limit?: number }> = {
   id: "read",
   description: [
@@ -37,23 +62,7 @@ export const readTool: ToolDefinition<{ filePath: string; offset?: number; limit
         metadata: { preview: entries.slice(0, 20).join("\n"), truncated: false },
       };
     }
-    const buffer = await readFile(file);
-    if (buffer.subarray(0, 8000).includes(0)) throw new ToolError(`Cannot read binary file: ${file}`);
-    const lines = buffer.toString("utf8").split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    const start = Math.max(1, args.offset ?? 1);
-    const limit = args.limit ?? DEFAULT_LIMIT;
-    const shown = lines.slice(start - 1, start - 1 + limit);
-    const numbered = shown.map((line, i) => `${start + i}: ${line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line}`);
-    const end = start - 1 + shown.length;
-    const footer =
-      end < lines.length
-        ? `(File has more lines. Use offset=${end + 1} to read beyond line ${end})`
-        : `(End of file - total ${lines.length} lines)`;
-    return {
-      title,
-      output: `<path>${file}</path>\n<type>file</type>\n<content>\n${numbered.join("\n")}\n\n${footer}\n</content>`,
-      metadata: { preview: shown.slice(0, 20).join("\n"), truncated: end < lines.length },
-    };
+    const { output, preview, truncated } = await readForModel(file, args.offset, args.limit);
+    return { title, output, metadata: { preview, truncated } };
   },
 };

@@ -33,6 +33,8 @@ function writeConfig(dir: string, baseURL: string): void {
     ...referenceConfig(baseURL),
     command: { greet: { template: "Say hello to $1, then mention $ARGUMENTS", description: "greets" } },
   };
+  const model = config.provider.fake.models["fake-model"];
+  config.provider.fake.models["fake-model"] = { ...model, variants: { high: { reasoningEffort: "high" } } } as typeof model;
   writeFileSync(path.join(dir, "opencode.json"), JSON.stringify(config, null, 2));
 }
 
@@ -352,6 +354,53 @@ describe("commands", () => {
     const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
     expect(messages[0]!.info.id).toBe(messageID);
     expect(messages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
+  });
+});
+
+describe("variants", () => {
+  it("sends the chosen variant's provider options with the model call", async () => {
+    const sessionID = await newSession();
+    await prompt(sessionID, "hello variant", { variant: "high" });
+    const request = fake.requests.filter((r) => r.headers["x-session-id"] === sessionID && r.body.tools).at(-1)!;
+    expect(request.body.reasoning_effort).toBe("high");
+    const user = ((await sdk().session.messages({ sessionID })).data as Reply[])[0]!;
+    expect(user.info).toMatchObject({ model: { providerID: "fake", modelID: "fake-model", variant: "high" } });
+  });
+});
+
+describe("file parts", () => {
+  it("sends an attached text file to the model as a read of it, as upstream does", async () => {
+    const file = path.join(repo.dir, "README.md");
+    const sessionID = await newSession();
+    const watcher = await watch(sessionID);
+    const reply = await prompt(sessionID, "look at @README.md", {
+      parts: [
+        { type: "text", text: "look at @README.md" },
+        {
+          type: "file",
+          mime: "text/plain",
+          filename: "README.md",
+          url: `file://${file}`,
+          source: { type: "file", path: "README.md", text: { value: "@README.md", start: 8, end: 18 } },
+        },
+      ],
+    });
+    const events = await watcher.idle();
+    expect(reply.info.finish).toBe("stop");
+    const user = ((await sdk().session.messages({ sessionID })).data as Reply[])[0]!;
+    expect(user.parts.map((p) => [p.type, (p as { synthetic?: boolean }).synthetic ?? false])).toEqual([
+      ["text", false],
+      ["text", true],
+      ["text", true],
+      ["file", false],
+    ]);
+    expect(user.parts[1]!.text).toBe(`Called the Read tool with the following input: {"filePath":"${file}"}`);
+    expect(user.parts[2]!.text).toBe(
+      `<path>${file}</path>\n<type>file</type>\n<content>\n1: # prompt\n\n(End of file - total 1 lines)\n</content>`,
+    );
+    const request = fake.requests.filter((r) => r.headers["x-session-id"] === sessionID).at(-1)!;
+    expect(JSON.stringify(request.body.messages)).toContain("1: # prompt");
+    expect(sequence(events)).toEqual(sequence(referenceEvents("file-part")));
   });
 });
 

@@ -10,7 +10,8 @@ function userContent(parts: MessageWithParts["parts"]) {
   for (const part of parts) {
     if (part.type === "compaction") content.push({ type: "text", text: COMPACTION_QUESTION });
     if (part.type === "text" && !part.ignored) content.push({ type: "text", text: part.text });
-    if (part.type === "file")
+    // A file:// text file was already added as synthetic text (its content); others go as files.
+    if (part.type === "file" && !(part.url.startsWith("file://") && part.mime.startsWith("text/")))
       content.push({ type: "file", data: part.url, mediaType: part.mime, ...(part.filename ? { filename: part.filename } : {}) });
   }
   return content;

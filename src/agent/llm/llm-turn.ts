@@ -24,6 +24,8 @@ export interface LlmTurnInput {
   runTool?: ToolRunner;
   signal: AbortSignal;
   retryDelaysMs?: number[];
+  /** Provider options, such as those of the chosen model variant ({reasoningEffort: "high"}). */
+  providerOptions?: Record<string, Record<string, unknown>>;
   /** Extra request headers (upstream sends x-session-id). */
   headers?: Record<string, string>;
 }
@@ -119,6 +121,7 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
     maxRetries: 0,
     maxOutputTokens: input.model.maxOutputTokens,
     headers: input.headers,
+    ...(input.providerOptions ? { providerOptions: input.providerOptions as never } : {}),
     // Errors arrive as stream parts and are handled below; the SDK would also print them.
     onError: () => {},
   });
