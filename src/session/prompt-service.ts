@@ -1,13 +1,15 @@
 // The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
 // run at a time per session answers the queue in order. Each turn goes through the one recorder;
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
-import { streamText, type ModelMessage } from "ai";
+import { streamText } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
-import { runLlmStep, type ToolRunner } from "../agent/llm/llm-turn.js";
+import type { ToolRunner } from "../agent/llm/llm-turn.js";
+import type { AgentTurn } from "../agent/agent-backend.js";
+import { LlmBackend } from "../agent/llm/llm-backend.js";
 import { toolsFor } from "../tool/registry.js";
 import { readForModel } from "../tool/read.js";
 import { fileURLToPath } from "node:url";
@@ -305,43 +307,46 @@ export class PromptService {
       const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools });
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const runTool = this.toolRunner(session, user, recorder, project, rules, turnState);
-      for (let step = 0; step < (agent.steps ?? MAX_STEPS); step++) {
-        if (step > 0) {
-          // Upstream's order between steps: the message completed, busy, then the next assistant message.
-          await recorder.endMessage();
-          await this.status(session, { type: "busy" });
-          await recorder.beginMessage();
-        }
-        // Upstream refreshes the diff summary and reports busy at the start of every model call.
-        await this.deps.diffs.publishSummary(session.id, user);
-        await this.status(session, { type: "busy" });
-        const messages: ModelMessage[] = compaction
-          ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
-          : toModelMessages(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id)));
-        for await (const event of runLlmStep({
-          model: resolved,
-          system,
-          messages,
-          tools,
-          runTool,
-          providerOptions: variantOptions(resolved, user.model.variant),
-          signal,
-          retryDelaysMs: this.options.retryDelaysMs,
-          headers: { "x-session-id": session.id, "x-session-affinity": session.id },
-        })) {
-          if (retrying) {
-            retrying = false;
+      const backend = new LlmBackend(resolved, {
+        providerOptions: variantOptions(resolved, user.model.variant),
+        retryDelaysMs: this.options.retryDelaysMs,
+        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
+      });
+      const turn: AgentTurn = {
+        system,
+        tools,
+        runTool,
+        signal,
+        maxSteps: agent.steps ?? MAX_STEPS,
+        // A compaction turn sees the conversation as text; others the history since the last compaction.
+        messages: async (step) =>
+          compaction
+            ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
+            : toModelMessages(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id))),
+        beforeStep: async (step) => {
+          if (step > 0) {
+            // Upstream's order between steps: the message completed, busy, then the next assistant message.
+            await recorder.endMessage();
             await this.status(session, { type: "busy" });
+            await recorder.beginMessage();
           }
-          if (event.type === "retry") {
-            retrying = true;
-            await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
-            continue;
-          }
-          await recorder.record(event);
+          // Upstream refreshes the diff summary and reports busy at the start of every model call.
+          await this.deps.diffs.publishSummary(session.id, user);
+          await this.status(session, { type: "busy" });
+        },
+        continueAfterTools: () => !turnState.stop,
+      };
+      for await (const event of backend.runTurn(turn)) {
+        if (retrying) {
+          retrying = false;
+          await this.status(session, { type: "busy" });
         }
-        // After tool calls the model answers their results in a new step (a new assistant message).
-        if (recorder.lastFinish !== "tool-calls" || turnState.stop) break;
+        if (event.type === "retry") {
+          retrying = true;
+          await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
+          continue;
+        }
+        await recorder.record(event);
       }
       await recorder.complete();
       if (compaction) await events.publish(session, "session.compacted", { sessionID: session.id });
