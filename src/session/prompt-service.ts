@@ -15,7 +15,7 @@ import { readForModel } from "../tool/read.js";
 import { fileURLToPath } from "node:url";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
-import { agentRules } from "../agent/agents.js";
+import { agentRules, loadAgents } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
@@ -304,7 +304,8 @@ export class PromptService {
             ...agentSystemPrompt({ agentPrompt: agent.prompt, directory: session.directory, worktree: project.worktree }),
             ...(user.system ? [user.system] : []),
           ];
-      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools });
+      const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
+      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools }, subagents);
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const runTool = this.toolRunner(session, user, recorder, project, rules, turnState);
       const backend = new LlmBackend(resolved, {
@@ -416,6 +417,7 @@ export class PromptService {
         question: (questions) =>
           questions_.ask(session.id, questions, { messageID: recorder.current.id, callID: call.callID }, call.signal),
         todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
+        subtask: (request) => this.subtask(session, user, request, call.signal),
       };
       try {
         return await tool.execute(args as never, ctx);
@@ -425,6 +427,46 @@ export class PromptService {
         throw error;
       }
     };
+  }
+
+  /**
+   * A sub-agent's task: a child session (titled as upstream titles it, with no further tasks
+   * allowed) answers the prompt with the sub-agent; aborting the parent aborts it.
+   */
+  private async subtask(
+    parent: Session,
+    user: UserMessage,
+    request: { description: string; prompt: string; agent: string; sessionID?: string },
+    signal: AbortSignal,
+  ): Promise<{ sessionID: string; text: string; error?: string; model: ModelRef }> {
+    const { sessions, runs } = this.deps;
+    const existing = request.sessionID ? await this.deps.store.getSession(request.sessionID) : undefined;
+    const child =
+      existing?.parentID === parent.id
+        ? existing
+        : await sessions.create(parent.directory, {
+            parentID: parent.id,
+            title: `${request.description} (@${request.agent} subagent)`,
+            permission: [{ permission: "task", pattern: "*", action: "deny" }],
+          });
+    const model = { providerID: user.model.providerID, modelID: user.model.modelID };
+    const { queued } = await this.prompt(child.id, { agent: request.agent, model, parts: [{ type: "text", text: request.prompt }] });
+    const stop = () => runs.abort(child.id);
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      const reply = await queued;
+      const error =
+        reply.info.role === "assistant" && reply.info.error
+          ? String((reply.info.error.data as { message?: string }).message ?? reply.info.error.name)
+          : undefined;
+      const text = reply.parts
+        .filter((p) => p.type === "text" && !p.synthetic)
+        .map((p) => (p as { text: string }).text)
+        .join("\n");
+      return { sessionID: child.id, text, ...(error ? { error } : {}), model };
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
   }
 
   /** The user message a reply answers. */

@@ -148,11 +148,6 @@ export class TurnRecorder {
     await this.startMessage();
   }
 
-  /** How the last model step ended ("stop", "tool-calls", ...). */
-  get lastFinish(): string | undefined {
-    return this.message.finish;
-  }
-
   record(event: AgentEvent): Promise<void> {
     const next = this.chain.then(() => this.apply(event));
     this.chain = next.catch(() => undefined);

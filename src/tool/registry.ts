@@ -3,6 +3,8 @@ import { bashTool } from "./bash.js";
 import { editTool } from "./edit.js";
 import { invalidTool } from "./invalid.js";
 import { questionTool } from "./question.js";
+import { taskTool } from "./task.js";
+import type { AgentDefinition } from "../agent/agents.js";
 import { readTool } from "./read.js";
 import { globTool, grepTool, listTool } from "./search.js";
 import { todoReadTool, todoWriteTool } from "./todo.js";
@@ -23,7 +25,11 @@ export const BUILT_IN_TOOLS: ToolDefinition<never>[] = [
   invalidTool,
 ] as ToolDefinition<never>[];
 
-/** The tools offered to an agent's model; `enabled` (a prompt's or agent's `tools` map) turns some off. */
-export function toolsFor(enabled: Record<string, boolean> = {}): ToolDefinition<never>[] {
-  return BUILT_IN_TOOLS.filter((tool) => tool.id === "invalid" || enabled[tool.id] !== false);
+/**
+ * The tools offered to an agent's model: the built-in ones and `task` (when there are
+ * sub-agents); `enabled` (a prompt's or agent's `tools` map) turns some off.
+ */
+export function toolsFor(enabled: Record<string, boolean> = {}, subagents: AgentDefinition[] = []): ToolDefinition<never>[] {
+  const all = subagents.length ? [...BUILT_IN_TOOLS, taskTool(subagents) as ToolDefinition<never>] : BUILT_IN_TOOLS;
+  return all.filter((tool) => tool.id === "invalid" || enabled[tool.id] !== false);
 }

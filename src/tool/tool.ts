@@ -27,6 +27,16 @@ export interface ToolContext {
   ask(request: { permission: string; patterns: string[]; always: string[]; metadata: Record<string, unknown> }): Promise<void>;
   /** Asks the user questions (question.asked); resolves with the chosen labels per question. */
   question(questions: QuestionInfo[]): Promise<QuestionAnswer[]>;
+  /**
+   * Runs a prompt as a sub-agent in a child session (a new one, or `sessionID` to continue one);
+   * resolves with the sub-agent's final text, or its error.
+   */
+  subtask(request: { description: string; prompt: string; agent: string; sessionID?: string }): Promise<{
+    sessionID: string;
+    text: string;
+    error?: string;
+    model: { providerID: string; modelID: string };
+  }>;
   /** The session's todo list. */
   todos: { get(): Promise<Todo[]>; set(todos: Todo[]): Promise<void> };
 }

@@ -69,6 +69,11 @@ export const defaultScript: Script = (request) => {
   if (text.includes("write file"))
     return { kind: "tool", calls: [{ name: "write", args: { filePath: "hello.txt", content: "hello world\n" } }] };
   if (text.includes("read file")) return { kind: "tool", calls: [{ name: "read", args: { filePath: "hello.txt" } }] };
+  if (text.includes("use task"))
+    return {
+      kind: "tool",
+      calls: [{ name: "task", args: { description: "Say hello", prompt: "say hello from the subagent", subagent_type: "general" } }],
+    };
   if (text.includes("ask question"))
     return {
       kind: "tool",

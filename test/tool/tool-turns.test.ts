@@ -117,6 +117,38 @@ describe("file tools", () => {
   });
 });
 
+describe("task", () => {
+  it("runs a sub-agent in a child session and answers with its report", async () => {
+    const { sessionID, messages, reply } = await run("use task");
+    const task = toolPart(messages[1]!);
+    const children = (await sdk().session.children({ sessionID })).data as {
+      id: string;
+      title: string;
+      parentID: string;
+      agent: string;
+      permission: unknown;
+    }[];
+    expect(children).toHaveLength(1);
+    const child = children[0]!;
+    expect(child).toMatchObject({
+      title: "Say hello (@general subagent)",
+      parentID: sessionID,
+      agent: "general",
+      permission: [{ permission: "task", pattern: "*", action: "deny" }],
+    });
+    expect(task.state).toMatchObject({
+      status: "completed",
+      title: "Say hello",
+      input: { description: "Say hello", prompt: "say hello from the subagent", subagent_type: "general" },
+      output: `<task id="${child.id}" state="completed">\n<task_result>\nHello from fake LLM. You said: say hello from the subagent\n</task_result>\n</task>`,
+      metadata: { parentSessionId: sessionID, sessionId: child.id, model: { providerID: "fake", modelID: "m" }, truncated: false },
+    });
+    const childMessages = (await sdk().session.messages({ sessionID: child.id })).data as Reply[];
+    expect(childMessages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
+    expect(reply.parts.find((p) => p.type === "text")!.text).toMatch(/^Tool finished: <task id=/);
+  });
+});
+
 describe("other tools", () => {
   it("turns a call of an unknown tool into the invalid tool", async () => {
     const { messages, events } = await run("bad tool");
