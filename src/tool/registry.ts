@@ -4,6 +4,7 @@ import { editTool } from "./edit.js";
 import { invalidTool } from "./invalid.js";
 import { questionTool } from "./question.js";
 import { taskTool } from "./task.js";
+import { webfetchTool } from "./webfetch.js";
 import type { AgentDefinition } from "../agent/agents.js";
 import { readTool } from "./read.js";
 import { globTool, grepTool, listTool } from "./search.js";
@@ -22,6 +23,7 @@ export const BUILT_IN_TOOLS: ToolDefinition<never>[] = [
   todoWriteTool,
   todoReadTool,
   questionTool,
+  webfetchTool,
   invalidTool,
 ] as ToolDefinition<never>[];
 
