@@ -5,4 +5,9 @@ import type { HandlerReply, RequestContext } from "../server/context.js";
 export const projectHandlers = {
   "project.list": (_input, ctx) => ctx.services.projects.list(),
   "project.current": (_input, ctx) => ctx.services.projects.forDirectory(ctx.directory),
+  // The folders a project lives in: its worktree and its sandboxes (extra git worktrees).
+  "project.directories": async ({ params }, ctx) => {
+    const project = await ctx.services.store.getProject(params.projectID);
+    return project ? [project.worktree, ...project.sandboxes].map((directory) => ({ directory })) : [];
+  },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

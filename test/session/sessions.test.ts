@@ -227,6 +227,8 @@ describe("projects", () => {
     const outside = makeTempDir("outside");
     const globalProject = await server.fetch(`/project/current?directory=${encodeURIComponent(outside)}`);
     expect(await globalProject.json()).toMatchObject({ id: "global", worktree: "/", sandboxes: [] });
+    const directories = await sdk(repo.dir).project.directories({ projectID: repo.rootCommit });
+    expect(directories.data).toEqual([{ directory: repo.dir }]);
     const list = (await sdk(repo.dir).project.list()).data as { id: string }[];
     expect(list.map((p) => p.id)).toEqual(expect.arrayContaining([repo.rootCommit, other.rootCommit, "global"]));
   });
