@@ -7,7 +7,7 @@ import type { HandlerReply, RequestContext } from "../server/context.js";
 export const configHandlers = {
   "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
   "config.providers": async (_input, ctx) => {
-    const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory));
+    const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
     const connected = new Set(catalog.connected);
     return { providers: catalog.all.filter((p) => connected.has(p.id)), default: catalog.default };
   },

@@ -3,6 +3,7 @@
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { configHandlers } from "./config.js";
+import { controlHandlers } from "./control.js";
 import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
@@ -15,6 +16,7 @@ import { sessionHandlers } from "./session.js";
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
   ...configHandlers,
+  ...controlHandlers,
   ...eventHandlers,
   ...instanceHandlers,
   ...permissionHandlers,

@@ -4,7 +4,7 @@ import { providerAuthMethods, providerCatalog } from "../agent/llm/catalog.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 async function catalogFor(ctx: RequestContext) {
-  return providerCatalog(await ctx.services.configSource.forDirectory(ctx.directory));
+  return providerCatalog(await ctx.services.configSource.forDirectory(ctx.directory), process.env, ctx.services.credentials);
 }
 
 export const providerHandlers = {

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
 import type { ConfigService } from "../config/config-service.js";
+import type { CredentialStore } from "../auth/credential-store.js";
 import type { PermissionService } from "../permission/permission-service.js";
 import type { QuestionService } from "../question/question-service.js";
 import type { MessageService } from "../session/message-service.js";
@@ -59,6 +60,7 @@ export interface Services {
   /** A directory's OpenCode configuration. */
   configSource: ConfigSource;
   configs: ConfigService;
+  credentials: CredentialStore;
 }
 
 export interface RequestContext {

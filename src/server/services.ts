@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
 import { ConfigService } from "../config/config-service.js";
+import { CredentialStore } from "../auth/credential-store.js";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { Projects } from "../project/projects.js";
 import { PermissionService } from "../permission/permission-service.js";
@@ -61,9 +62,10 @@ export function createServices(options: ServiceOptions): Services {
   const permissions = new PermissionService(store, publishForSession);
   const questions = new QuestionService(publishForSession);
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
+  const credentials = new CredentialStore(config.dataDirectory);
   const prompts = new PromptService(
     { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log },
-    options.prompt,
+    { credentials, ...options.prompt },
   );
   const shell = new ShellService({
     store,
@@ -96,5 +98,6 @@ export function createServices(options: ServiceOptions): Services {
     questions,
     configSource: configs,
     configs,
+    credentials,
   };
 }

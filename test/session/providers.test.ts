@@ -1,5 +1,5 @@
 // Providers and models from OpenCode configuration: /provider, /provider/auth.
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +23,21 @@ afterAll(() => server.close());
 afterEach(() => {
   if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY;
   else process.env.ANTHROPIC_API_KEY = savedKey;
+});
+
+describe("auth.set / auth.remove", () => {
+  it("stores a key (file mode 0600) that connects the provider, and removes it", async () => {
+    delete process.env.OPENAI_API_KEY;
+    const client = sdk();
+    expect((await client.provider.list()).data!.connected).not.toContain("openai");
+    expect((await client.auth.set({ providerID: "openai", auth: { type: "api", key: "sk-stored" } })).data).toBe(true);
+    const connected = (await client.provider.list()).data!;
+    expect(connected.connected).toContain("openai");
+    expect(connected.all.find((p) => p.id === "openai")).toMatchObject({ source: "api", key: "sk-stored" });
+    expect(statSync(server.services.credentials.path).mode & 0o777).toBe(0o600);
+    expect((await client.auth.remove({ providerID: "openai" })).data).toBe(true);
+    expect((await client.provider.list()).data!.connected).not.toContain("openai");
+  });
 });
 
 describe("provider.list", () => {

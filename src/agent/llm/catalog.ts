@@ -80,7 +80,8 @@ export function providerCatalog(
     catalog.all.push({
       id,
       name: provider?.name ?? id,
-      source: provider ? "config" : "env",
+      // Where it comes from: the config, a key given with auth.set ("api"), or the environment.
+      source: provider ? "config" : credentials.apiKey(id) ? "api" : "env",
       env: provider?.env ?? known?.env ?? [],
       // A key the user put in the config is not echoed; one found elsewhere is reported, as upstream.
       ...(key && !provider?.options?.apiKey ? { key } : {}),

@@ -1,0 +1,54 @@
+// Provider credentials given with auth.set: a JSON file in the data folder, readable by the
+// user alone (mode 0600), as OpenCode keeps its auth.json.
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Auth } from "../../generated/schemas.js";
+import type { Credentials } from "../agent/llm/models.js";
+
+export class CredentialStore implements Credentials {
+  private readonly file: string;
+
+  constructor(dataDirectory: string) {
+    this.file = path.join(dataDirectory, "auth.json");
+  }
+
+  private read(): Record<string, Auth> {
+    return existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, Auth>) : {};
+  }
+
+  private write(all: Record<string, Auth>): void {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    // Written whole, then renamed: a crash never leaves half a file.
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(all, null, 2), { mode: 0o600 });
+    chmodSync(temp, 0o600);
+    renameSync(temp, this.file);
+  }
+
+  set(providerID: string, auth: Auth): void {
+    this.write({ ...this.read(), [providerID]: auth });
+  }
+
+  remove(providerID: string): void {
+    const { [providerID]: _removed, ...rest } = this.read();
+    this.write(rest);
+  }
+
+  get(providerID: string): Auth | undefined {
+    return this.read()[providerID];
+  }
+
+  /** The API key a provider is used with: an "api" key, or the token of an OAuth login. */
+  apiKey(providerID: string): string | undefined {
+    const auth = this.get(providerID);
+    if (!auth) return undefined;
+    if (auth.type === "api") return auth.key;
+    if (auth.type === "oauth") return auth.access;
+    return auth.token;
+  }
+
+  /** Where the file is (its mode is 0600). */
+  get path(): string {
+    return this.file;
+  }
+}

@@ -1,0 +1,14 @@
+// Handlers of the spec tag "control".
+import type { HandlerMap } from "../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../server/context.js";
+
+export const controlHandlers = {
+  "auth.set": ({ params, body }, ctx) => {
+    ctx.services.credentials.set(params.providerID, body!);
+    return true;
+  },
+  "auth.remove": ({ params }, ctx) => {
+    ctx.services.credentials.remove(params.providerID);
+    return true;
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;
