@@ -5,28 +5,17 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { SPEC_DIR, UPSTREAM_SPEC_PATH } from "../src/contract/served-spec.js";
 import { diffSpecs, formatDiff, listOperations } from "./lib/spec-diff.js";
+import { freePort } from "../src/net/free-port.js";
 
 const UPSTREAM_JSON = path.join(SPEC_DIR, "upstream.json");
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The platform binary of the package: opencode-<platform>-<arch>[-baseline]/bin/opencode. */

@@ -8,7 +8,7 @@ import { authMiddleware, type Credentials } from "./auth.js";
 import type { HandlerReply, RequestContext, ServerConfig, Services } from "./context.js";
 import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
-import { HttpError, badRequest, unknownError } from "./errors.js";
+import { HttpError, badRequest } from "./errors.js";
 import { createBackend } from "./openapi.js";
 import { createServices } from "./services.js";
 import type { PromptServiceOptions } from "../session/prompt-service.js";
@@ -38,7 +38,8 @@ function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequ
       services.log.error({ err: error, url: req.originalUrl }, "error after the answer started");
       res.end();
     } else {
-      dispatcher.sendError(ctx, undefined, error instanceof HttpError ? error : (unknownError(), error));
+      // sendError answers an HttpError as it is, anything else as upstream's UnknownError (and logs it).
+      dispatcher.sendError(ctx, undefined, error);
     }
   };
 }

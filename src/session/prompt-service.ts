@@ -21,16 +21,13 @@ import type { ProjectLocation } from "../project/projects.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
-import type { Projects } from "../project/projects.js";
-import type { MessageWithParts, Store } from "../storage/store.js";
+import type { MessageWithParts } from "../storage/store.js";
 import type { Logger } from "pino";
-import type { RunRegistry } from "./run-registry.js";
-import type { SessionEvents } from "./session-events.js";
-import type { SessionService } from "./session-service.js";
 import { TurnRecorder } from "./turn-recorder.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
+import type { SessionDeps } from "./session-deps.js";
 
 /** The provider options of the model variant a prompt chose (the model's `variants` in opencode.json). */
 function variantOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
@@ -77,12 +74,7 @@ export class PromptService {
   private readonly runsByID = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly deps: {
-      store: Store;
-      sessions: SessionService;
-      events: SessionEvents;
-      runs: RunRegistry;
-      projects: Projects;
+    private readonly deps: SessionDeps & {
       config: ConfigSource;
       diffs: SessionDiffs;
       reverts: RevertService;

@@ -3,23 +3,15 @@
 // reverted messages stay until the next prompt removes them. Unrevert puts the files back.
 import path from "node:path";
 import type { Session } from "../../generated/schemas.js";
-import type { Projects } from "../project/projects.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
-import type { MessageWithParts, Store } from "../storage/store.js";
+import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { sessionBusy } from "./agent-choice.js";
-import type { RunRegistry } from "./run-registry.js";
-import type { SessionEvents } from "./session-events.js";
-import type { SessionService } from "./session-service.js";
+import type { SessionDeps } from "./session-deps.js";
 
 export class RevertService {
   constructor(
-    private readonly deps: {
-      store: Store;
-      sessions: SessionService;
-      events: SessionEvents;
-      runs: RunRegistry;
-      projects: Projects;
+    private readonly deps: SessionDeps & {
       snapshots: Snapshots;
     },
   ) {}

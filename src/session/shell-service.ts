@@ -3,15 +3,12 @@
 import type { OperationIO } from "../../generated/handlers.js";
 import type { AssistantMessage, Config, Part, ToolPart, UserMessage } from "../../generated/schemas.js";
 import { createId, createUlid } from "../id.js";
-import type { Projects } from "../project/projects.js";
-import type { MessageWithParts, Store } from "../storage/store.js";
+import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { runShellCommand } from "../workspace/shell.js";
 import { chooseAgent, chooseModel, sessionBusy } from "./agent-choice.js";
 import type { ConfigSource } from "./prompt-service.js";
-import type { RunRegistry } from "./run-registry.js";
-import type { SessionEvents } from "./session-events.js";
-import type { SessionService } from "./session-service.js";
+import type { SessionDeps } from "./session-deps.js";
 
 export type ShellBody = NonNullable<OperationIO["session.shell"]["body"]>;
 
@@ -20,12 +17,7 @@ const OUTPUT_INTERVAL_MS = 100;
 
 export class ShellService {
   constructor(
-    private readonly deps: {
-      store: Store;
-      sessions: SessionService;
-      events: SessionEvents;
-      runs: RunRegistry;
-      projects: Projects;
+    private readonly deps: SessionDeps & {
       config: ConfigSource;
       /** Called when the command is done, so prompts that queued meanwhile get answered. */
       afterRun: (sessionID: string) => void;

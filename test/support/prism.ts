@@ -3,7 +3,7 @@
 // Prism itself, and an answer that breaks it becomes a 500 problem+json naming the violations.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import net from "node:net";
+import { freePort } from "../../src/net/free-port.js";
 
 const PRISM_CLI = createRequire(import.meta.url).resolve("@stoplight/prism-cli/dist/index.js");
 
@@ -12,17 +12,6 @@ export interface PrismProxy {
   /** Everything Prism printed (its log names each violation). */
   output(): string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPrismProxy(specPath: string, upstream: string): Promise<PrismProxy> {
