@@ -162,6 +162,27 @@ export class ConfigService {
     return (await this.load(directory)).config;
   }
 
+  /**
+   * The file a change to a directory's configuration goes to: the closest existing project
+   * file, else a new opencode.json at the worktree root (or the directory, outside a repository).
+   */
+  async projectFile(directory: string): Promise<string> {
+    const folders = projectFolders(directory);
+    for (const dir of [...folders].reverse()) {
+      for (const name of ["opencode.jsonc", "opencode.json"]) if (existsSync(path.join(dir, name))) return path.join(dir, name);
+    }
+    return path.join(folders[0]!, "opencode.json");
+  }
+
+  /** The global file a change goes to: the existing one, else opencode.json. */
+  globalFile(): string {
+    const dir = this.globalDirectory();
+    return (
+      ["opencode.jsonc", "opencode.json", "config.json"].map((name) => path.join(dir, name)).find(existsSync) ??
+      path.join(dir, "opencode.json")
+    );
+  }
+
   /** Forgets what was read (after a config file changed). */
   invalidate(): void {
     this.cache.clear();

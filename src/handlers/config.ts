@@ -1,11 +1,18 @@
 // Handlers of the spec tag "config".
 import type { HandlerMap } from "../../generated/handlers.js";
 import { providerCatalog } from "../agent/llm/catalog.js";
-import { withDefaults } from "../config/config-service.js";
+import { CONFIG_SCHEMA_URL, withDefaults } from "../config/config-service.js";
+import { writeConfigChange } from "../config/config-writer.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 export const configHandlers = {
   "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
+  "config.update": async ({ body }, ctx) => {
+    const { configs } = ctx.services;
+    await writeConfigChange(await configs.projectFile(ctx.directory), body as Record<string, unknown>, CONFIG_SCHEMA_URL);
+    configs.invalidate();
+    return withDefaults(await configs.forDirectory(ctx.directory));
+  },
   "config.providers": async (_input, ctx) => {
     const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
     const connected = new Set(catalog.connected);

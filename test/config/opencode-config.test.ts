@@ -104,6 +104,32 @@ describe("GET /config", () => {
   });
 });
 
+describe("PATCH /config and /global/config", () => {
+  it("merges the change into the project file, keeping its comments, and takes effect at once", async () => {
+    const repo = makeRepo("config-update");
+    const file = path.join(repo.dir, "opencode.jsonc");
+    writeFileSync(file, '{\n  // keep me\n  "model": "a/b",\n  "agent": { "build": { "prompt": "x" } }\n}\n');
+    expect((await configOf(repo.dir)).model).toBe("a/b");
+    const client = createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+    const updated = (await client.config.update({ config: { model: "c/d", agent: { plan: { prompt: "y" } } } as never })).data as Record<
+      string,
+      unknown
+    >;
+    expect(updated).toMatchObject({ model: "c/d", agent: { build: { prompt: "x" }, plan: { prompt: "y" } } });
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain("// keep me");
+    expect((await configOf(repo.dir)).model).toBe("c/d");
+  });
+
+  it("creates the global file when there is none", async () => {
+    const client = createOpencodeClient({ baseUrl: server.url });
+    const updated = (await client.global.config.update({ config: { small_model: "x/y" } as never })).data as Record<string, unknown>;
+    expect(updated).toMatchObject({ $schema: "https://opencode.ai/config.json", small_model: "x/y" });
+    expect(JSON.parse(readFileSync(path.join(globalDir, "opencode.json"), "utf8"))).toMatchObject({ small_model: "x/y" });
+    writeFileSync(path.join(globalDir, "opencode.json"), "{}");
+  });
+});
+
 describe("GET /config/providers", () => {
   it("answers the usable providers and their default models", async () => {
     const repo = makeRepo("config-providers");

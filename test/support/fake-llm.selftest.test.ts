@@ -47,7 +47,13 @@ const tools = {
 
 type Part = TextStreamPart<typeof tools>;
 
-async function collect(prompt: string | ModelMessage[], extra: { system?: string; withTools?: boolean; abortSignal?: AbortSignal } = {}): Promise<Part[]> {
+// streamText logs stream errors to the console unless told otherwise; the tests inspect them instead.
+function ignoreError(): void {}
+
+async function collect(
+  prompt: string | ModelMessage[],
+  extra: { system?: string; withTools?: boolean; abortSignal?: AbortSignal } = {},
+): Promise<Part[]> {
   const result = streamText({
     model: model(),
     system: extra.system,
@@ -55,6 +61,7 @@ async function collect(prompt: string | ModelMessage[], extra: { system?: string
     tools: extra.withTools === false ? undefined : tools,
     maxRetries: 0,
     abortSignal: extra.abortSignal,
+    onError: ignoreError,
   });
   const parts: Part[] = [];
   for await (const part of result.fullStream) parts.push(part);
@@ -102,7 +109,13 @@ describe("fake LLM via the real AI SDK", () => {
     const parts = await collect("please use bash to say hi");
     const calls = parts.flatMap((part) => (part.type === "tool-call" ? [part] : []));
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ toolName: "bash", toolCallId: "call_fake_1", input: { command: "echo hi", description: "Print hi" } });
+    // Ids follow the reply number, as in the reference (chatcmpl-fake-4 → call_fake_4).
+    const replyNumber = fake.requests[0].replyId?.replace("chatcmpl-fake-", "");
+    expect(calls[0]).toMatchObject({
+      toolName: "bash",
+      toolCallId: `call_fake_${replyNumber}`,
+      input: { command: "echo hi", description: "Print hi" },
+    });
     expect(finishOf(parts).finishReason).toBe("tool-calls");
     expect(parts.some((part) => part.type === "tool-input-delta")).toBe(true);
   });
@@ -118,8 +131,9 @@ describe("fake LLM via the real AI SDK", () => {
     }));
     const parts = await collect("anything");
     const calls = parts.flatMap((part) => (part.type === "tool-call" ? [part] : []));
+    const replyNumber = fake.requests[0].replyId?.replace("chatcmpl-fake-", "");
     expect(calls.map((call) => [call.toolName, call.toolCallId, call.input])).toEqual([
-      ["bash", "call_fake_1", { command: "ls", description: "List" }],
+      ["bash", `call_fake_${replyNumber}`, { command: "ls", description: "List" }],
       ["write", "call_custom", { filePath: "/tmp/a.txt", content: "a" }],
     ]);
     expect(deltasOf(parts, "text-delta").join("")).toBe("Doing two things.");
@@ -134,7 +148,10 @@ describe("fake LLM via the real AI SDK", () => {
   it("answers a tool result with 'Tool finished: <output>'", async () => {
     const messages: ModelMessage[] = [
       { role: "user", content: "please use bash to say hi" },
-      { role: "assistant", content: [{ type: "tool-call", toolCallId: "call_1", toolName: "bash", input: { command: "echo hi", description: "Print hi" } }] },
+      {
+        role: "assistant",
+        content: [{ type: "tool-call", toolCallId: "call_1", toolName: "bash", input: { command: "echo hi", description: "Print hi" } }],
+      },
       { role: "tool", content: [{ type: "tool-result", toolCallId: "call_1", toolName: "bash", output: { type: "text", value: "hi\n" } }] },
     ];
     const parts = await collect(messages);
@@ -145,7 +162,10 @@ describe("fake LLM via the real AI SDK", () => {
   it("answers tool-less requests as the title agent or as compaction", async () => {
     const title = await collect("hello there", { withTools: false, system: "You are a title generator. You output ONLY a thread title." });
     expect(deltasOf(title, "text-delta").join("")).toBe("Fake Title");
-    const summary = await collect("Here is the conversation so far: ...", { withTools: false, system: "You are a context summarization agent." });
+    const summary = await collect("Here is the conversation so far: ...", {
+      withTools: false,
+      system: "You are a context summarization agent.",
+    });
     expect(deltasOf(summary, "text-delta").join("")).toBe("Fake summary of the conversation so far.");
   });
 
@@ -158,23 +178,44 @@ describe("fake LLM via the real AI SDK", () => {
     if (!APICallError.isInstance(cause)) return;
     expect(cause.statusCode).toBe(500);
     expect(cause.message).toBe("fake upstream failure");
-    expect(JSON.parse(cause.responseBody ?? "")).toEqual({ error: { message: "fake upstream failure", type: "server_error", code: "fake_error" } });
+    expect(JSON.parse(cause.responseBody ?? "")).toEqual({
+      error: { message: "fake upstream failure", type: "server_error", code: "fake_error" },
+    });
     expect(fake.requests[0].replyId).toBeUndefined();
   });
 
   it("passes custom error status, body and headers through", async () => {
-    fake.setScript(() => ({ kind: "error", status: 429, body: { error: { message: "slow down", type: "rate_limit", code: "rate" } }, headers: { "retry-after": "1" } }));
+    fake.setScript(() => ({
+      kind: "error",
+      status: 429,
+      body: { error: { message: "slow down", type: "rate_limit", code: "rate" } },
+      headers: { "retry-after": "1" },
+    }));
     const error = (await collect("hi")).find((part) => part.type === "error");
     const cause = error?.type === "error" ? error.error : undefined;
     if (!APICallError.isInstance(cause)) throw new Error("expected an APICallError");
-    expect([cause.statusCode, cause.message, cause.isRetryable, cause.responseHeaders?.["retry-after"]]).toEqual([429, "slow down", true, "1"]);
+    expect([cause.statusCode, cause.message, cause.isRetryable, cause.responseHeaders?.["retry-after"]]).toEqual([
+      429,
+      "slow down",
+      true,
+      "1",
+    ]);
   });
 
   it("reports a connection cut mid-stream as a stream error after the first text", async () => {
     fake.setScript(() => ({ kind: "disconnect", text: "partial answer that never ends", chunkSize: 8, afterChunks: 2 }));
-    const parts = await collect("hi");
-    expect(deltasOf(parts, "text-delta").join("")).toBe("partial answer t");
-    expect(parts.some((part) => part.type === "error")).toBe(true);
+    // The body stream itself fails, so the AI SDK rejects the iteration rather than yielding an error part.
+    const result = streamText({ model: model(), prompt: "hi", tools, maxRetries: 0, onError: ignoreError });
+    const deltas: string[] = [];
+    const failure = await (async () => {
+      for await (const part of result.fullStream) if (part.type === "text-delta") deltas.push(part.text);
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(deltas.join("")).toBe("partial answer t");
+    expect(APICallError.isInstance(failure)).toBe(true);
+    expect(String((failure as Error).cause)).toContain("terminated");
     expect(fake.requests[0].completed).toBe(false);
   });
 
@@ -199,7 +240,18 @@ describe("fake LLM via the real AI SDK", () => {
   });
 
   it("records model, messages, tools, headers and stream options", async () => {
-    await collect([{ role: "user", content: [{ type: "text", text: "first part, " }, { type: "text", text: "second part" }] }], { system: "sys prompt" });
+    await collect(
+      [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "first part, " },
+            { type: "text", text: "second part" },
+          ],
+        },
+      ],
+      { system: "sys prompt" },
+    );
     const [request] = fake.requests as [ChatRequest];
     expect(request.index).toBe(1);
     expect(request.body.model).toBe("fake-model");
@@ -219,11 +271,13 @@ describe("fake LLM via the real AI SDK", () => {
     expect(result.text).toBe("Thought about it: the answer is 42.");
     expect(result.reasoningText).toBe("Let me think about this carefully.");
     expect(result.usage.totalTokens).toBe(120);
-    expect(fake.requests[0].body.stream).toBe(false);
+    expect(fake.requests[0].body.stream).toBeUndefined(); // generateText leaves `stream` out
   });
 
   it("lets tests compose their own plan with the default script", async () => {
-    fake.setScript((request) => (lastUserText(request) === "special" ? { kind: "text", text: "special reply" } : fake.defaultScript(request)));
+    fake.setScript((request) =>
+      lastUserText(request) === "special" ? { kind: "text", text: "special reply" } : fake.defaultScript(request),
+    );
     expect(deltasOf(await collect("special"), "text-delta").join("")).toBe("special reply");
     expect(deltasOf(await collect("ordinary"), "text-delta").join("")).toBe("Hello from fake LLM. You said: ordinary");
   });

@@ -140,8 +140,8 @@ export interface FakeLlm {
   /** Replace the script (undefined restores the default script alone). */
   setScript(script: Script | undefined): void;
   /** The default script bound to this server's options (cwd, slowDelayMs), for composing scripts. */
-  defaultScript: Script;
-  /** Resolves with the first recorded request that matches, waiting for it if needed. */
+  defaultScript(request: ChatRequest): Plan;
+  /** Resolves with the first recorded request that matches (now or later); rejects after timeoutMs. */
   waitForRequest(match: (request: ChatRequest) => boolean, timeoutMs?: number): Promise<ChatRequest>;
   stop(): Promise<void>;
 }
@@ -204,7 +204,9 @@ export function defaultScript(request: ChatRequest, options: DefaultScriptOption
   const last = lastMessage(request);
   if (last?.role === "tool") return { kind: "text", text: `Tool finished: ${toolResultSummary(last.content)}` };
   const text = lastUserText(request);
-  return triggeredPlan(text.toLowerCase(), request, options) ?? { kind: "text", text: `Hello from fake LLM. You said: ${text.slice(0, 80)}` };
+  return (
+    triggeredPlan(text.toLowerCase(), request, options) ?? { kind: "text", text: `Hello from fake LLM. You said: ${text.slice(0, 80)}` }
+  );
 }
 
 function toollessReply(request: ChatRequest): TextPlan {
@@ -459,10 +461,9 @@ const MODEL_LIST = {
 export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLlm> {
   const requests: ChatRequest[] = [];
   const scriptOptions: DefaultScriptOptions = { cwd: options.cwd, slowDelayMs: options.slowDelayMs };
-  const boundDefaultScript: Script = (request) => defaultScript(request, scriptOptions);
+  const boundDefaultScript = (request: ChatRequest): Plan => defaultScript(request, scriptOptions);
   let customScript = options.script;
   let replyCount = 0;
-  const waiters = new Set<() => void>();
 
   function choosePlan(record: ChatRequest): Plan {
     return customScript?.(record) ?? boundDefaultScript(record);
@@ -473,7 +474,15 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     const id = `chatcmpl-fake-${replyCount}`;
     record.replyId = id;
     const created = Math.floor(Date.now() / 1000);
-    return { id, number: replyCount, model: record.body.model ?? "fake-model", created, record, res, defaultDelayMs: options.chunkDelayMs ?? 0 };
+    return {
+      id,
+      number: replyCount,
+      model: record.body.model ?? "fake-model",
+      created,
+      record,
+      res,
+      defaultDelayMs: options.chunkDelayMs ?? 0,
+    };
   }
 
   function watchForClientGone(record: ChatRequest, res: http.ServerResponse): void {
@@ -504,9 +513,15 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendJson(res, 400, openAiError("request body must be JSON with a messages array", "invalid_request_error", "invalid_json"));
       return;
     }
-    const record: ChatRequest = { index: requests.length + 1, headers: req.headers, body, chunksWritten: 0, completed: false, aborted: false };
+    const record: ChatRequest = {
+      index: requests.length + 1,
+      headers: req.headers,
+      body,
+      chunksWritten: 0,
+      completed: false,
+      aborted: false,
+    };
     requests.push(record);
-    for (const wake of waiters) wake();
     watchForClientGone(record, res);
     await answer(record, res);
   }
@@ -527,22 +542,19 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
+  // Polls rather than hooking every state change: `aborted` and `completed` flip deep inside
+  // the streaming code, and a 10 ms poll is plenty for tests.
   function waitForRequest(match: (request: ChatRequest) => boolean, timeoutMs = 5000): Promise<ChatRequest> {
     return new Promise((resolve, reject) => {
-      const check = (): boolean => {
+      const deadline = Date.now() + timeoutMs;
+      const poll = setInterval(check, 10);
+      function check(): void {
         const found = requests.find(match);
-        if (!found) return false;
-        waiters.delete(onRequest);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const onRequest = (): void => void check();
-      const timer = setTimeout(() => {
-        waiters.delete(onRequest);
-        reject(new Error(`fake LLM: no matching request within ${timeoutMs} ms (${requests.length} seen)`));
-      }, timeoutMs);
-      waiters.add(onRequest);
+        if (!found && Date.now() < deadline) return;
+        clearInterval(poll);
+        if (found) resolve(found);
+        else reject(new Error(`fake LLM: no matching request within ${timeoutMs} ms (${requests.length} seen)`));
+      }
       check();
     });
   }
