@@ -1,6 +1,7 @@
 // Handlers of the spec tag "project".
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { initGitRepository } from "../project/projects.js";
 
 export const projectHandlers = {
   "project.list": (_input, ctx) => ctx.services.projects.list(),
@@ -9,5 +10,11 @@ export const projectHandlers = {
   "project.directories": async ({ params }, ctx) => {
     const project = await ctx.services.store.getProject(params.projectID);
     return project ? [project.worktree, ...project.sandboxes].map((directory) => ({ directory })) : [];
+  },
+  "project.update": ({ params, body }, ctx) => ctx.services.projects.update(params.projectID, body ?? {}),
+  "project.initGit": async (_input, ctx) => {
+    await initGitRepository(ctx.directory);
+    ctx.services.projects.reset();
+    return ctx.services.projects.forDirectory(ctx.directory);
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

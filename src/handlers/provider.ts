@@ -2,6 +2,14 @@
 import type { HandlerMap } from "../../generated/handlers.js";
 import { providerAuthMethods, providerCatalog } from "../agent/llm/catalog.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { HttpError } from "../server/errors.js";
+
+function noOAuth(providerID: string): HttpError {
+  return new HttpError(400, {
+    name: "ProviderAuthOauthMissing",
+    data: { providerID, message: `Provider ${providerID} has no OAuth login on this server: give its API key with auth.set` },
+  });
+}
 
 async function catalogFor(ctx: RequestContext) {
   return providerCatalog(await ctx.services.configSource.forDirectory(ctx.directory), process.env, ctx.services.credentials);
@@ -10,4 +18,11 @@ async function catalogFor(ctx: RequestContext) {
 export const providerHandlers = {
   "provider.list": (_input, ctx) => catalogFor(ctx),
   "provider.auth": async (_input, ctx) => providerAuthMethods(await catalogFor(ctx)),
+  // No provider here logs in with OAuth: keys come from the config, the environment or auth.set.
+  "provider.oauth.authorize": ({ params }) => {
+    throw noOAuth(params.providerID);
+  },
+  "provider.oauth.callback": ({ params }) => {
+    throw noOAuth(params.providerID);
+  },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Project } from "../../generated/schemas.js";
+import { HttpError } from "../server/errors.js";
 import type { Store } from "../storage/store.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
@@ -36,8 +37,8 @@ export class Projects {
 
   constructor(
     private readonly store: Store,
-    /** Told once per project this process has not seen before (for project.updated). */
-    private readonly onFirstSeen: (project: Project) => void = () => {},
+    /** Told of a project seen for the first time, or changed (for project.updated). */
+    private readonly announce: (project: Project) => void = () => {},
   ) {}
 
   /** Which project a directory belongs to. Cached per worktree for the life of the process. */
@@ -65,7 +66,7 @@ export class Projects {
         sandboxes: [],
       };
       await this.store.putProject(project);
-      this.onFirstSeen(project);
+      this.announce(project);
     }
     return location;
   }
@@ -80,8 +81,24 @@ export class Projects {
     return this.store.listProjects();
   }
 
+  /** Changes a project's name, icon or commands; publishes project.updated. */
+  async update(id: string, change: Partial<Pick<Project, "name" | "icon" | "commands">>): Promise<Project> {
+    const current = await this.store.getProject(id);
+    if (!current) throw new HttpError(404, { _tag: "ProjectNotFoundError", projectID: id, message: `Project not found: ${id}` });
+    const next: Project = { ...current, ...change, time: { ...current.time, updated: Date.now() } };
+    await this.store.putProject(next);
+    this.announce(next);
+    return next;
+  }
+
   /** Forgets cached locations (instance.dispose, or after `git init`). */
   reset(): void {
     this.located.clear();
   }
+}
+
+/** `git init` in a directory that is not inside a repository yet (project.initGit). */
+export async function initGitRepository(directory: string): Promise<void> {
+  if (findWorktree(directory) !== NO_WORKTREE) return;
+  await run("git", ["init", "--quiet"], { cwd: directory });
 }

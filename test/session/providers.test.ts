@@ -40,6 +40,18 @@ describe("auth.set / auth.remove", () => {
   });
 });
 
+describe("provider OAuth", () => {
+  it("answers that no provider logs in with OAuth here", async () => {
+    const res = await server.fetch("/provider/anthropic/oauth/authorize", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: 0 }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ name: "ProviderAuthOauthMissing", data: { providerID: "anthropic" } });
+  });
+});
+
 describe("provider.list", () => {
   it("lists the configured provider with its models, as upstream shapes them", async () => {
     delete process.env.ANTHROPIC_API_KEY;

@@ -1,5 +1,7 @@
 // Session operations through the JS SDK (v2 client) and raw HTTP: shapes, events in upstream's
 // order with their sync twins, per-project listing, errors, and persistence across a restart.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
@@ -231,6 +233,34 @@ describe("projects", () => {
     expect(directories.data).toEqual([{ directory: repo.dir }]);
     const list = (await sdk(repo.dir).project.list()).data as { id: string }[];
     expect(list.map((p) => p.id)).toEqual(expect.arrayContaining([repo.rootCommit, other.rootCommit, "global"]));
+  });
+});
+
+describe("project.update and project.initGit", () => {
+  it("renames a project and announces it; an unknown one is a 404", async () => {
+    const updated = await sdk(repo.dir).project.update({ projectID: repo.rootCommit, name: "Demo", commands: { start: "npm i" } });
+    expect(updated.data).toMatchObject({ id: repo.rootCommit, name: "Demo", commands: { start: "npm i" } });
+    await expect
+      .poll(() =>
+        global.frames.some((f) => (f as Frame).payload.type === "project.updated" && (f as Frame).payload.properties?.name === "Demo"),
+      )
+      .toBe(true);
+    const missing = await server.fetch("/project/nope", {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "x" }),
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ _tag: "ProjectNotFoundError", projectID: "nope", message: "Project not found: nope" });
+  });
+
+  it("initialises git in a directory outside any repository", async () => {
+    const plain = makeTempDir("plain");
+    const res = await server.fetch(`/project/git/init?directory=${encodeURIComponent(plain)}`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(existsSync(path.join(plain, ".git"))).toBe(true);
+    const paths = (await (await server.fetch(`/path?directory=${encodeURIComponent(plain)}`)).json()) as { worktree: string };
+    expect(paths.worktree).toBe(plain);
   });
 });
 
