@@ -86,7 +86,7 @@ function applyConfig(name: string, base: AgentDefinition | undefined, entry: Age
   return agent;
 }
 
-/** A markdown agent file: YAML front matter (the agent's settings) and the prompt as body. */
+/** A markdown definition file (agent or command): YAML front matter (its settings) and the body. */
 export function parseAgentMarkdown(text: string): { config: AgentConfig; prompt: string } {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
   if (!match) return { config: {}, prompt: text.trim() };
@@ -94,7 +94,7 @@ export function parseAgentMarkdown(text: string): { config: AgentConfig; prompt:
   return { config, prompt: match[2]!.trim() };
 }
 
-async function markdownAgents(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
+export async function markdownFiles(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith(".md")).sort();
@@ -106,15 +106,19 @@ async function markdownAgents(dir: string): Promise<{ name: string; config: Agen
   );
 }
 
-/** The agent folders of a directory, from the worktree root down to it (closer ones win). */
-function projectAgentFolders(directory: string, worktree: string): string[] {
+/**
+ * The folders of one kind of definition (`agent`, `command`): the global one, then the
+ * project's .opencode/<kind> from the worktree root down to the directory (closer ones win).
+ */
+export function definitionFolders(kind: string, directory: string, worktree: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const root = worktree === NO_WORKTREE ? directory : worktree;
-  const folders: string[] = [];
+  const project: string[] = [];
   for (let dir = directory; ; dir = path.dirname(dir)) {
-    folders.unshift(path.join(dir, ".opencode", "agent"), path.join(dir, ".opencode", "agents"));
+    project.unshift(path.join(dir, ".opencode", kind), path.join(dir, ".opencode", `${kind}s`));
     if (dir === root || dir === path.dirname(dir)) break;
   }
-  return folders;
+  const global = path.join(openCodeConfigDirectory(env), kind);
+  return [global, `${global}s`, ...project];
 }
 
 export async function loadAgents(
@@ -124,9 +128,8 @@ export async function loadAgents(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AgentDefinition[]> {
   const byName = new Map(BUILT_IN.map((a) => [a.name, a]));
-  const globalFolder = path.join(openCodeConfigDirectory(env), "agent");
-  for (const folder of [globalFolder, `${globalFolder}s`, ...projectAgentFolders(directory, worktree)]) {
-    for (const file of await markdownAgents(folder))
+  for (const folder of definitionFolders("agent", directory, worktree, env)) {
+    for (const file of await markdownFiles(folder))
       byName.set(file.name, applyConfig(file.name, byName.get(file.name), file.config, file.prompt));
   }
   for (const [name, entry] of Object.entries(config.agent ?? {})) {

@@ -1,6 +1,8 @@
 // Commands: prompt templates run by name (session.command, the TUI's /init). Built-in ones, plus
 // the `command` key of opencode.json, as OpenCode defines them.
 import type { Command, Config } from "../../generated/schemas.js";
+import { definitionFolders, markdownFiles } from "../agent/agents.js";
+import { findWorktree } from "../workspace/worktree.js";
 
 const INIT_TEMPLATE = `Write or update \`AGENTS.md\` at the root of this repository: a short guide for coding agents who will work here.
 
@@ -63,21 +65,39 @@ export function expandTemplate(template: string, args: string): string {
   return withPositions.replace(/\$ARGUMENTS/g, args).trim();
 }
 
-export function listCommands(config: Config): Command[] {
-  const configured: Command[] = Object.entries(config.command ?? {}).map(([name, entry]) => ({
-    name,
-    ...(entry.description ? { description: entry.description } : {}),
-    ...(entry.agent ? { agent: entry.agent } : {}),
-    ...(entry.model ? { model: entry.model } : {}),
-    source: "command" as const,
-    template: entry.template,
-    ...(entry.subtask !== undefined ? { subtask: entry.subtask } : {}),
-    hints: [],
-  }));
-  const byName = new Map([...BUILT_IN, ...configured].map((c) => [c.name, c]));
+/** Built-in commands, `.opencode/command/*.md` (global, then project) and the `command` config key, later ones winning by name. */
+export async function listCommands(config: Config, directory: string): Promise<Command[]> {
+  const byName = new Map(BUILT_IN.map((c) => [c.name, c]));
+  for (const folder of definitionFolders("command", directory, findWorktree(directory))) {
+    for (const file of await markdownFiles(folder)) {
+      const front = file.config as { description?: string; agent?: string; model?: string; subtask?: boolean };
+      byName.set(file.name, {
+        name: file.name,
+        ...(front.description ? { description: front.description } : {}),
+        ...(front.agent ? { agent: front.agent } : {}),
+        ...(front.model ? { model: front.model } : {}),
+        source: "command",
+        template: file.prompt,
+        ...(front.subtask !== undefined ? { subtask: front.subtask } : {}),
+        hints: [],
+      });
+    }
+  }
+  for (const [name, entry] of Object.entries(config.command ?? {})) {
+    byName.set(name, {
+      name,
+      ...(entry.description ? { description: entry.description } : {}),
+      ...(entry.agent ? { agent: entry.agent } : {}),
+      ...(entry.model ? { model: entry.model } : {}),
+      source: "command",
+      template: entry.template,
+      ...(entry.subtask !== undefined ? { subtask: entry.subtask } : {}),
+      hints: [],
+    });
+  }
   return [...byName.values()].map((c) => ({ ...c, hints: templateHints(c.template) }));
 }
 
-export function findCommand(config: Config, name: string): Command | undefined {
-  return listCommands(config).find((c) => c.name === name);
+export async function findCommand(config: Config, directory: string, name: string): Promise<Command | undefined> {
+  return (await listCommands(config, directory)).find((c) => c.name === name);
 }

@@ -12,5 +12,5 @@ export const instanceHandlers = {
     const config = await ctx.services.configSource.forDirectory(ctx.directory);
     return (await loadAgents(config, ctx.directory, findWorktree(ctx.directory))).map(toAgentInfo);
   },
-  "command.list": async (_input, ctx) => listCommands(await ctx.services.configSource.forDirectory(ctx.directory)),
+  "command.list": async (_input, ctx) => listCommands(await ctx.services.configSource.forDirectory(ctx.directory), ctx.directory),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -17,7 +17,7 @@ export class CommandService {
   async run(sessionID: string, body: CommandBody): Promise<MessageWithParts> {
     const session = await this.deps.sessions.get(sessionID);
     const config = await this.deps.config.forDirectory(session.directory);
-    const command = findCommand(config, body.command);
+    const command = await findCommand(config, session.directory, body.command);
     if (!command) throw badRequest(`Command not found: ${body.command}`, "Payload");
     const modelText = body.model ?? command.model;
     const model = modelText ? parseModelRef(modelText) : undefined;

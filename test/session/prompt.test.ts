@@ -1,7 +1,7 @@
 // The prompt loop end to end: the real AI SDK provider code talks to a scripted OpenAI-compatible
 // LLM over HTTP; each scenario's event order is compared with the reference capture of the real
 // opencode server, and every event and answer is validated against the spec on the way.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createOpencodeClient } from "@opencode-ai/sdk/v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -310,8 +310,21 @@ describe("session.summarize", () => {
 
 describe("commands", () => {
   it("lists the built-in and configured commands with their placeholders", async () => {
-    const commands = (await sdk().command.list()).data as { name: string; hints: string[]; source: string }[];
-    expect(commands.map((c) => c.name)).toEqual(["init", "review", "greet"]);
+    mkdirSync(path.join(repo.dir, ".opencode", "command"), { recursive: true });
+    writeFileSync(path.join(repo.dir, ".opencode", "command", "wave.md"), "---\ndescription: waves\n---\nWave at $ARGUMENTS\n");
+    const commands = (await sdk().command.list()).data as {
+      name: string;
+      hints: string[];
+      source: string;
+      description?: string;
+      template: string;
+    }[];
+    expect(commands.map((c) => c.name)).toEqual(["init", "review", "wave", "greet"]);
+    expect(commands.find((c) => c.name === "wave")).toMatchObject({
+      description: "waves",
+      template: "Wave at $ARGUMENTS",
+      hints: ["$ARGUMENTS"],
+    });
     expect(commands.find((c) => c.name === "greet")).toMatchObject({
       hints: ["$1", "$ARGUMENTS"],
       source: "command",
