@@ -9,8 +9,8 @@ import { describePaths } from "../workspace/paths.js";
 export const instanceHandlers = {
   "path.get": (_input, ctx) => describePaths(ctx.directory),
   "app.agents": async (_input, ctx) => {
-    const config = await ctx.services.configSource.forDirectory(ctx.directory);
+    const config = await ctx.services.configs.forDirectory(ctx.directory);
     return (await loadAgents(config, ctx.directory, findWorktree(ctx.directory))).map(toAgentInfo);
   },
-  "command.list": async (_input, ctx) => listCommands(await ctx.services.configSource.forDirectory(ctx.directory), ctx.directory),
+  "command.list": async (_input, ctx) => listCommands(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -12,7 +12,7 @@ function noOAuth(providerID: string): HttpError {
 }
 
 async function catalogFor(ctx: RequestContext) {
-  return providerCatalog(await ctx.services.configSource.forDirectory(ctx.directory), process.env, ctx.services.credentials);
+  return providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
 }
 
 export const providerHandlers = {

@@ -16,7 +16,6 @@ import type { SessionService } from "../session/session-service.js";
 import type { ShellService } from "../session/shell-service.js";
 import type { RevertService } from "../session/revert-service.js";
 import type { CommandService } from "../session/command-service.js";
-import type { ConfigSource } from "../session/prompt-service.js";
 import type { Store } from "../storage/store.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
@@ -58,7 +57,6 @@ export interface Services {
   permissions: PermissionService;
   questions: QuestionService;
   /** A directory's OpenCode configuration. */
-  configSource: ConfigSource;
   configs: ConfigService;
   credentials: CredentialStore;
 }

@@ -96,7 +96,6 @@ export function createServices(options: ServiceOptions): Services {
     commands,
     permissions,
     questions,
-    configSource: configs,
     configs,
     credentials,
   };
