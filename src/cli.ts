@@ -2,6 +2,8 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DEMO_MODEL } from "./agent/llm/models.js";
+import { DEMO_SCRIPT_FILE } from "./agent/scripted/script.js";
 import { credentialsFromEnv } from "./server/auth.js";
 import type { ContractMode } from "./server/context.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
@@ -108,6 +110,10 @@ export async function main(argv: string[]): Promise<void> {
   log.info({ url: server.url, project: options.project, contractMode }, "server listening");
   if (!credentials) process.stdout.write("Warning: OPENCODE_SERVER_PASSWORD is not set; server is unsecured.\n");
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
+  const config = await server.services.configs.forDirectory(options.project);
+  const fallback = server.services.prompts.fallbackModel(config);
+  if (!config.model && fallback?.providerID === DEMO_MODEL.providerID && fallback.modelID === DEMO_MODEL.modelID)
+    process.stdout.write(`No LLM provider is configured: replies come from the bundled demo script (${DEMO_SCRIPT_FILE}).\n`);
   const stop = async (signal: string) => {
     log.info({ signal }, "stopping");
     await server.close();

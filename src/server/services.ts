@@ -75,6 +75,7 @@ export function createServices(options: ServiceOptions): Services {
     projects,
     config: configs,
     afterRun: (id) => prompts.resumeQueue(id),
+    fallbackModel: (c) => prompts.fallbackModel(c),
   });
   const commands = new CommandService({ prompts, sessions, events, config: configs });
   return {

@@ -17,12 +17,14 @@ export async function chooseAgent(session: Session, config: Config, requested?: 
   return agent;
 }
 
-export function chooseModel(session: Session, config: Config, agent: AgentDefinition, requested?: ModelRef): ModelRef {
+/** `fallback`: the first usable provider's model (or the demo script) when `model` is not configured. */
+export function chooseModel(session: Session, config: Config, agent: AgentDefinition, requested?: ModelRef, fallback?: ModelRef): ModelRef {
   const model =
     requested ??
     agent.model ??
     (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ??
-    defaultModel(config);
+    defaultModel(config) ??
+    fallback;
   if (!model) throw badRequest("No model: name one in the request or set `model` in opencode.json", "Payload");
   return model;
 }

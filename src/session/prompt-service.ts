@@ -18,6 +18,7 @@ import { PermissionDeniedError, type PermissionService } from "../permission/per
 import { agentRules, loadAgents } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
+import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
 import { resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
@@ -123,7 +124,7 @@ export class PromptService {
     const config = await this.deps.config.forDirectory(session.directory);
     const chosen = await chooseAgent(session, config, body.agent);
     const agent = chosen.name;
-    const model = chooseModel(session, config, chosen, body.model);
+    const model = chooseModel(session, config, chosen, body.model, this.fallbackModel(config));
 
     if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
       const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
@@ -287,7 +288,7 @@ export class PromptService {
     let failed = false;
     const turnState: TurnState = { stop: false };
     try {
-      const resolved = resolveModel(config, model, this.options.env, this.options.credentials);
+      const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
       // A compaction turn asks for a summary of the conversation before it, with no tools.
       const agent = await chooseAgent(session, config, user.agent);
       const system = compaction
@@ -490,12 +491,17 @@ export class PromptService {
     });
   }
 
+  /** The model of a prompt that names none while `model` is not configured: the first usable one, else the demo script. */
+  fallbackModel(config: Config): ModelRef | undefined {
+    return fallbackModel(providerCatalog(config, this.options.env ?? process.env, this.options.credentials));
+  }
+
   /** Upstream names a session after its first prompt with the small model, in parallel with the reply. */
   private async generateTitle(session: Session, history: MessageWithParts[], config: Config): Promise<void> {
-    const ref = smallModel(config);
+    const ref = smallModel(config) ?? this.fallbackModel(config);
     if (!ref) return;
     try {
-      const model = resolveModel(config, ref, this.options.env, this.options.credentials);
+      const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);
       // Streamed, as upstream asks for titles.
       const result = streamText({
         model: model.language,

@@ -7,6 +7,7 @@ import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { runShellCommand } from "../workspace/shell.js";
 import { chooseAgent, chooseModel, sessionBusy } from "./agent-choice.js";
+import type { ModelRef } from "../agent/llm/models.js";
 import type { ConfigSource } from "./prompt-service.js";
 import type { SessionDeps } from "./session-deps.js";
 
@@ -21,6 +22,8 @@ export class ShellService {
       config: ConfigSource;
       /** Called when the command is done, so prompts that queued meanwhile get answered. */
       afterRun: (sessionID: string) => void;
+      /** The model recorded when neither the request, the session nor `model` names one. */
+      fallbackModel: (config: Config) => ModelRef | undefined;
     },
   ) {}
 
@@ -43,7 +46,7 @@ export class ShellService {
     const config: Config = await this.deps.config.forDirectory(session.directory);
     const chosen = await chooseAgent(session, config, body.agent);
     const agent = chosen.name;
-    const model = chooseModel(session, config, chosen, body.model);
+    const model = chooseModel(session, config, chosen, body.model, this.deps.fallbackModel(config));
     const project = await projects.locate(session.directory);
     const signal = runs.start(sessionID);
     const publishPart = async (part: Part) => {

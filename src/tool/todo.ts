@@ -29,10 +29,12 @@ export const todoWriteTool: ToolDefinition<{ todos: Todo[] }> = {
   },
   async execute(args, ctx) {
     await ctx.ask({ permission: "todowrite", patterns: ["*"], always: ["*"], metadata: {} });
-    await ctx.todos.set(args.todos);
-    ctx.publish("todo.updated", { sessionID: ctx.sessionID, todos: args.todos });
-    const open = args.todos.filter((t) => t.status !== "completed" && t.status !== "cancelled").length;
-    return { title: `${open} todos`, output: JSON.stringify(args.todos, null, 2), metadata: { todos: args.todos } };
+    // Kept in the spec's shape: a model's extra keys (such as `id`) are not stored or sent on.
+    const todos = args.todos.map(({ content, status, priority }) => ({ content, status, priority }));
+    await ctx.todos.set(todos);
+    ctx.publish("todo.updated", { sessionID: ctx.sessionID, todos });
+    const open = todos.filter((t) => t.status !== "completed" && t.status !== "cancelled").length;
+    return { title: `${open} todos`, output: JSON.stringify(todos, null, 2), metadata: { todos } };
   },
 };
 

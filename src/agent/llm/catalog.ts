@@ -2,7 +2,16 @@
 // /config/providers answer. Without network access there is no models.dev catalogue here: the
 // providers are the configured ones, plus the well-known ones whose key is in the environment.
 import type { Config, Model, Provider, ProviderConfig } from "../../../generated/schemas.js";
-import { KNOWN_PROVIDERS, NO_STORED_CREDENTIALS, apiKeyOf, parseModelRef, type Credentials } from "./models.js";
+import {
+  DEMO_MODEL,
+  KNOWN_PROVIDERS,
+  NO_STORED_CREDENTIALS,
+  SCRIPTED_PROVIDER,
+  apiKeyOf,
+  parseModelRef,
+  type Credentials,
+  type ModelRef,
+} from "./models.js";
 
 type ModelConfig = NonNullable<ProviderConfig["models"]>[string];
 
@@ -74,8 +83,10 @@ export function providerCatalog(
     // A well-known provider nobody configured appears once its key is in the environment.
     if (!provider && !key) continue;
     const npm = provider?.npm ?? known?.npm ?? "@ai-sdk/openai-compatible";
+    const scripted = id === SCRIPTED_PROVIDER;
+    const modelConfigs = provider?.models ?? (scripted ? { [DEMO_MODEL.modelID]: { name: DEMO_MODEL_NAME } } : {});
     const models = Object.fromEntries(
-      Object.entries(provider?.models ?? {}).map(([modelID, model]) => [modelID, toModel(id, modelID, model, provider, npm)]),
+      Object.entries(modelConfigs).map(([modelID, model]) => [modelID, toModel(id, modelID, model, provider, npm)]),
     );
     catalog.all.push({
       id,
@@ -91,10 +102,33 @@ export function providerCatalog(
     const modelIDs = Object.keys(models);
     const preferred = chosen?.providerID === id && modelIDs.includes(chosen.modelID) ? chosen.modelID : modelIDs[0];
     if (preferred) catalog.default[id] = preferred;
-    // Keyless OpenAI-compatible endpoints (local servers) are usable as they are.
-    if (key || (npm === "@ai-sdk/openai-compatible" && provider?.options?.baseURL)) catalog.connected.push(id);
+    // Keyless OpenAI-compatible endpoints (local servers) and scripts are usable as they are.
+    if (key || scripted || (npm === "@ai-sdk/openai-compatible" && provider?.options?.baseURL)) catalog.connected.push(id);
+  }
+  // Nothing usable: offer the bundled demo script, so a client can still show a session working.
+  const scriptedAllowed = !disabled.has(SCRIPTED_PROVIDER) && (!enabled || enabled.has(SCRIPTED_PROVIDER));
+  if (catalog.connected.length === 0 && scriptedAllowed) {
+    const npm = KNOWN_PROVIDERS[SCRIPTED_PROVIDER]!.npm;
+    catalog.all.push({
+      id: SCRIPTED_PROVIDER,
+      name: "Demo script (no LLM configured)",
+      source: "custom",
+      env: [],
+      options: {},
+      models: { [DEMO_MODEL.modelID]: toModel(SCRIPTED_PROVIDER, DEMO_MODEL.modelID, { name: DEMO_MODEL_NAME }, undefined, npm) },
+    });
+    catalog.default[SCRIPTED_PROVIDER] = DEMO_MODEL.modelID;
+    catalog.connected.push(SCRIPTED_PROVIDER);
   }
   return catalog;
+}
+
+const DEMO_MODEL_NAME = "Demo script (no LLM)";
+
+/** The model used when neither the request, the agent, the session nor `model` names one: the first usable. */
+export function fallbackModel(catalog: ProviderCatalog): ModelRef | undefined {
+  const providerID = catalog.connected.find((id) => catalog.default[id]);
+  return providerID ? { providerID, modelID: catalog.default[providerID]! } : undefined;
 }
 
 /** /provider/auth: how a key can be given for each provider that takes one. */

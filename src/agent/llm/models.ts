@@ -5,8 +5,12 @@
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import os from "node:os";
+import path from "node:path";
 import type { LanguageModel } from "ai";
 import type { Config, ProviderConfig } from "../../../generated/schemas.js";
+import { DEMO_SCRIPT_FILE, loadScript } from "../scripted/script.js";
+import { ScriptedModel } from "../scripted/scripted-model.js";
 
 export interface ModelRef {
   providerID: string;
@@ -25,11 +29,26 @@ export class ProviderAuthError extends Error {
 
 export class ModelNotFoundError extends Error {}
 
+/** The built-in provider whose replies come from a script file instead of a model (no key, no network). */
+export const SCRIPTED_PROVIDER = "scripted";
+const SCRIPTED_NPM = "agentpool:scripted";
+
+/** What runs when no provider can be used: the bundled demo script. */
+export const DEMO_MODEL: ModelRef = { providerID: SCRIPTED_PROVIDER, modelID: "demo" };
+
 /** Providers OpenCode knows without configuration: their AI SDK package and key variables. */
 export const KNOWN_PROVIDERS: Record<string, { npm: string; env: string[] }> = {
   openai: { npm: "@ai-sdk/openai", env: ["OPENAI_API_KEY"] },
   anthropic: { npm: "@ai-sdk/anthropic", env: ["ANTHROPIC_API_KEY"] },
+  [SCRIPTED_PROVIDER]: { npm: SCRIPTED_NPM, env: [] },
 };
+
+/** The script a scripted provider plays: `options.script` (relative to the served directory), else the demo. */
+export function scriptFileOf(provider: ProviderConfig | undefined, directory: string): string {
+  const file = provider?.options?.script;
+  if (typeof file !== "string" || !file) return DEMO_SCRIPT_FILE;
+  return path.resolve(directory, file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
+}
 
 type ModelConfig = NonNullable<ProviderConfig["models"]>[string];
 
@@ -76,6 +95,7 @@ export function resolveModel(
   ref: ModelRef,
   env: NodeJS.ProcessEnv = process.env,
   credentials = NO_STORED_CREDENTIALS,
+  directory = process.cwd(),
 ): ResolvedModel {
   const provider = config.provider?.[ref.providerID];
   const known = KNOWN_PROVIDERS[ref.providerID];
@@ -105,6 +125,13 @@ export function resolveModel(
     case "@ai-sdk/anthropic":
       if (!apiKey) throw new ProviderAuthError(ref.providerID, `No API key for provider ${ref.providerID}`);
       language = createAnthropic({ apiKey, baseURL: options.baseURL, headers: options.headers })(apiModelID);
+      break;
+    case SCRIPTED_NPM:
+      try {
+        language = new ScriptedModel(ref.modelID, loadScript(scriptFileOf(provider, directory)));
+      } catch (error) {
+        throw new ModelNotFoundError(`Provider ${ref.providerID}: the script cannot be used: ${(error as Error).message}`);
+      }
       break;
     default:
       throw new ModelNotFoundError(`Provider ${ref.providerID} uses ${npm}, which this server does not bundle`);
