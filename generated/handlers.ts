@@ -1330,6 +1330,27 @@ export interface OperationIO {
     response: Ops["pty.connect"]["responses"][200]["content"]["application/json"];
     status: 200;
   };
+  "legacy.app.get": {
+    params: Group<Ops["legacy.app.get"]["parameters"]["path"]>;
+    query: Group<Ops["legacy.app.get"]["parameters"]["query"]>;
+    body: JsonBodyOf<Ops["legacy.app.get"]>;
+    response: Ops["legacy.app.get"]["responses"][200]["content"]["application/json"];
+    status: 200;
+  };
+  "legacy.app.init": {
+    params: Group<Ops["legacy.app.init"]["parameters"]["path"]>;
+    query: Group<Ops["legacy.app.init"]["parameters"]["query"]>;
+    body: JsonBodyOf<Ops["legacy.app.init"]>;
+    response: Ops["legacy.app.init"]["responses"][200]["content"]["application/json"];
+    status: 200;
+  };
+  "legacy.app.modes": {
+    params: Group<Ops["legacy.app.modes"]["parameters"]["path"]>;
+    query: Group<Ops["legacy.app.modes"]["parameters"]["query"]>;
+    body: JsonBodyOf<Ops["legacy.app.modes"]>;
+    response: Ops["legacy.app.modes"]["responses"][200]["content"]["application/json"];
+    status: 200;
+  };
 }
 
 export interface HandlerInput<K extends OperationId> {

@@ -191,6 +191,9 @@ export const operations = [
   {"operationId":"v2.projectCopy.remove","method":"delete","path":"/experimental/project/{projectID}/copy","tag":"projectCopy","module":"projectcopy","source":"upstream","successStatus":204,"successKind":"empty","successContentType":null,"jsonBody":true},
   {"operationId":"v2.projectCopy.refresh","method":"post","path":"/experimental/project/{projectID}/copy/refresh","tag":"projectCopy","module":"projectcopy","source":"upstream","successStatus":204,"successKind":"empty","successContentType":null,"jsonBody":false},
   {"operationId":"pty.connect","method":"get","path":"/pty/{ptyID}/connect","tag":"pty","module":"pty","source":"upstream","successStatus":200,"successKind":"json","successContentType":"application/json","jsonBody":false},
+  {"operationId":"legacy.app.get","method":"get","path":"/app","tag":"legacy","module":"legacy","source":"python-sdk-legacy.json","successStatus":200,"successKind":"json","successContentType":"application/json","jsonBody":false},
+  {"operationId":"legacy.app.init","method":"post","path":"/app/init","tag":"legacy","module":"legacy","source":"python-sdk-legacy.json","successStatus":200,"successKind":"json","successContentType":"application/json","jsonBody":false},
+  {"operationId":"legacy.app.modes","method":"get","path":"/mode","tag":"legacy","module":"legacy","source":"python-sdk-legacy.json","successStatus":200,"successKind":"json","successContentType":"application/json","jsonBody":false},
 ] as const;
 
 export type OperationId = (typeof operations)[number]["operationId"];

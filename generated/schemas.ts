@@ -496,6 +496,17 @@ export type SyncEventEnvelope = components["schemas"]["SyncEventEnvelope"];
 export type ServedEvent = components["schemas"]["ServedEvent"];
 export type ServedGlobalEvent = components["schemas"]["ServedGlobalEvent"];
 export type PromptNoReplyResult = components["schemas"]["PromptNoReplyResult"];
+export type LegacyApp = components["schemas"]["LegacyApp"];
+export type LegacyMode = components["schemas"]["LegacyMode"];
+export type LegacyModel = components["schemas"]["LegacyModel"];
+export type LegacyProvider = components["schemas"]["LegacyProvider"];
+export type LegacyConfigProviders = components["schemas"]["LegacyConfigProviders"];
+export type LegacyFileRaw = components["schemas"]["LegacyFileRaw"];
+export type LegacyAssistantMessage = components["schemas"]["LegacyAssistantMessage"];
+export type LegacyMessageWithParts = components["schemas"]["LegacyMessageWithParts"];
+export type LegacyMessages = components["schemas"]["LegacyMessages"];
+export type LegacyEventMessageUpdated = components["schemas"]["LegacyEventMessageUpdated"];
+export type LegacyServedEvent = components["schemas"]["LegacyServedEvent"];
 
 /** Schema name -> the identifier of its type above. */
 export const schemaIdentifiers = {
@@ -980,6 +991,17 @@ export const schemaIdentifiers = {
   "ServedEvent": "ServedEvent",
   "ServedGlobalEvent": "ServedGlobalEvent",
   "PromptNoReplyResult": "PromptNoReplyResult",
+  "LegacyApp": "LegacyApp",
+  "LegacyMode": "LegacyMode",
+  "LegacyModel": "LegacyModel",
+  "LegacyProvider": "LegacyProvider",
+  "LegacyConfigProviders": "LegacyConfigProviders",
+  "LegacyFileRaw": "LegacyFileRaw",
+  "LegacyAssistantMessage": "LegacyAssistantMessage",
+  "LegacyMessageWithParts": "LegacyMessageWithParts",
+  "LegacyMessages": "LegacyMessages",
+  "LegacyEventMessageUpdated": "LegacyEventMessageUpdated",
+  "LegacyServedEvent": "LegacyServedEvent",
 } as const;
 
-export const SCHEMA_COUNT = 481;
+export const SCHEMA_COUNT = 492;

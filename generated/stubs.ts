@@ -202,4 +202,7 @@ export const stubs: { readonly [K in OperationId]: () => NotImplementedReply } =
   "v2.projectCopy.remove": () => notImplemented("v2.projectCopy.remove"),
   "v2.projectCopy.refresh": () => notImplemented("v2.projectCopy.refresh"),
   "pty.connect": () => notImplemented("pty.connect"),
+  "legacy.app.get": () => notImplemented("legacy.app.get"),
+  "legacy.app.init": () => notImplemented("legacy.app.init"),
+  "legacy.app.modes": () => notImplemented("legacy.app.modes"),
 };

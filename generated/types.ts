@@ -3317,6 +3317,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/app": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get app info
+         * @description The server's host, paths and whether the directory is a git repository (Python SDK app.get).
+         */
+        get: operations["legacy.app.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app/init": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Initialize the app
+         * @description Loads the directory's project; true once it is ready (Python SDK app.init).
+         */
+        post: operations["legacy.app.init"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List modes
+         * @description The primary agents as the modes of the old API (Python SDK app.modes).
+         */
+        get: operations["legacy.app.modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9574,6 +9634,193 @@ export interface components {
             info: components["schemas"]["UserMessage"];
             parts: components["schemas"]["Part"][];
         };
+        LegacyApp: {
+            hostname: string;
+            git: boolean;
+            path: {
+                config: string;
+                data: string;
+                root: string;
+                cwd: string;
+                state: string;
+            };
+            time: {
+                initialized?: number;
+            };
+        };
+        LegacyMode: {
+            name: string;
+            tools: {
+                [key: string]: boolean;
+            };
+            model?: {
+                modelID: string;
+                providerID: string;
+            };
+            prompt?: string;
+            temperature?: number;
+        };
+        /** @description A model with the flat capability flags of the old API (mirrors of capabilities.*). */
+        LegacyModel: {
+            id: string;
+            providerID: string;
+            api: {
+                id: string;
+                url: string;
+                npm: string;
+            };
+            name: string;
+            family?: string;
+            capabilities: {
+                temperature: boolean;
+                reasoning: boolean;
+                attachment: boolean;
+                toolcall: boolean;
+                input: {
+                    text: boolean;
+                    audio: boolean;
+                    image: boolean;
+                    video: boolean;
+                    pdf: boolean;
+                };
+                output: {
+                    text: boolean;
+                    audio: boolean;
+                    image: boolean;
+                    video: boolean;
+                    pdf: boolean;
+                };
+                interleaved: boolean | {
+                    field: ("reasoning" | "reasoning_content" | "reasoning_text") | string;
+                };
+            };
+            cost: {
+                input: number;
+                output: number;
+                cache: {
+                    read: number;
+                    write: number;
+                };
+                tiers?: {
+                    input: number;
+                    output: number;
+                    cache: {
+                        read: number;
+                        write: number;
+                    };
+                    tier: {
+                        /** @enum {string} */
+                        type: "context";
+                        size: number;
+                    };
+                }[];
+                experimentalOver200K?: {
+                    input: number;
+                    output: number;
+                    cache: {
+                        read: number;
+                        write: number;
+                    };
+                };
+            };
+            limit: {
+                context: number;
+                input?: number;
+                output: number;
+            };
+            /** @enum {string} */
+            status: "alpha" | "beta" | "deprecated" | "active";
+            options: Record<string, unknown>;
+            headers: {
+                [key: string]: string;
+            };
+            release_date: string;
+            variants?: {
+                [key: string]: Record<string, unknown>;
+            };
+            attachment: boolean;
+            reasoning: boolean;
+            temperature: boolean;
+            tool_call: boolean;
+        };
+        LegacyProvider: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            source: "env" | "config" | "custom" | "api";
+            env: string[];
+            key?: string;
+            options: Record<string, unknown>;
+            models: {
+                [key: string]: components["schemas"]["LegacyModel"];
+            };
+        };
+        LegacyConfigProviders: {
+            providers: components["schemas"]["LegacyProvider"][];
+            default: {
+                [key: string]: string;
+            };
+        };
+        /** @description GET /file?path=<a regular file>: its text. */
+        LegacyFileRaw: {
+            /** @enum {string} */
+            type: "raw";
+            content: string;
+        };
+        /** @description An assistant message with the system prompts list the old API required. */
+        LegacyAssistantMessage: {
+            id: string;
+            sessionID: string;
+            /** @enum {string} */
+            role: "assistant";
+            time: {
+                created: number;
+                completed?: number;
+            };
+            error?: components["schemas"]["ProviderAuthError"] | components["schemas"]["UnknownError"] | components["schemas"]["MessageOutputLengthError"] | components["schemas"]["MessageAbortedError"] | components["schemas"]["StructuredOutputError"] | components["schemas"]["ContextOverflowError"] | components["schemas"]["ContentFilterError"] | components["schemas"]["APIError"];
+            parentID: string;
+            modelID: string;
+            providerID: string;
+            mode: string;
+            agent: string;
+            path: {
+                cwd: string;
+                root: string;
+            };
+            summary?: boolean;
+            cost: number;
+            tokens: {
+                total?: number;
+                input: number;
+                output: number;
+                reasoning: number;
+                cache: {
+                    read: number;
+                    write: number;
+                };
+            };
+            structured?: unknown;
+            variant?: string;
+            finish?: string;
+            system: string[];
+        };
+        LegacyMessageWithParts: {
+            info: components["schemas"]["UserMessage"] | components["schemas"]["LegacyAssistantMessage"];
+            parts: components["schemas"]["Part"][];
+        };
+        LegacyMessages: components["schemas"]["LegacyMessageWithParts"][];
+        /** @description message.updated as a legacy client's /event stream carries it: assistant infos with system. */
+        LegacyEventMessageUpdated: {
+            id: string;
+            /** @enum {string} */
+            type: "message.updated";
+            properties: {
+                sessionID: string;
+                info: components["schemas"]["UserMessage"] | components["schemas"]["LegacyAssistantMessage"];
+            };
+        };
+        /** @description An event as /event sends it to a legacy client. */
+        LegacyServedEvent: components["schemas"]["ServedEvent"] | components["schemas"]["LegacyEventMessageUpdated"];
     };
     responses: never;
     parameters: never;
@@ -17730,6 +17977,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotFoundError"];
+                };
+            };
+        };
+    };
+    "legacy.app.get": {
+        parameters: {
+            query?: {
+                directory?: string;
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get app info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyApp"];
+                };
+            };
+        };
+    };
+    "legacy.app.init": {
+        parameters: {
+            query?: {
+                directory?: string;
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Initialize the app */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": boolean;
+                };
+            };
+        };
+    };
+    "legacy.app.modes": {
+        parameters: {
+            query?: {
+                directory?: string;
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List modes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacyMode"][];
                 };
             };
         };

@@ -69,15 +69,51 @@ export function mergeOverlays(upstream: OpenApiDocument, overlays: { name: strin
       if (!key.startsWith("x-agentpool-") || !value || typeof value !== "object") continue;
       const target = ((merged as JsonObject)[key] ??= {}) as JsonObject;
       for (const [entry, entryValue] of Object.entries(value as JsonObject)) {
-        if (entry in target) throw new Error(`overlay ${name}: ${key}.${entry} already exists`);
-        target[entry] = entryValue;
+        if (key === SUCCESS_ALTERNATIVES) mergeAlternatives(target, entry, entryValue as JsonObject);
+        else if (entry in target) throw new Error(`overlay ${name}: ${key}.${entry} already exists`);
+        else target[entry] = entryValue;
       }
     }
     for (const tag of doc.tags ?? []) {
       if (!merged.tags?.some((t) => t.name === tag.name)) (merged.tags ??= []).push(tag);
     }
   }
+  resolveExtensions(merged.components.schemas);
   return merged;
+}
+
+/** operationId -> status -> the other shapes an answer may have ({$ref} or a list of them). */
+export const SUCCESS_ALTERNATIVES = "x-agentpool-success-alternatives";
+
+/** Several overlays may each add a shape for the same operation and status: they are listed together. */
+function mergeAlternatives(target: JsonObject, operationId: string, byStatus: JsonObject): void {
+  const existing = (target[operationId] ??= {}) as JsonObject;
+  for (const [status, refs] of Object.entries(byStatus)) {
+    existing[status] = [...[existing[status] ?? []].flat(), ...[refs].flat()];
+  }
+}
+
+/**
+ * An overlay schema with `x-agentpool-extends: "Name"` is that schema plus its own properties and
+ * required keys: a legacy shape that adds a key to an upstream schema closed by
+ * additionalProperties: false, without copying the upstream schema into the overlay.
+ */
+function resolveExtensions(schemas: Record<string, unknown>): void {
+  for (const [name, schema] of Object.entries(schemas)) {
+    const extension = schema as JsonObject;
+    const baseName = extension["x-agentpool-extends"];
+    if (typeof baseName !== "string") continue;
+    const base = schemas[baseName] as JsonObject | undefined;
+    if (!base) throw new Error(`schema ${name} extends the unknown schema ${baseName}`);
+    if (typeof base["x-agentpool-extends"] === "string") throw new Error(`schema ${name} extends ${baseName}, itself an extension`);
+    const { properties, required, "x-agentpool-extends": _base, ...rest } = extension;
+    schemas[name] = {
+      ...structuredClone(base),
+      ...rest,
+      properties: { ...(base.properties as JsonObject), ...(properties as JsonObject) },
+      required: [...new Set([...((base.required as string[]) ?? []), ...((required as string[]) ?? [])])],
+    };
+  }
 }
 
 let cached: OpenApiDocument | undefined;

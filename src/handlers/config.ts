@@ -4,6 +4,8 @@ import { providerCatalog } from "../agent/llm/catalog.js";
 import { CONFIG_SCHEMA_URL, withDefaults } from "../config/config-service.js";
 import { writeConfigChange } from "../config/config-writer.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { withFlatModelFlags } from "../legacy/python-sdk-shapes.js";
+import { isLegacyClient } from "../server/legacy-client.js";
 
 export const configHandlers = {
   "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
@@ -16,6 +18,7 @@ export const configHandlers = {
   "config.providers": async (_input, ctx) => {
     const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
     const connected = new Set(catalog.connected);
-    return { providers: catalog.all.filter((p) => connected.has(p.id)), default: catalog.default };
+    const providers = catalog.all.filter((p) => connected.has(p.id));
+    return { providers: isLegacyClient(ctx.req) ? providers.map(withFlatModelFlags) : providers, default: catalog.default };
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -7,6 +7,7 @@ import { controlHandlers } from "./control.js";
 import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
+import { legacyHandlers } from "./legacy.js";
 import { permissionHandlers } from "./permission.js";
 import { projectHandlers } from "./project.js";
 import { questionHandlers } from "./question.js";
@@ -24,4 +25,5 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...questionHandlers,
   ...providerHandlers,
   ...sessionHandlers,
+  ...legacyHandlers,
 };

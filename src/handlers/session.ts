@@ -1,6 +1,8 @@
 // Handlers of the spec tag "session".
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
+import { isLegacyChat, promptFromLegacyChat, withSystem, withSystemInMessages } from "../legacy/python-sdk-shapes.js";
 import { badRequest } from "../server/errors.js";
+import { isLegacyClient } from "../server/legacy-client.js";
 import { forkSession } from "../session/fork.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
@@ -40,7 +42,10 @@ export const sessionHandlers = {
     await ctx.services.permissions.reply(params.permissionID, body!.response);
     return true;
   },
-  "session.messages": ({ params, query }, ctx) => ctx.services.messages.list(params.sessionID, query.limit),
+  "session.messages": async ({ params, query }, ctx) => {
+    const messages = await ctx.services.messages.list(params.sessionID, query.limit);
+    return isLegacyClient(ctx.req) ? (withSystemInMessages(messages) as typeof messages) : messages;
+  },
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {
     await ctx.services.messages.remove(params.sessionID, params.messageID);
@@ -52,7 +57,15 @@ export const sessionHandlers = {
   },
   "part.update": ({ params, body }, ctx) => ctx.services.messages.updatePart(params.sessionID, params.messageID, params.partID, body!),
   "session.prompt": async ({ params, body }, ctx) => {
-    const { queued } = await ctx.services.prompts.prompt(params.sessionID, body!);
+    const { prompts, sessions } = ctx.services;
+    // The Python SDK's chat: the old request form, answered with the bare assistant message.
+    if (isLegacyChat(body as Record<string, unknown>)) {
+      const legacy = promptFromLegacyChat(body as never);
+      await prompts.assertModelExists((await sessions.get(params.sessionID)).directory, legacy.model);
+      const { queued } = await prompts.prompt(params.sessionID, legacy as never);
+      return withSystem((await queued).info) as unknown as OperationIO["session.prompt"]["response"];
+    }
+    const { queued } = await prompts.prompt(params.sessionID, body!);
     return (await queued) as OperationIO["session.prompt"]["response"];
   },
   "session.prompt_async": async ({ params, body }, ctx) => {

@@ -91,6 +91,15 @@ export class Projects {
     return next;
   }
 
+  /** Records when the project was first initialised by a client (the old API's app.init); once. */
+  async markInitialized(directory: string): Promise<Project> {
+    const project = await this.forDirectory(directory);
+    if (project.time.initialized) return project;
+    const next: Project = { ...project, time: { ...project.time, initialized: Date.now() } };
+    await this.store.putProject(next);
+    return next;
+  }
+
   /** Forgets cached locations (instance.dispose, or after `git init`). */
   reset(): void {
     this.located.clear();

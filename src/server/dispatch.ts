@@ -10,7 +10,7 @@ import { Reply, STREAMED, type HandlerReply, type RequestContext, type Services 
 import { requestDirectory } from "./directory.js";
 import { HttpError, badRequest, notFound, unknownError } from "./errors.js";
 import type { Backend, Operation } from "./openapi.js";
-import { loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
+import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
 import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "./validation.js";
 
 type Handlers = HandlerMap<RequestContext, HandlerReply>;
@@ -47,20 +47,23 @@ function parseQuery(originalUrl: string): Record<string, unknown> {
   return start < 0 ? {} : (qs.parse(originalUrl.slice(start + 1), { depth: 5, arrayLimit: 100 }) as Record<string, unknown>);
 }
 
-function successAlternatives(doc: OpenApiDocument): Record<string, Record<string, string>> {
-  const declared = (doc["x-agentpool-success-alternatives"] ?? {}) as Record<string, Record<string, { $ref: string }>>;
+function successAlternatives(doc: OpenApiDocument): Record<string, Record<string, string[]>> {
+  type Ref = { $ref: string };
+  const declared = (doc[SUCCESS_ALTERNATIVES] ?? {}) as Record<string, Record<string, Ref | Ref[]>>;
   return Object.fromEntries(
     Object.entries(declared).map(([operationId, byStatus]) => [
       operationId,
-      Object.fromEntries(Object.entries(byStatus).map(([status, schema]) => [status, schema.$ref.split("/").pop()!])),
+      Object.fromEntries(
+        Object.entries(byStatus).map(([status, refs]) => [status, [refs].flat().map((ref) => ref.$ref.split("/").pop()!)]),
+      ),
     ]),
   );
 }
 
 export class Dispatcher {
   private readonly wildcards: WildcardRoute[];
-  /** operationId -> status -> name of the overlay schema that is also accepted. */
-  private readonly successAlternatives: Record<string, Record<string, string>>;
+  /** operationId -> status -> names of the overlay schemas that are also accepted. */
+  private readonly successAlternatives: Record<string, Record<string, string[]>>;
 
   constructor(
     private readonly api: Backend,
@@ -189,8 +192,8 @@ export class Dispatcher {
       const result = this.api.validateResponse(body, operationId, status);
       if (!result.errors) return null;
       // A second shape upstream really sends for this operation (spec/overlays: x-agentpool-success-alternatives).
-      const alternative = this.successAlternatives[operationId]?.[String(status)];
-      if (alternative && !schemas.check(alternative, body)) return null;
+      const alternatives = this.successAlternatives[operationId]?.[String(status)] ?? [];
+      if (alternatives.some((alternative) => !schemas.check(alternative, body))) return null;
       // Upstream answers schema violations with BadRequestError even where only {_tag} errors are declared.
       if (status === 400 && !schemas.check("BadRequestError", body)) return null;
       return summarizeErrors(result.errors, body);

@@ -4,6 +4,8 @@
 import { createId } from "../id.js";
 import type { BusEvent } from "../bus/event-bus.js";
 import type { RequestContext } from "./context.js";
+import { legacyEvent } from "../legacy/python-sdk-shapes.js";
+import { isLegacyClient } from "./legacy-client.js";
 import { openEventStream } from "./sse.js";
 
 function serverEvent(type: "server.connected" | "server.heartbeat"): BusEvent {
@@ -19,7 +21,9 @@ export async function streamDirectoryEvents(ctx: RequestContext): Promise<void> 
     heartbeatMs: config.heartbeatMs,
   });
   stream.send(serverEvent("server.connected"));
-  const unsubscribe = bus.subscribe(ctx.directory, (event) => stream.send(event.payload));
+  // The Python SDK reads message.updated in the old shape.
+  const shape = isLegacyClient(ctx.req) ? legacyEvent : (event: BusEvent) => event;
+  const unsubscribe = bus.subscribe(ctx.directory, (event) => stream.send(shape(event.payload)));
   await stream.closed;
   unsubscribe();
 }

@@ -6,6 +6,7 @@ import type { OperationIO } from "../../generated/handlers.js";
 import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
+import { badRequest } from "../server/errors.js";
 import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
 import type { ToolRunner } from "../agent/llm/llm-turn.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
@@ -19,7 +20,7 @@ import { agentRules, loadAgents } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
-import { resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
+import { ModelNotFoundError, resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
@@ -489,6 +490,16 @@ export class PromptService {
         time: { ...session.time, updated: Date.now() },
       };
     });
+  }
+
+  /** Refuses, with a 400, a model no provider of the configuration offers (a run would only fail later). */
+  async assertModelExists(directory: string, ref: ModelRef): Promise<void> {
+    const config = await this.deps.config.forDirectory(directory);
+    try {
+      resolveModel(config, ref, this.options.env, this.options.credentials, directory);
+    } catch (error) {
+      if (error instanceof ModelNotFoundError) throw badRequest(error.message, "Payload");
+    }
   }
 
   /** The model of a prompt that names none while `model` is not configured: the first usable one, else the demo script. */

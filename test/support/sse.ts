@@ -9,7 +9,10 @@ function specSchemas(): SpecSchemas {
   return (schemas ??= new SpecSchemas(loadServedSpec()));
 }
 
-export type StreamKind = "event" | "global";
+/** Which frames a stream carries: /event's, /global/event's, or /event's as a legacy (Python SDK) client gets them. */
+export type StreamKind = "event" | "global" | "legacy-event";
+
+const FRAME_SCHEMA: Record<StreamKind, string> = { event: "ServedEvent", global: "ServedGlobalEvent", "legacy-event": "LegacyServedEvent" };
 
 export interface EventReader {
   response: Response;
@@ -27,7 +30,7 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
   const waiters = new Set<() => void>();
   let pumpError: unknown;
   let cursor = 0;
-  const schemaName = kind === "event" ? "ServedEvent" : "ServedGlobalEvent";
+  const schemaName = FRAME_SCHEMA[kind];
   const pump = async () => {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";

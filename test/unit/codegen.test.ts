@@ -88,6 +88,38 @@ describe("overlays", () => {
     expect(upstream.paths["/app"]).toBeUndefined();
   });
 
+  it("resolves x-agentpool-extends: the upstream schema plus the overlay's keys", () => {
+    const merged = mergeOverlays(upstream, [
+      overlay({
+        components: {
+          schemas: {
+            WithFlag: { "x-agentpool-extends": "FileNode", properties: { flag: { type: "boolean" } }, required: ["flag"] },
+          },
+        },
+      }),
+    ]);
+    const schema = merged.components.schemas.WithFlag as {
+      properties: Record<string, unknown>;
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(Object.keys(schema.properties)).toEqual(["name", "path", "absolute", "type", "ignored", "flag"]);
+    expect(schema.required).toEqual(["name", "path", "absolute", "type", "ignored", "flag"]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema).not.toHaveProperty("x-agentpool-extends");
+  });
+
+  it("lists the success alternatives several overlays give for one operation", () => {
+    const alt = (name: string) => ({
+      "x-agentpool-success-alternatives": { "session.prompt": { 200: { $ref: `#/components/schemas/${name}` } } },
+    });
+    const merged = mergeOverlays(upstream, [overlay(alt("A") as never), overlay(alt("B") as never)]);
+    expect((merged as Record<string, any>)["x-agentpool-success-alternatives"]["session.prompt"]["200"]).toEqual([
+      { $ref: "#/components/schemas/A" },
+      { $ref: "#/components/schemas/B" },
+    ]);
+  });
+
   it("refuses to override an upstream operation or schema", () => {
     expect(() => mergeOverlays(upstream, [overlay({ paths: { "/global/health": { get: {} } } })])).toThrow(
       "GET /global/health already exists",
