@@ -6,15 +6,18 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { operations, UPSTREAM_OPERATION_COUNT } from "../generated/operations.js";
 import { handlers } from "../src/handlers/index.js";
+import { createOpencodeClient as createV1Client } from "@opencode-ai/sdk";
+import { createOpencodeClient as createV2Client } from "@opencode-ai/sdk/v2";
 import { COVERAGE_RECORD_DIR } from "../test/support/coverage-record.js";
-import { renderEndpoints, type TestEvidence } from "./lib/endpoints.js";
+import { listSdkMethods } from "../test/support/sdk-methods.js";
+import { renderEndpoints, type SdkEvidence, type TestEvidence } from "./lib/endpoints.js";
 
 const ENDPOINTS_FILE = fileURLToPath(new URL("../ENDPOINTS.md", import.meta.url));
 
 function readEvidence(): TestEvidence {
   const evidence: TestEvidence = new Map();
   if (!existsSync(COVERAGE_RECORD_DIR)) return evidence;
-  for (const name of readdirSync(COVERAGE_RECORD_DIR).filter((n) => n.endsWith(".json"))) {
+  for (const name of readdirSync(COVERAGE_RECORD_DIR).filter((n) => n.endsWith(".json") && !n.endsWith(".sdk.json"))) {
     const record = JSON.parse(readFileSync(path.join(COVERAGE_RECORD_DIR, name), "utf8")) as {
       testFile: string;
       operations: Record<string, number[]>;
@@ -28,11 +31,36 @@ function readEvidence(): TestEvidence {
   return evidence;
 }
 
+/** generation -> SDK method -> test files that called it. */
+function readSdkEvidence(): SdkEvidence {
+  const evidence: SdkEvidence = { v1: new Map(), v2: new Map() };
+  if (!existsSync(COVERAGE_RECORD_DIR)) return evidence;
+  for (const name of readdirSync(COVERAGE_RECORD_DIR).filter((n) => n.endsWith(".sdk.json"))) {
+    const record = JSON.parse(readFileSync(path.join(COVERAGE_RECORD_DIR, name), "utf8")) as {
+      testFile: string;
+      sdk: Record<"v1" | "v2", string[]>;
+    };
+    for (const generation of ["v1", "v2"] as const) {
+      for (const method of record.sdk[generation]) {
+        const files = evidence[generation].get(method) ?? [];
+        evidence[generation].set(method, [...files, record.testFile].sort());
+      }
+    }
+  }
+  return evidence;
+}
+
+const sdkMethods = {
+  v1: listSdkMethods(createV1Client({ baseUrl: "http://127.0.0.1" })),
+  v2: listSdkMethods(createV2Client({ baseUrl: "http://127.0.0.1" })),
+};
+
 const text = renderEndpoints({
   operations,
   implemented: new Set(Object.keys(handlers)),
   evidence: readEvidence(),
   upstreamCount: UPSTREAM_OPERATION_COUNT,
+  sdk: { methods: sdkMethods, evidence: readSdkEvidence() },
 });
 
 if (process.argv.includes("--check")) {

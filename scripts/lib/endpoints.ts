@@ -12,11 +12,31 @@ export interface EndpointRow {
   source: string;
 }
 
+/** JS SDK generation -> method ("session.prompt") -> test files that called it. */
+export type SdkEvidence = Record<"v1" | "v2", Map<string, string[]>>;
+
 export interface EndpointsInput {
   operations: readonly EndpointRow[];
   implemented: ReadonlySet<string>;
   evidence: TestEvidence;
   upstreamCount: number;
+  /** Every method of the JS SDK clients, and which tests called each. */
+  sdk?: { methods: Record<"v1" | "v2", string[]>; evidence: SdkEvidence };
+}
+
+const SDK_TITLES = { v1: "`@opencode-ai/sdk` (the default, v1 client)", v2: "`@opencode-ai/sdk/v2`" };
+
+function renderSdk(sdk: NonNullable<EndpointsInput["sdk"]>): string[] {
+  const lines = ["## JS SDK methods", "", "Which test files called each method of the JS SDK clients (through test/support/sdk.ts).", ""];
+  for (const generation of ["v1", "v2"] as const) {
+    const methods = sdk.methods[generation];
+    const called = methods.filter((m) => sdk.evidence[generation].has(m)).length;
+    lines.push(`### ${SDK_TITLES[generation]}: ${called}/${methods.length} methods called`, "");
+    lines.push("| method | tests |", "| --- | --- |");
+    for (const method of methods) lines.push(`| \`${method}\` | ${sdk.evidence[generation].get(method)?.join("<br>") ?? "none"} |`);
+    lines.push("");
+  }
+  return lines;
 }
 
 function evidenceCell(files: Map<string, number[]> | undefined): string {
@@ -60,5 +80,6 @@ export function renderEndpoints(input: EndpointsInput): string {
     }
     lines.push("");
   }
+  if (input.sdk) lines.push(...renderSdk(input.sdk));
   return lines.join("\n");
 }

@@ -2,7 +2,7 @@
 // agents in .opencode/agent/, listed by GET /agent and used by prompts (prompt, tools, model).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLlmProject } from "../support/llm-project.js";
 import type { ScriptedLlm } from "../support/scripted-llm.js";
@@ -22,7 +22,7 @@ type AgentInfo = {
 let llm: ScriptedLlm;
 let server: TestServer;
 let repo: { dir: string };
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 
 beforeAll(async () => {
   ({ llm, repo, server } = await startLlmProject("agents", {

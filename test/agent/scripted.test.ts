@@ -3,7 +3,7 @@
 // server with no provider falls back to.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseScript, segments } from "../../src/agent/scripted/script.js";
 import type { EventLike } from "../support/event-sequence.js";
@@ -21,7 +21,7 @@ type Reply = {
 describe("the demo script, when no provider is configured", () => {
   let server: TestServer;
   let dir: string;
-  const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: dir });
+  const sdk = () => sdkV2({ baseUrl: server.url, directory: dir });
 
   beforeAll(async () => {
     dir = makeRepo("demo").dir;
@@ -87,7 +87,7 @@ describe("the demo script, when no provider is configured", () => {
 describe("a script the user writes", () => {
   let server: TestServer;
   let dir: string;
-  const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: dir });
+  const sdk = () => sdkV2({ baseUrl: server.url, directory: dir });
   const script = [
     "name: My script",
     "chunkDelayMs: 0",

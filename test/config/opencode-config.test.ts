@@ -3,7 +3,7 @@
 // /config/providers.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
 import { referenceConfig } from "../support/reference-config.js";
@@ -18,7 +18,7 @@ let server: TestServer;
 let globalDir: string;
 const saved = { ...process.env };
 const configOf = async (directory: string) =>
-  ((await createOpencodeClient({ baseUrl: server.url, directory }).config.get()).data ?? {}) as Record<string, unknown>;
+  ((await sdkV2({ baseUrl: server.url, directory }).config.get()).data ?? {}) as Record<string, unknown>;
 
 beforeAll(async () => {
   const home = makeTempDir("xdg");
@@ -78,7 +78,7 @@ describe("GET /config", () => {
     process.env.OPENCODE_CONFIG_CONTENT = JSON.stringify({ model: "inline/model" });
     server.services.configs.invalidate();
     expect((await configOf(sub)).model).toBe("inline/model");
-    const global = (await createOpencodeClient({ baseUrl: server.url }).global.config.get()).data as Record<string, unknown>;
+    const global = (await sdkV2({ baseUrl: server.url }).global.config.get()).data as Record<string, unknown>;
     expect(global).toEqual({
       $schema: "https://opencode.ai/config.json",
       model: "global/model",
@@ -110,7 +110,7 @@ describe("PATCH /config and /global/config", () => {
     const file = path.join(repo.dir, "opencode.jsonc");
     writeFileSync(file, '{\n  // keep me\n  "model": "a/b",\n  "agent": { "build": { "prompt": "x" } }\n}\n');
     expect((await configOf(repo.dir)).model).toBe("a/b");
-    const client = createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+    const client = sdkV2({ baseUrl: server.url, directory: repo.dir });
     const updated = (await client.config.update({ config: { model: "c/d", agent: { plan: { prompt: "y" } } } as never })).data as Record<
       string,
       unknown
@@ -122,7 +122,7 @@ describe("PATCH /config and /global/config", () => {
   });
 
   it("creates the global file when there is none", async () => {
-    const client = createOpencodeClient({ baseUrl: server.url });
+    const client = sdkV2({ baseUrl: server.url });
     const updated = (await client.global.config.update({ config: { small_model: "x/y" } as never })).data as Record<string, unknown>;
     expect(updated).toMatchObject({ $schema: "https://opencode.ai/config.json", small_model: "x/y" });
     expect(JSON.parse(readFileSync(path.join(globalDir, "opencode.json"), "utf8"))).toMatchObject({ small_model: "x/y" });
@@ -134,7 +134,7 @@ describe("GET /config/providers", () => {
   it("answers the usable providers and their default models", async () => {
     const repo = makeRepo("config-providers");
     writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(REFERENCE_CONFIG));
-    const { data } = await createOpencodeClient({ baseUrl: server.url, directory: repo.dir }).config.providers();
+    const { data } = await sdkV2({ baseUrl: server.url, directory: repo.dir }).config.providers();
     expect(data!.default).toMatchObject({ fake: "fake-model" });
     expect(data!.providers.map((p) => p.id)).toContain("fake");
   });

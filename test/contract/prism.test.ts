@@ -1,6 +1,6 @@
 // An independent contract check: the implemented operations driven through a Prism proxy that
 // validates every request and answer against the upstream document. Any violation fails.
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UPSTREAM_SPEC_PATH } from "../../src/contract/served-spec.js";
 import { startLlmProject, type LlmProject } from "../support/llm-project.js";
@@ -29,7 +29,7 @@ function ok<T>(result: { data?: T; error?: unknown; response: Response }, name: 
 
 describe("through Prism", () => {
   it("every implemented operation of a session's life passes the independent validator", async () => {
-    const sdk = createOpencodeClient({ baseUrl: prism.url, directory: project.repo.dir });
+    const sdk = sdkV2({ baseUrl: prism.url, directory: project.repo.dir });
     ok(await sdk.global.health(), "global.health");
     ok(await sdk.path.get(), "path.get");
     ok(await sdk.project.current(), "project.current");

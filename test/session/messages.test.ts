@@ -1,5 +1,5 @@
 // Messages and parts after real turns: reading, deleting, editing, and forking a session.
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLlmProject } from "../support/llm-project.js";
 import type { ScriptedLlm } from "../support/scripted-llm.js";
@@ -15,7 +15,7 @@ type Session = { id: string; title: string; parentID?: string };
 let llm: ScriptedLlm;
 let server: TestServer;
 let repo: { dir: string };
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 
 beforeAll(async () => {
   ({ llm, repo, server } = await startLlmProject("messages"));

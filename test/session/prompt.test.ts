@@ -3,7 +3,7 @@
 // opencode server, and every event and answer is validated against the spec on the way.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
@@ -49,7 +49,7 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 
 async function newSession(): Promise<string> {
   const { data } = await sdk().session.create({});

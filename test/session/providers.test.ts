@@ -1,7 +1,7 @@
 // Providers and models from OpenCode configuration: /provider, /provider/auth.
 import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
 import { referenceConfig } from "../support/reference-config.js";
@@ -11,7 +11,7 @@ const REFERENCE_CONFIG = referenceConfig();
 
 let server: TestServer;
 let repo: { dir: string };
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 const savedKey = process.env.ANTHROPIC_API_KEY;
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // order with their sync twins, per-project listing, errors, and persistence across a restart.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
 import { openEventReader, type EventReader } from "../support/sse.js";
@@ -37,7 +37,7 @@ let other: { dir: string; rootCommit: string };
 let dataDirectory: string;
 let global: EventReader;
 
-const sdk = (directory: string) => createOpencodeClient({ baseUrl: server.url, directory });
+const sdk = (directory: string) => sdkV2({ baseUrl: server.url, directory });
 
 beforeAll(async () => {
   repo = makeRepo("proj");

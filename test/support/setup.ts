@@ -1,5 +1,9 @@
 // Runs in every test file.
 import { afterAll } from "vitest";
+import { flushSdkCalls } from "./sdk.js";
 import { removeTempDirs } from "./temp.js";
 
-afterAll(() => removeTempDirs());
+afterAll(() => {
+  flushSdkCalls();
+  removeTempDirs();
+});

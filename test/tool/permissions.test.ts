@@ -2,7 +2,7 @@
 // with upstream's outcomes and event order; "always" is remembered for the project.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startLlmProject } from "../support/llm-project.js";
@@ -28,7 +28,7 @@ let llm: ScriptedLlm;
 let server: TestServer;
 let repo: { dir: string };
 let dataDirectory: string;
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 const ASK_BASH = [{ permission: "bash", pattern: "*", action: "ask" }];
 
 beforeAll(async () => {

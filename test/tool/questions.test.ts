@@ -1,6 +1,6 @@
 // The question tool: question.asked, the pending list, a reply with the chosen labels, or a
 // rejection that fails the tool and ends the run, in upstream's event order.
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startLlmProject } from "../support/llm-project.js";
@@ -18,7 +18,7 @@ type Asked = { id: string; sessionID: string; questions: unknown[]; tool: { mess
 let llm: ScriptedLlm;
 let server: TestServer;
 let repo: { dir: string };
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 const QUESTIONS = [
   {
     question: "Which color?",

@@ -2,7 +2,7 @@
 // completed (or error) in upstream's order, and the model answers the results in a new step.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createOpencodeClient } from "@opencode-ai/sdk/v2";
+import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startLlmProject } from "../support/llm-project.js";
@@ -24,7 +24,7 @@ type Reply = { info: { id: string; role: string; finish?: string; error?: { name
 let llm: ScriptedLlm;
 let server: TestServer;
 let repo: { dir: string };
-const sdk = () => createOpencodeClient({ baseUrl: server.url, directory: repo.dir });
+const sdk = () => sdkV2({ baseUrl: server.url, directory: repo.dir });
 
 beforeAll(async () => {
   ({ llm, repo, server } = await startLlmProject("tools"));
