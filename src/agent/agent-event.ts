@@ -2,6 +2,8 @@
 // these; one recorder (src/session/turn-recorder.ts) turns them into OpenCode messages, parts and
 // events, so every backend produces the same upstream event stream.
 
+import type { Todo } from "../../generated/schemas.js";
+
 export interface TokenUsage {
   input: number;
   output: number;
@@ -25,6 +27,8 @@ export type AgentEvent =
   | { type: "tool-error"; callID: string; error: string }
   | { type: "step-finish"; reason: string; usage: TokenUsage; cost: number }
   /** The backend will try the model call again at `next` (epoch ms). */
-  | { type: "retry"; attempt: number; message: string; next: number };
+  | { type: "retry"; attempt: number; message: string; next: number }
+  /** The agent's plan replaces the session's todo list (ACP plans). */
+  | { type: "todos"; todos: Todo[] };
 
 export const ZERO_USAGE: TokenUsage = { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } };

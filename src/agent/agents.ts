@@ -15,7 +15,12 @@ import { parseModelRef } from "./llm/models.js";
 export interface AgentDefinition extends Agent {
   tools?: Record<string, boolean>;
   disable?: boolean;
+  /** An external agent: the command (argv) that starts it, speaking ACP over stdio, and its extra environment. */
+  external?: { command: string[]; env?: Record<string, string> };
 }
+
+/** The model shown on an external agent's messages: the pool's "acp" provider and the agent's name. */
+export const ACP_PROVIDER = "acp";
 
 const BUILT_IN: AgentDefinition[] = [
   {
@@ -83,7 +88,23 @@ function applyConfig(name: string, base: AgentDefinition | undefined, entry: Age
   const tools = { ...(base?.tools ?? {}), ...(entry.tools ?? {}) };
   if (Object.keys(tools).length) agent.tools = tools;
   if (entry.disable ?? base?.disable) agent.disable = true;
+  const external = externalOf(entry) ?? base?.external;
+  if (external) {
+    agent.external = external;
+    // The agent runs its own model: its messages name it, and `mode` defaults to a main agent.
+    agent.model = { providerID: ACP_PROVIDER, modelID: name };
+    if (!entry.mode && !base) agent.mode = "primary";
+  }
   return agent;
+}
+
+/** `command` (an argv list, or one string split on spaces) and `env` of an external (ACP) agent. */
+function externalOf(entry: AgentConfig): AgentDefinition["external"] {
+  const { command, env } = entry as { command?: unknown; env?: unknown };
+  const argv = typeof command === "string" ? command.split(/\s+/).filter(Boolean) : command;
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((part) => typeof part === "string")) return undefined;
+  const environment = env && typeof env === "object" ? (env as Record<string, string>) : undefined;
+  return { command: argv, ...(environment ? { env: environment } : {}) };
 }
 
 /** A markdown definition file (agent or command): YAML front matter (its settings) and the body. */
@@ -144,6 +165,6 @@ export function agentRules(agent: AgentDefinition, config: Config): PermissionRu
 }
 
 /** An agent as GET /agent lists it (the pool's own fields left out). */
-export function toAgentInfo({ tools: _tools, disable: _disable, ...agent }: AgentDefinition): Agent {
+export function toAgentInfo({ tools: _tools, disable: _disable, external: _external, ...agent }: AgentDefinition): Agent {
   return { ...agent, permission: [...DEFAULT_RULES, ...agent.permission] };
 }

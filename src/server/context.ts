@@ -20,6 +20,7 @@ import type { Store } from "../storage/store.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
+import type { AcpPool } from "../agent/acp/acp-backend.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -59,6 +60,8 @@ export interface Services {
   /** A directory's OpenCode configuration. */
   configs: ConfigService;
   credentials: CredentialStore;
+  /** External (ACP) agents' processes. */
+  acp: AcpPool;
 }
 
 export interface RequestContext {

@@ -12,6 +12,7 @@ import { MessageService } from "../session/message-service.js";
 import { PromptService, type PromptServiceOptions } from "../session/prompt-service.js";
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
+import { AcpPool } from "../agent/acp/acp-backend.js";
 import { SessionService } from "../session/session-service.js";
 import { ShellService } from "../session/shell-service.js";
 import { CommandService } from "../session/command-service.js";
@@ -63,8 +64,9 @@ export function createServices(options: ServiceOptions): Services {
   const questions = new QuestionService(publishForSession);
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
+  const acp = new AcpPool();
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log },
+    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp },
     { credentials, ...options.prompt },
   );
   const shell = new ShellService({
@@ -99,5 +101,6 @@ export function createServices(options: ServiceOptions): Services {
     questions,
     configs,
     credentials,
+    acp,
   };
 }

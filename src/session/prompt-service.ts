@@ -16,7 +16,8 @@ import { readForModel } from "../tool/read.js";
 import { fileURLToPath } from "node:url";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
-import { agentRules, loadAgents } from "../agent/agents.js";
+import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
+import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
@@ -83,6 +84,8 @@ export class PromptService {
       permissions: PermissionService;
       questions: QuestionService;
       log: Logger;
+      /** External (ACP) agents' processes and sessions. */
+      acp: AcpPool;
     },
     private readonly options: PromptServiceOptions = {},
   ) {}
@@ -289,7 +292,6 @@ export class PromptService {
     let failed = false;
     const turnState: TurnState = { stop: false };
     try {
-      const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
       // A compaction turn asks for a summary of the conversation before it, with no tools.
       const agent = await chooseAgent(session, config, user.agent);
       const system = compaction
@@ -301,12 +303,10 @@ export class PromptService {
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools }, subagents);
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
-      const runTool = this.toolRunner(session, user, recorder, project, rules, turnState);
-      const backend = new LlmBackend(resolved, {
-        providerOptions: variantOptions(resolved, user.model.variant),
-        retryDelaysMs: this.options.retryDelaysMs,
-        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
-      });
+      const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
+        this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);
+      const runTool = this.toolRunner(recorder, contextOf, turnState);
+      const backend = this.backendFor(agent, compaction, session, config, model, user);
       const turn: AgentTurn = {
         system,
         tools,
@@ -330,6 +330,7 @@ export class PromptService {
           await this.status(session, { type: "busy" });
         },
         continueAfterTools: () => !turnState.stop,
+        toolContext: (callID) => contextOf(callID, signal),
       };
       for await (const event of backend.runTurn(turn)) {
         if (retrying) {
@@ -339,6 +340,11 @@ export class PromptService {
         if (event.type === "retry") {
           retrying = true;
           await this.status(session, { type: "retry", attempt: event.attempt, message: event.message, next: event.next });
+          continue;
+        }
+        if (event.type === "todos") {
+          await store.putTodos(session.id, event.todos);
+          await events.publish(session, "todo.updated", { sessionID: session.id, todos: event.todos });
           continue;
         }
         await recorder.record(event);
@@ -367,54 +373,65 @@ export class PromptService {
     return all.filter((m) => m.info.id <= userID || (m.info.role === "assistant" && m.info.parentID === userID));
   }
 
+  /** The backend that runs a turn: the agent's own process for an external (ACP) agent, else the model. */
+  private backendFor(agent: AgentDefinition, compaction: boolean, session: Session, config: Config, model: ModelRef, user: UserMessage) {
+    if (agent.external && !compaction)
+      return new AcpBackend(this.deps.acp, { ...agent, external: agent.external }, session.id, session.directory);
+    const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
+    return new LlmBackend(resolved, {
+      providerOptions: variantOptions(resolved, user.model.variant),
+      retryDelaysMs: this.options.retryDelaysMs,
+      headers: { "x-session-id": session.id, "x-session-affinity": session.id },
+    });
+  }
+
+  /** What a tool call (or an external agent's request) of this turn works with: its progress, permissions, questions. */
+  private toolContext(
+    turn: { session: Session; user: UserMessage; recorder: TurnRecorder; project: ProjectLocation; rules: PermissionRuleset },
+    callID: string | undefined,
+    signal: AbortSignal,
+  ): ToolContext {
+    const { session, user, recorder, project, rules } = turn;
+    const { store, events, permissions, questions } = this.deps;
+    // What the tool publishes or reports waits until its part is running; a permission request
+    // does not (upstream asks while the part is still pending).
+    const running = callID ? recorder.whenRunning(callID) : Promise.resolve();
+    const afterRunning = (work: () => Promise<unknown>) => void running.then(work).catch(() => undefined);
+    const tool = callID ? { messageID: recorder.current.id, callID } : undefined;
+    return {
+      sessionID: session.id,
+      messageID: recorder.current.id,
+      callID: callID ?? "",
+      agent: user.agent,
+      directory: session.directory,
+      worktree: project.worktree,
+      signal,
+      progress: (update) => {
+        if (callID) afterRunning(() => recorder.record({ type: "tool-progress", callID, ...update }));
+      },
+      onAbort: (result) => {
+        if (callID) recorder.setAbortResult(callID, result);
+      },
+      publish: (type, properties) => afterRunning(() => events.publish(session, type, properties)),
+      ask: (request) =>
+        permissions.ask({ ...request, sessionID: session.id, projectID: project.id, ...(tool ? { tool } : {}), rules, signal }),
+      question: (list) => questions.ask(session.id, list, tool ?? { messageID: recorder.current.id, callID: "" }, signal),
+      todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
+      subtask: (request) => this.subtask(session, user, request, signal),
+    };
+  }
+
   /** Runs a tool call of this turn with its context: progress and abort results go to the recorder. */
-  private toolRunner(
-    session: Session,
-    user: UserMessage,
-    recorder: TurnRecorder,
-    project: ProjectLocation,
-    rules: PermissionRuleset,
-    turn: TurnState,
-  ): ToolRunner {
-    const { store, events, permissions, questions: questions_ } = this.deps;
+  private toolRunner(recorder: TurnRecorder, contextOf: (callID: string, signal: AbortSignal) => ToolContext, turn: TurnState): ToolRunner {
     return async (tool, args, call) => {
-      // What the tool publishes or reports waits until its part is running; a permission request
-      // does not (upstream asks while the part is still pending).
       // Nothing happens before the call's part exists.
       await new Promise<void>((resolve, reject) => {
         if (call.signal.aborted) return reject(call.signal.reason);
         call.signal.addEventListener("abort", () => reject(call.signal.reason), { once: true });
         void recorder.whenPending(call.callID).then(resolve);
       });
-      const running = recorder.whenRunning(call.callID);
-      const afterRunning = (work: () => Promise<unknown>) => void running.then(work).catch(() => undefined);
-      const ctx: ToolContext = {
-        sessionID: session.id,
-        messageID: recorder.current.id,
-        callID: call.callID,
-        agent: user.agent,
-        directory: session.directory,
-        worktree: project.worktree,
-        signal: call.signal,
-        progress: (update) => afterRunning(() => recorder.record({ type: "tool-progress", callID: call.callID, ...update })),
-        onAbort: (result) => recorder.setAbortResult(call.callID, result),
-        publish: (type, properties) => afterRunning(() => events.publish(session, type, properties)),
-        ask: (request) =>
-          permissions.ask({
-            ...request,
-            sessionID: session.id,
-            projectID: project.id,
-            tool: { messageID: recorder.current.id, callID: call.callID },
-            rules,
-            signal: call.signal,
-          }),
-        question: (questions) =>
-          questions_.ask(session.id, questions, { messageID: recorder.current.id, callID: call.callID }, call.signal),
-        todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
-        subtask: (request) => this.subtask(session, user, request, call.signal),
-      };
       try {
-        return await tool.execute(args as never, ctx);
+        return await tool.execute(args as never, contextOf(call.callID, call.signal));
       } catch (error) {
         // Rejected without feedback: upstream ends the run after this step.
         if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;

@@ -268,7 +268,8 @@ export class TurnRecorder {
         return;
       }
       case "retry":
-        return; // the loop reports retries as session.status
+      case "todos":
+        return; // the loop reports retries as session.status, and stores todos
     }
   }
 
