@@ -47,6 +47,20 @@ export class CredentialStore implements Credentials {
     return auth.token;
   }
 
+  /** The label a credential is shown with (v2 API): set with `label`, else the provider's id. */
+  labelOf(providerID: string): string | undefined {
+    const auth = this.get(providerID) as (Auth & { label?: string }) | undefined;
+    return auth ? (auth.label ?? providerID) : undefined;
+  }
+
+  /** Names a stored credential; false when there is none for the provider. */
+  setLabel(providerID: string, label: string): boolean {
+    const all = this.read();
+    if (!all[providerID]) return false;
+    this.write({ ...all, [providerID]: { ...all[providerID], label } as unknown as Auth });
+    return true;
+  }
+
   /** Where the file is (its mode is 0600). */
   get path(): string {
     return this.file;

@@ -8,6 +8,14 @@ import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
 import { legacyHandlers } from "./legacy.js";
+import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
+import { integrationsHandlers } from "./integrations.js";
+import { modelsHandlers } from "./models.js";
+import { providersHandlers } from "./providers.js";
+import { referenceHandlers } from "./reference.js";
+import { skillsHandlers } from "./skills.js";
+import { commandsHandlers } from "./commands.js";
+import { filesystemHandlers } from "./filesystem.js";
 import { permissionHandlers } from "./permission.js";
 import { projectHandlers } from "./project.js";
 import { questionHandlers } from "./question.js";
@@ -26,4 +34,12 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...providerHandlers,
   ...sessionHandlers,
   ...legacyHandlers,
+  ...opencodeHttpApiHandlers,
+  ...integrationsHandlers,
+  ...modelsHandlers,
+  ...providersHandlers,
+  ...referenceHandlers,
+  ...skillsHandlers,
+  ...commandsHandlers,
+  ...filesystemHandlers,
 };

@@ -18,6 +18,7 @@ import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
+import { loadSkills } from "../skill/skills.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
@@ -301,7 +302,8 @@ export class PromptService {
             ...(user.system ? [user.system] : []),
           ];
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
-      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools }, subagents);
+      const skills = await loadSkills(session.directory, project.worktree);
+      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools }, subagents, skills);
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);

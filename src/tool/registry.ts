@@ -7,6 +7,8 @@ import { taskTool } from "./task.js";
 import { webfetchTool } from "./webfetch.js";
 import type { AgentDefinition } from "../agent/agents.js";
 import { readTool } from "./read.js";
+import type { Skill } from "../skill/skills.js";
+import { skillTool } from "./skill.js";
 import { globTool, grepTool, listTool } from "./search.js";
 import { todoReadTool, todoWriteTool } from "./todo.js";
 import type { ToolDefinition } from "./tool.js";
@@ -28,10 +30,18 @@ export const BUILT_IN_TOOLS: ToolDefinition<never>[] = [
 ] as ToolDefinition<never>[];
 
 /**
- * The tools offered to an agent's model: the built-in ones and `task` (when there are
- * sub-agents); `enabled` (a prompt's or agent's `tools` map) turns some off.
+ * The tools offered to an agent's model: the built-in ones, `task` (when there are sub-agents)
+ * and `skill` (when there are skills); `enabled` (a prompt's or agent's `tools` map) turns some off.
  */
-export function toolsFor(enabled: Record<string, boolean> = {}, subagents: AgentDefinition[] = []): ToolDefinition<never>[] {
-  const all = subagents.length ? [...BUILT_IN_TOOLS, taskTool(subagents) as ToolDefinition<never>] : BUILT_IN_TOOLS;
+export function toolsFor(
+  enabled: Record<string, boolean> = {},
+  subagents: AgentDefinition[] = [],
+  skills: Skill[] = [],
+): ToolDefinition<never>[] {
+  const all = [
+    ...BUILT_IN_TOOLS,
+    ...(subagents.length ? [taskTool(subagents) as ToolDefinition<never>] : []),
+    ...(skills.length ? [skillTool(skills) as ToolDefinition<never>] : []),
+  ];
   return all.filter((tool) => tool.id === "invalid" || enabled[tool.id] !== false);
 }

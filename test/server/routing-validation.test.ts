@@ -77,8 +77,8 @@ describe("routing", () => {
 
   it("routes the wildcard path /api/fs/read/* with any depth", async () => {
     const res = await server.fetch("/api/fs/read/deeply/nested/file.ts");
-    expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ name: "NotImplemented", data: { message: "v2.fs.read is not implemented" } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ name: "NotFoundError", data: { message: "File not found: deeply/nested/file.ts" } });
   });
 
   it("serves the merged document at /doc", async () => {

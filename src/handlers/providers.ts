@@ -1,0 +1,21 @@
+// Handlers of the spec tag "providers" (v2).
+import type { HandlerMap } from "../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../server/context.js";
+import { HttpError } from "../server/errors.js";
+import { catalogOf } from "../v2/catalog.js";
+import { toProviderV2 } from "../v2/catalog-shapes.js";
+import { located } from "../v2/location.js";
+
+export const providersHandlers = {
+  "v2.provider.list": async (_input, ctx) => located(ctx, (await catalogOf(ctx)).all.map(toProviderV2)),
+  "v2.provider.get": async ({ params }, ctx) => {
+    const provider = (await catalogOf(ctx)).all.find((p) => p.id === params.providerID);
+    if (!provider)
+      throw new HttpError(404, {
+        _tag: "ProviderNotFoundError",
+        providerID: params.providerID,
+        message: `Provider not found: ${params.providerID}`,
+      });
+    return located(ctx, toProviderV2(provider));
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;

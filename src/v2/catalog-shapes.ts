@@ -1,0 +1,126 @@
+// Agents, models, providers, integrations, commands and references in the shapes of the v2 API
+// (/api/*), built from the same definitions the v1 routes answer with.
+import path from "node:path";
+import type {
+  AgentV2Info,
+  Command,
+  CommandV2Info,
+  Config,
+  IntegrationInfo,
+  Model,
+  ModelV2Info,
+  Provider,
+  ProviderV2Info,
+  ReferenceInfo,
+} from "../../generated/schemas.js";
+import { toAgentInfo, type AgentDefinition } from "../agent/agents.js";
+import { parseModelRef } from "../agent/llm/models.js";
+
+export function toAgentV2(agent: AgentDefinition): AgentV2Info {
+  const info = toAgentInfo(agent);
+  return {
+    id: agent.name,
+    ...(agent.model ? { model: { id: agent.model.modelID, providerID: agent.model.providerID } } : {}),
+    request: { headers: {}, body: {} },
+    ...(agent.prompt ? { system: agent.prompt } : {}),
+    ...(agent.description ? { description: agent.description } : {}),
+    mode: agent.mode,
+    hidden: agent.hidden ?? false,
+    ...(agent.color ? { color: agent.color as AgentV2Info["color"] } : {}),
+    ...(agent.steps !== undefined ? { steps: agent.steps } : {}),
+    permissions: info.permission.map((rule) => ({ action: rule.permission, resource: rule.pattern, effect: rule.action })),
+  };
+}
+
+function modalities(flags: Model["capabilities"]["input"]): string[] {
+  return Object.entries(flags)
+    .filter(([, on]) => on)
+    .map(([name]) => name);
+}
+
+export function toModelV2(model: Model): ModelV2Info {
+  const released = Date.parse(model.release_date);
+  return {
+    id: model.id,
+    providerID: model.providerID,
+    ...(model.family ? { family: model.family } : {}),
+    name: model.name,
+    api: { id: model.api.id, type: "aisdk", package: model.api.npm, ...(model.api.url ? { url: model.api.url } : {}) },
+    capabilities: {
+      tools: model.capabilities.toolcall,
+      input: modalities(model.capabilities.input),
+      output: modalities(model.capabilities.output),
+    },
+    request: { headers: model.headers, body: model.options },
+    variants: Object.entries(model.variants ?? {}).map(([id, body]) => ({ id, headers: {}, body })),
+    time: { released: Number.isNaN(released) ? 0 : released },
+    cost: [{ input: model.cost.input, output: model.cost.output, cache: { read: model.cost.cache.read, write: model.cost.cache.write } }],
+    status: model.status,
+    enabled: true,
+    limit: { context: model.limit.context, output: model.limit.output },
+  };
+}
+
+export function toProviderV2(provider: Provider): ProviderV2Info {
+  const { baseURL, headers, ...settings } = provider.options as { baseURL?: string; headers?: Record<string, string> };
+  const npm = Object.values(provider.models)[0]?.api.npm ?? "@ai-sdk/openai-compatible";
+  return {
+    id: provider.id,
+    name: provider.name,
+    api: { type: "aisdk", package: npm, ...(baseURL ? { url: baseURL } : {}), ...(Object.keys(settings).length ? { settings } : {}) },
+    request: { headers: headers ?? {}, body: {} },
+  };
+}
+
+/** A provider as an integration: how a key can be given, and the credentials and variables that connect it. */
+export function toIntegration(
+  provider: { id: string; name: string; env: string[] },
+  stored: { id: string; label: string } | undefined,
+  env: NodeJS.ProcessEnv,
+): IntegrationInfo {
+  return {
+    id: provider.id,
+    name: provider.name,
+    methods: [{ type: "key" }, ...(provider.env.length ? [{ type: "env" as const, names: provider.env }] : [])],
+    connections: [
+      ...(stored ? [{ type: "credential" as const, id: stored.id, label: stored.label }] : []),
+      ...provider.env.filter((name) => env[name]).map((name) => ({ type: "env" as const, name })),
+    ],
+  };
+}
+
+export function toCommandV2(command: Command): CommandV2Info {
+  const model = command.model ? parseModelRef(command.model) : undefined;
+  return {
+    name: command.name,
+    template: typeof command.template === "string" ? command.template : "",
+    ...(command.description ? { description: command.description } : {}),
+    ...(command.agent ? { agent: command.agent } : {}),
+    ...(model ? { model: { id: model.modelID, providerID: model.providerID } } : {}),
+    ...(command.subtask !== undefined ? { subtask: command.subtask } : {}),
+  };
+}
+
+/** The `reference`/`references` config keys: local folders, or git repositories (with where a checkout would live). */
+export function referencesOf(config: Config, directory: string, checkouts: string): ReferenceInfo[] {
+  const entries = { ...(config.references ?? {}), ...(config.reference ?? {}) } as Record<string, unknown>;
+  return Object.entries(entries).map(([name, value]): ReferenceInfo => {
+    const entry = (typeof value === "string" ? (/^(https?:|git@|ssh:)/.test(value) ? { repository: value } : { path: value }) : value) as {
+      path?: string;
+      repository?: string;
+      branch?: string;
+      description?: string;
+      hidden?: boolean;
+    };
+    const extra = { ...(entry.description ? { description: entry.description } : {}), ...(entry.hidden ? { hidden: entry.hidden } : {}) };
+    if (entry.repository)
+      return {
+        name,
+        path: path.join(checkouts, name),
+        ...extra,
+        source: { type: "git", repository: entry.repository, ...(entry.branch ? { branch: entry.branch } : {}), ...extra },
+      };
+    const local = path.resolve(directory, entry.path ?? name);
+    return { name, path: local, ...extra, source: { type: "local", path: local, ...extra } };
+  });
+}

@@ -1,0 +1,40 @@
+// What the v2 catalog routes read: a directory's agents, providers (with their models), known
+// integrations, commands, skills and references.
+import type { Config } from "../../generated/schemas.js";
+import { loadAgents } from "../agent/agents.js";
+import { providerCatalog } from "../agent/llm/catalog.js";
+import { KNOWN_PROVIDERS, SCRIPTED_PROVIDER } from "../agent/llm/models.js";
+import { listCommands } from "../command/commands.js";
+import type { RequestContext } from "../server/context.js";
+import { loadSkills } from "../skill/skills.js";
+
+export async function configOf(ctx: RequestContext): Promise<Config> {
+  return ctx.services.configs.forDirectory(ctx.directory);
+}
+
+export async function agentsOf(ctx: RequestContext) {
+  const project = await ctx.services.projects.locate(ctx.directory);
+  return loadAgents(await configOf(ctx), ctx.directory, project.worktree);
+}
+
+export async function skillsOf(ctx: RequestContext) {
+  const project = await ctx.services.projects.locate(ctx.directory);
+  return loadSkills(ctx.directory, project.worktree);
+}
+
+export async function commandsOf(ctx: RequestContext) {
+  return listCommands(await configOf(ctx), ctx.directory);
+}
+
+export async function catalogOf(ctx: RequestContext) {
+  return providerCatalog(await configOf(ctx), process.env, ctx.services.credentials);
+}
+
+/** Every provider a key can be given for: the configured and listed ones, and the well-known ones. */
+export async function integrationProviders(ctx: RequestContext): Promise<{ id: string; name: string; env: string[] }[]> {
+  const catalog = await catalogOf(ctx);
+  const byID = new Map(catalog.all.map((p) => [p.id, { id: p.id, name: p.name, env: p.env }]));
+  for (const [id, known] of Object.entries(KNOWN_PROVIDERS)) if (!byID.has(id)) byID.set(id, { id, name: id, env: known.env });
+  byID.delete(SCRIPTED_PROVIDER); // a script takes no key
+  return [...byID.values()];
+}

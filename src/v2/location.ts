@@ -1,0 +1,17 @@
+// The `location` every v2 (/api/*) answer carries: the directory a request is about and its project.
+import type { LocationInfo } from "../../generated/schemas.js";
+import type { RequestContext } from "../server/context.js";
+import { NO_WORKTREE } from "../workspace/worktree.js";
+
+export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
+  const project = await ctx.services.projects.locate(ctx.directory);
+  return {
+    directory: ctx.directory,
+    project: { id: project.id, directory: project.worktree === NO_WORKTREE ? ctx.directory : project.worktree },
+  };
+}
+
+/** A v2 list or item answer: the data with the location it belongs to. */
+export async function located<T>(ctx: RequestContext, data: T): Promise<{ location: LocationInfo; data: T }> {
+  return { location: await locationOf(ctx), data };
+}

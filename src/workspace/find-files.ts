@@ -1,0 +1,61 @@
+// Finding files and folders by a fuzzy name (find.files, /api/fs/find): every character of the
+// query must appear in order in the path; matches in the file name, at word starts and in runs
+// rank first, shorter paths before longer ones.
+import path from "node:path";
+import { listFiles } from "./files.js";
+
+export type EntryType = "file" | "directory";
+
+export interface FoundEntry {
+  /** Relative to the searched root; folders end with "/". */
+  path: string;
+  type: EntryType;
+}
+
+/** A fuzzy score of `query` in `candidate`, or -1 when its characters do not all appear in order. */
+export function fuzzyScore(query: string, candidate: string): number {
+  const q = query.toLowerCase();
+  const c = candidate.toLowerCase();
+  if (!q) return 0;
+  const nameStart = c.replace(/\/$/, "").lastIndexOf("/") + 1;
+  let score = 0;
+  let from = 0;
+  let previous = -2;
+  for (const char of q) {
+    const at = c.indexOf(char, from);
+    if (at < 0) return -1;
+    score += 1;
+    if (at === previous + 1) score += 3; // a run
+    if (at === 0 || "/._-".includes(c[at - 1]!)) score += 2; // a word start
+    if (at >= nameStart) score += 2; // in the file name, not the folders
+    previous = at;
+    from = at + 1;
+  }
+  if (c.replace(/\/$/, "").slice(nameStart).startsWith(q)) score += 5;
+  return score - candidate.length / 100;
+}
+
+/** The files (and their folders) of a project. */
+export async function projectEntries(root: string): Promise<FoundEntry[]> {
+  const files = await listFiles(root);
+  const folders = new Set<string>();
+  for (const file of files) {
+    for (let dir = path.dirname(file); dir !== "."; dir = path.dirname(dir)) folders.add(`${dir}/`);
+  }
+  return [
+    ...[...folders].sort().map((p) => ({ path: p, type: "directory" as const })),
+    ...files.map((p) => ({ path: p, type: "file" as const })),
+  ];
+}
+
+export async function findEntries(root: string, query: string, options: { type?: EntryType; limit?: number } = {}): Promise<FoundEntry[]> {
+  const entries = (await projectEntries(root)).filter((entry) => !options.type || entry.type === options.type);
+  const ranked = query
+    ? entries
+        .map((entry) => ({ entry, score: fuzzyScore(query, entry.path) }))
+        .filter((r) => r.score >= 0)
+        .sort((a, b) => b.score - a.score || a.entry.path.localeCompare(b.entry.path))
+        .map((r) => r.entry)
+    : entries;
+  return ranked.slice(0, options.limit ?? 100);
+}
