@@ -8,6 +8,7 @@ import { eventHandlers } from "./event.js";
 import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
 import { legacyHandlers } from "./legacy.js";
+import { fileHandlers } from "./file.js";
 import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
 import { integrationsHandlers } from "./integrations.js";
 import { modelsHandlers } from "./models.js";
@@ -34,6 +35,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...providerHandlers,
   ...sessionHandlers,
   ...legacyHandlers,
+  ...fileHandlers,
   ...opencodeHttpApiHandlers,
   ...integrationsHandlers,
   ...modelsHandlers,

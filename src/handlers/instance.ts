@@ -2,8 +2,10 @@
 import type { HandlerMap } from "../../generated/handlers.js";
 import { loadAgents, toAgentInfo } from "../agent/agents.js";
 import { listCommands } from "../command/commands.js";
-import { findWorktree } from "../workspace/worktree.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
+import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
+import { badRequest } from "../server/errors.js";
+import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../workspace/vcs.js";
 import { describePaths } from "../workspace/paths.js";
 import { skillsOf } from "../v2/catalog.js";
 
@@ -15,4 +17,32 @@ export const instanceHandlers = {
   },
   "command.list": async (_input, ctx) => listCommands(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
   "app.skills": (_input, ctx) => skillsOf(ctx),
+  "vcs.get": async (_input, ctx) => {
+    const worktree = findWorktree(ctx.directory);
+    if (worktree === NO_WORKTREE) return {};
+    const [branch, main] = await Promise.all([currentBranch(worktree), defaultBranch(worktree)]);
+    return { ...(branch ? { branch } : {}), ...(main ? { default_branch: main } : {}) };
+  },
+  "vcs.status": async (_input, ctx) => {
+    const worktree = findWorktree(ctx.directory);
+    return worktree === NO_WORKTREE ? [] : changedFiles(worktree);
+  },
+  "vcs.diff": async ({ query }, ctx) => {
+    const worktree = findWorktree(ctx.directory);
+    const context = query.context === undefined ? undefined : Number(query.context);
+    return worktree === NO_WORKTREE ? [] : fileDiffs(worktree, query.mode, context);
+  },
+  "vcs.diff.raw": async (_input, ctx): Promise<HandlerReply> => {
+    const worktree = findWorktree(ctx.directory);
+    ctx.res
+      .status(200)
+      .type("text/x-diff; charset=utf-8")
+      .send(worktree === NO_WORKTREE ? "" : await rawDiff(worktree));
+    return STREAMED;
+  },
+  "vcs.apply": async ({ body }, ctx) => {
+    const worktree = findWorktree(ctx.directory);
+    if (worktree === NO_WORKTREE) throw badRequest(`Not a git repository: ${ctx.directory}`, "Payload");
+    return { applied: await applyPatch(worktree, body!.patch) };
+  },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -1,14 +1,12 @@
-// list, glob and grep: finding files and text in the project. grep uses ripgrep when it is
-// installed, and a JavaScript search over the same file list otherwise.
-import { execFile } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
+// list, glob and grep: finding files and text in the project (grep through workspace/text-search:
+// ripgrep when it is installed, a JavaScript search over the same file list otherwise).
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { listFiles, matchesGlob } from "../workspace/files.js";
 import { projectRoot, resolvePath } from "./paths.js";
+import { SearchPatternError, searchText } from "../workspace/text-search.js";
 import { ToolError, type ToolDefinition } from "./tool.js";
 
-const run = promisify(execFile);
 const MAX_RESULTS = 100;
 
 export const listTool: ToolDefinition<{ path?: string; ignore?: string[] }> = {
@@ -77,63 +75,6 @@ export const globTool: ToolDefinition<{ pattern: string; path?: string }> = {
   },
 };
 
-interface Match {
-  file: string;
-  line: number;
-  text: string;
-}
-
-async function ripgrep(pattern: string, dir: string, include: string | undefined, signal: AbortSignal): Promise<Match[] | undefined> {
-  try {
-    const args = ["--json", "--hidden", "--glob", "!.git", ...(include ? ["--glob", include] : []), "--regexp", pattern, "."];
-    const { stdout } = await run("rg", args, { cwd: dir, maxBuffer: 64 * 1024 * 1024, signal });
-    return parseRipgrep(stdout, dir);
-  } catch (error) {
-    const failure = error as { code?: number | string; stdout?: string };
-    if (failure.code === 1) return []; // no match
-    if (failure.code === "ENOENT") return undefined; // no ripgrep here
-    if (failure.code === 2 && failure.stdout) return parseRipgrep(failure.stdout, dir); // some files unreadable
-    throw new ToolError(`grep failed: ${(error as Error).message}`);
-  }
-}
-
-function parseRipgrep(stdout: string, dir: string): Match[] {
-  const matches: Match[] = [];
-  for (const line of stdout.split("\n")) {
-    if (!line) continue;
-    const record = JSON.parse(line) as { type: string; data: { path?: { text: string }; line_number?: number; lines?: { text: string } } };
-    if (record.type !== "match") continue;
-    matches.push({
-      file: path.join(dir, record.data.path!.text),
-      line: record.data.line_number!,
-      text: record.data.lines!.text.replace(/\n$/, ""),
-    });
-  }
-  return matches;
-}
-
-async function searchInJs(pattern: string, dir: string, include: string | undefined): Promise<Match[]> {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern);
-  } catch (error) {
-    throw new ToolError(`Invalid regular expression: ${(error as Error).message}`);
-  }
-  const matches: Match[] = [];
-  for (const file of await listFiles(dir)) {
-    if (include && !matchesGlob(include, file)) continue;
-    const content = await readFile(path.join(dir, file)).catch(() => undefined);
-    if (!content || content.subarray(0, 8000).includes(0)) continue;
-    content
-      .toString("utf8")
-      .split("\n")
-      .forEach((text, i) => {
-        if (regex.test(text)) matches.push({ file: path.join(dir, file), line: i + 1, text });
-      });
-  }
-  return matches;
-}
-
 export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?: string }> = {
   id: "grep",
   description: `Searches file contents with a regular expression ("log.*Error", "function\\s+\\w+"); \`include\` limits it to files matching a glob ("*.ts"). Answers file paths and matching lines, at most ${MAX_RESULTS}.`,
@@ -154,7 +95,10 @@ export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?
       always: ["*"],
       metadata: { pattern: args.pattern, path: dir, include: args.include },
     });
-    const matches = (await ripgrep(args.pattern, dir, args.include, ctx.signal)) ?? (await searchInJs(args.pattern, dir, args.include));
+    const found = await searchText(args.pattern, dir, { include: args.include, signal: ctx.signal }).catch((error: Error) => {
+      throw new ToolError(error instanceof SearchPatternError ? error.message : `grep failed: ${error.message}`);
+    });
+    const matches = found.map((m) => ({ file: path.join(dir, m.path), line: m.line_number, text: m.lines.replace(/\n$/, "") }));
     const title = args.pattern;
     if (matches.length === 0) return { title, output: "No files found", metadata: { matches: 0, truncated: false } };
     const shown = matches.slice(0, MAX_RESULTS);

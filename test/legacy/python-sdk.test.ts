@@ -101,6 +101,20 @@ describe("the Python SDK's requests, replayed", () => {
     expect(body.$schema).toBe("https://opencode.ai/config.json");
   });
 
+  it("find.files, find.symbols, find.text, file.read (GET /file?path=<file> as raw), file.status", async () => {
+    expect(await replay("GET", "/find/file?query=README")).toEqual({ status: 200, body: ["README.md"] });
+    expect(await replay("GET", "/find/symbol?query=main")).toEqual({ status: 200, body: [] });
+    const text = await replay("GET", "/find?pattern=hello");
+    expect(text.body).toEqual([
+      expect.objectContaining({ path: { text: "README.md" }, line_number: 1, lines: { text: "hello from the readme\n" } }),
+    ]);
+    expect(await replay("GET", "/file?path=README.md")).toEqual({ status: 200, body: { type: "raw", content: "hello from the readme\n" } });
+    expect(await replay("GET", "/file/status")).toEqual({
+      status: 200,
+      body: [{ path: "README.md", added: 1, removed: 1, status: "modified" }],
+    });
+  });
+
   it("session.create, list, chat (old request form, bare assistant reply with system), messages", async () => {
     const created = await replay("POST", "/session");
     expect(created.status).toBe(200);

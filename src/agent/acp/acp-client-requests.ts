@@ -2,7 +2,7 @@
 // as OpenCode's own tools: permission requests become permission.asked, files stay inside the
 // project (external_directory otherwise), writes take `edit`, terminals take `bash`.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type * as acp from "@agentclientprotocol/sdk";
 import { RequestError } from "@agentclientprotocol/sdk";
@@ -92,9 +92,15 @@ export class AcpClientRequests implements AcpSessionHandler {
     const file = await resolvePath(ctx, request.path).catch(refused);
     const relative = path.relative(projectRoot(ctx), file);
     await ctx.ask({ permission: "edit", patterns: [relative], always: ["*"], metadata: { filepath: file } }).catch(refused);
+    const existed = await stat(file).then(
+      () => true,
+      () => false,
+    );
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, request.content);
+    // As the write tool reports its change.
     ctx.publish("file.edited", { file });
+    ctx.publish("file.watcher.updated", { file, event: existed ? "change" : "add" });
     return {};
   }
 

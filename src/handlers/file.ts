@@ -1,0 +1,63 @@
+// Handlers of the spec tag "file": listing, reading and searching the project's files, and their git status.
+import { readFile, stat } from "node:fs/promises";
+import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../server/context.js";
+import { badRequest, notFound } from "../server/errors.js";
+import { isLegacyClient } from "../server/legacy-client.js";
+import { readProjectFile } from "../workspace/file-content.js";
+import { listProjectFolder } from "../workspace/file-list.js";
+import { findEntries } from "../workspace/find-files.js";
+import { projectRootOf, resolveProjectPath } from "../workspace/project-paths.js";
+import { SearchPatternError, searchText } from "../workspace/text-search.js";
+import { changedFiles } from "../workspace/vcs.js";
+import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+
+const FIND_LIMIT = 100;
+
+export const fileHandlers = {
+  "file.list": async ({ query }, ctx) => {
+    const absolute = resolveProjectPath(ctx.directory, query.path);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) throw notFound(`No such file or directory: ${query.path}`);
+    if (info.isFile()) {
+      // The old API (Python SDK file.read) read a file through this route.
+      if (isLegacyClient(ctx.req))
+        return { type: "raw", content: await readFile(absolute, "utf8") } as unknown as OperationIO["file.list"]["response"];
+      throw badRequest(`Not a directory: ${query.path} (read files with /file/content)`, "Query");
+    }
+    return listProjectFolder(projectRootOf(ctx.directory), absolute);
+  },
+  "file.read": ({ query }, ctx) => readProjectFile(resolveProjectPath(ctx.directory, query.path)),
+  "file.status": async (_input, ctx) => {
+    const worktree = findWorktree(ctx.directory);
+    if (worktree === NO_WORKTREE) return [];
+    return (await changedFiles(worktree)).map(({ file, additions, deletions, status }) => ({
+      path: file,
+      added: additions,
+      removed: deletions,
+      status,
+    }));
+  },
+  "find.text": async ({ query }, ctx) => {
+    const matches = await searchText(query.pattern, projectRootOf(ctx.directory)).catch((error: Error) => {
+      throw error instanceof SearchPatternError ? badRequest(error.message, "Query") : error;
+    });
+    return matches.slice(0, FIND_LIMIT).map((m) => ({
+      path: { text: m.path },
+      lines: { text: m.lines },
+      line_number: m.line_number,
+      absolute_offset: m.absolute_offset,
+      submatches: m.submatches.map((s) => ({ match: { text: s.match }, start: s.start, end: s.end })),
+    }));
+  },
+  "find.files": async ({ query }, ctx) => {
+    const dirs = query.dirs === undefined ? true : query.dirs === "true";
+    const found = await findEntries(projectRootOf(ctx.directory), query.query, {
+      type: query.type ?? (dirs ? undefined : "file"),
+      limit: query.limit === undefined ? FIND_LIMIT : Number(query.limit),
+    });
+    return found.map((entry) => entry.path);
+  },
+  // Workspace symbols come from a language server; none runs here (lsp.status says so), so none are known.
+  "find.symbols": () => [],
+} satisfies HandlerMap<RequestContext, HandlerReply>;
