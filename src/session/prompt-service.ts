@@ -234,13 +234,21 @@ export class PromptService {
     const signal = this.deps.runs.start(sessionID);
     let session = await this.deps.sessions.get(sessionID);
     let last: MessageWithParts | undefined;
+    // The run's last reply is answered after session.idle, as upstream answers a prompt once its
+    // loop is over: a client that stops reading events when its reply arrives (`opencode run`)
+    // has then seen every event of the run.
+    let answerAtEnd: { item: QueuedPrompt; reply: MessageWithParts } | undefined;
     try {
       await this.status(session, { type: "busy" });
       while (queue.length && !signal.aborted) {
+        // A prompt that came in after the previous turn: that turn was not the last one after all.
+        answerAtEnd?.item.settle(answerAtEnd.reply);
+        answerAtEnd = undefined;
         const item = queue.shift()!;
         const result = await this.turn(session, item.user, signal);
         last = result.reply;
-        item.settle(last);
+        if (queue.length && !result.failed) item.settle(last);
+        else answerAtEnd = { item, reply: last };
         session = await this.deps.sessions.get(sessionID);
         // A failed turn (abort, provider error) ends the run and drops the queue, as upstream.
         if (result.failed) break;
@@ -261,6 +269,8 @@ export class PromptService {
         if (answered) await this.deps.diffs.publishSummary(sessionID, answered);
       } catch (error) {
         this.deps.log.error({ err: error, sessionID }, "finishing the run failed");
+      } finally {
+        answerAtEnd?.item.settle(answerAtEnd.reply);
       }
     }
   }
