@@ -12,6 +12,7 @@ import { projectHandlers } from "./project.js";
 import { questionHandlers } from "./question.js";
 import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
+import { tuiHandlers } from "./tui.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -24,4 +25,5 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...questionHandlers,
   ...providerHandlers,
   ...sessionHandlers,
+  ...tuiHandlers,
 };

@@ -20,6 +20,8 @@ import type { Store } from "../storage/store.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
+import type { TuiControl } from "../tui/tui-control.js";
+import type { LspService } from "../lsp/lsp-service.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -59,6 +61,10 @@ export interface Services {
   /** A directory's OpenCode configuration. */
   configs: ConfigService;
   credentials: CredentialStore;
+  /** The request queue between the server and an externally driven TUI. */
+  tui: TuiControl;
+  /** The language servers of each directory. */
+  lsp: LspService;
 }
 
 export interface RequestContext {

@@ -21,6 +21,8 @@ import { Snapshots } from "../snapshot/snapshots.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
 import type { ServerConfig, Services } from "./context.js";
 import { SpecSchemas, summarizeErrors } from "./validation.js";
+import { TuiControl } from "../tui/tui-control.js";
+import { LspService } from "../lsp/lsp-service.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -98,5 +100,7 @@ export function createServices(options: ServiceOptions): Services {
     questions,
     configs,
     credentials,
+    tui: new TuiControl(),
+    lsp: new LspService(),
   };
 }
