@@ -13,6 +13,7 @@ import { questionHandlers } from "./question.js";
 import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
 import { tuiHandlers } from "./tui.js";
+import { experimentalHandlers } from "./experimental.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -26,4 +27,5 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...providerHandlers,
   ...sessionHandlers,
   ...tuiHandlers,
+  ...experimentalHandlers,
 };

@@ -22,6 +22,7 @@ import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
+import type { GitWorktrees } from "../workspace/git-worktrees.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -65,6 +66,8 @@ export interface Services {
   tui: TuiControl;
   /** The language servers of each directory. */
   lsp: LspService;
+  /** Extra git worktrees of projects (experimental worktree routes, workspaces). */
+  worktrees: GitWorktrees;
 }
 
 export interface RequestContext {

@@ -23,6 +23,7 @@ import type { ServerConfig, Services } from "./context.js";
 import { SpecSchemas, summarizeErrors } from "./validation.js";
 import { TuiControl } from "../tui/tui-control.js";
 import { LspService } from "../lsp/lsp-service.js";
+import { GitWorktrees } from "../workspace/git-worktrees.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -102,5 +103,6 @@ export function createServices(options: ServiceOptions): Services {
     credentials,
     tui: new TuiControl(),
     lsp: new LspService(),
+    worktrees: new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory }),
   };
 }
