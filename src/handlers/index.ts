@@ -14,6 +14,8 @@ import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
 import { tuiHandlers } from "./tui.js";
 import { experimentalHandlers } from "./experimental.js";
+import { workspaceHandlers } from "./workspace.js";
+import { controlPlaneHandlers } from "./controlplane.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -28,4 +30,6 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...sessionHandlers,
   ...tuiHandlers,
   ...experimentalHandlers,
+  ...workspaceHandlers,
+  ...controlPlaneHandlers,
 };

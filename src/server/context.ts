@@ -23,6 +23,7 @@ import type { SpecSchemas } from "./validation.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
+import type { Workspaces } from "../workspace/workspaces.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -68,6 +69,8 @@ export interface Services {
   lsp: LspService;
   /** Extra git worktrees of projects (experimental worktree routes, workspaces). */
   worktrees: GitWorktrees;
+  /** Workspaces (worktree-backed) of projects. */
+  workspaces: Workspaces;
 }
 
 export interface RequestContext {

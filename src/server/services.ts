@@ -24,6 +24,7 @@ import { SpecSchemas, summarizeErrors } from "./validation.js";
 import { TuiControl } from "../tui/tui-control.js";
 import { LspService } from "../lsp/lsp-service.js";
 import { GitWorktrees } from "../workspace/git-worktrees.js";
+import { Workspaces } from "../workspace/workspaces.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -79,6 +80,7 @@ export function createServices(options: ServiceOptions): Services {
     config: configs,
     afterRun: (id) => prompts.resumeQueue(id),
   });
+  const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
   const commands = new CommandService({ prompts, sessions, events, config: configs });
   return {
     config,
@@ -103,6 +105,7 @@ export function createServices(options: ServiceOptions): Services {
     credentials,
     tui: new TuiControl(),
     lsp: new LspService(),
-    worktrees: new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory }),
+    worktrees,
+    workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees),
   };
 }
