@@ -16,6 +16,7 @@ import { tuiHandlers } from "./tui.js";
 import { experimentalHandlers } from "./experimental.js";
 import { workspaceHandlers } from "./workspace.js";
 import { controlPlaneHandlers } from "./controlplane.js";
+import { syncHandlers } from "./sync.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -32,4 +33,5 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...experimentalHandlers,
   ...workspaceHandlers,
   ...controlPlaneHandlers,
+  ...syncHandlers,
 };

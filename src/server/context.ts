@@ -24,6 +24,7 @@ import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
+import type { SyncEventLog } from "../sync/sync-event-log.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -71,6 +72,8 @@ export interface Services {
   worktrees: GitWorktrees;
   /** Workspaces (worktree-backed) of projects. */
   workspaces: Workspaces;
+  /** The durable session events, for clients catching up (POST /sync/history). */
+  syncLog: SyncEventLog;
 }
 
 export interface RequestContext {

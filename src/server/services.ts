@@ -25,6 +25,7 @@ import { TuiControl } from "../tui/tui-control.js";
 import { LspService } from "../lsp/lsp-service.js";
 import { GitWorktrees } from "../workspace/git-worktrees.js";
 import { Workspaces } from "../workspace/workspaces.js";
+import { SyncEventLog } from "../sync/sync-event-log.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -107,5 +108,6 @@ export function createServices(options: ServiceOptions): Services {
     lsp: new LspService(),
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees),
+    syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
   };
 }
