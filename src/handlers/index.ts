@@ -17,6 +17,7 @@ import { experimentalHandlers } from "./experimental.js";
 import { workspaceHandlers } from "./workspace.js";
 import { controlPlaneHandlers } from "./controlplane.js";
 import { syncHandlers } from "./sync.js";
+import { projectCopyHandlers } from "./projectcopy.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -34,4 +35,5 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...workspaceHandlers,
   ...controlPlaneHandlers,
   ...syncHandlers,
+  ...projectCopyHandlers,
 };
