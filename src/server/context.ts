@@ -25,6 +25,7 @@ import type { LspService } from "../lsp/lsp-service.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
+import type { FormatOnEdit } from "../workspace/format-on-edit.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -74,6 +75,8 @@ export interface Services {
   workspaces: Workspaces;
   /** The durable session events, for clients catching up (POST /sync/history). */
   syncLog: SyncEventLog;
+  /** Runs the configured formatter on files the tools changed. */
+  formatting: FormatOnEdit;
 }
 
 export interface RequestContext {

@@ -26,6 +26,7 @@ import { LspService } from "../lsp/lsp-service.js";
 import { GitWorktrees } from "../workspace/git-worktrees.js";
 import { Workspaces } from "../workspace/workspaces.js";
 import { SyncEventLog } from "../sync/sync-event-log.js";
+import { FormatOnEdit } from "../workspace/format-on-edit.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -109,5 +110,6 @@ export function createServices(options: ServiceOptions): Services {
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
+    formatting: new FormatOnEdit(bus, configs, log),
   };
 }
