@@ -18,7 +18,21 @@ export const workspaceHandlers = {
   "experimental.workspace.list": async (_input, ctx) => ctx.services.workspaces.list(await projectOf(ctx)),
   "experimental.workspace.status": async (_input, ctx) => ctx.services.workspaces.status(await projectOf(ctx)),
   "experimental.workspace.create": async ({ body }, ctx) => ctx.services.workspaces.create(ctx.directory, await projectOf(ctx), body!),
-  "experimental.workspace.remove": ({ params }, ctx) => ctx.services.workspaces.remove(ctx.directory, params.id),
+  // The workspace's sessions go with it, as upstream removes them.
+  "experimental.workspace.remove": async ({ params }, ctx) => {
+    const workspace = await ctx.services.workspaces.get(params.id);
+    if (workspace) {
+      for (const session of await ctx.services.store.listSessions({ projectID: workspace.projectID })) {
+        // A child may already have gone with its parent.
+        if (session.workspaceID !== params.id || !(await ctx.services.store.getSession(session.id))) continue;
+        ctx.services.permissions.dropSession(session.id);
+        ctx.services.questions.dropSession(session.id);
+        ctx.services.runs.abort(session.id);
+        await ctx.services.sessions.remove(session.id);
+      }
+    }
+    return ctx.services.workspaces.remove(ctx.directory, params.id);
+  },
   // The worktree adapter has no list of its own to take missing workspaces from: nothing to register.
   "experimental.workspace.syncList": () => undefined,
   // Moves the session into the workspace's folder, or (id null) back to the project's own checkout.

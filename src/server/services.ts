@@ -108,7 +108,7 @@ export function createServices(options: ServiceOptions): Services {
     tui: new TuiControl(),
     lsp: new LspService(),
     worktrees,
-    workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees),
+    workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
     formatting: new FormatOnEdit(bus, configs, log),
   };

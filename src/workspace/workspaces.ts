@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Workspace } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 import { HttpError, notFound } from "../server/errors.js";
+import type { EventBus } from "../bus/event-bus.js";
 import type { GitWorktrees } from "./git-worktrees.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
@@ -24,6 +25,7 @@ export class Workspaces {
   constructor(
     private readonly file: string,
     private readonly worktrees: GitWorktrees,
+    private readonly bus: EventBus,
   ) {}
 
   private all(): Promise<Workspace[]> {
@@ -44,20 +46,18 @@ export class Workspaces {
     return this.writing;
   }
 
+  /** A project's workspaces, by id (oldest first). */
   async list(projectID: string): Promise<Workspace[]> {
-    return (await this.all()).filter((w) => w.projectID === projectID);
+    return (await this.all()).filter((w) => w.projectID === projectID).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async get(id: string): Promise<Workspace | undefined> {
     return (await this.all()).find((w) => w.id === id);
   }
 
-  /** A local workspace is connected while its folder is there. */
+  /** A local workspace is connected while its folder is there, in error when it is gone (as upstream judges local ones). */
   async status(projectID: string) {
-    return (await this.list(projectID)).map((w) => ({
-      workspaceID: w.id,
-      status: w.directory && existsSync(w.directory) ? ("connected" as const) : ("disconnected" as const),
-    }));
+    return (await this.list(projectID)).map((w) => ({ workspaceID: w.id, status: statusOf(w) }));
   }
 
   /** Creates a worktree workspace for the directory's project; in a subfolder, the workspace is the same subfolder of the new worktree. */
@@ -84,6 +84,10 @@ export class Workspaces {
       timeUsed: Date.now(),
     };
     await this.save([...(await this.all()), workspace]);
+    this.bus.publish({ directory: "global", workspace: workspace.id }, "workspace.status", {
+      workspaceID: workspace.id,
+      status: statusOf(workspace),
+    });
     return workspace;
   }
 
@@ -102,6 +106,10 @@ export class Workspaces {
     const list = await this.all();
     await this.save(list.map((w) => (w.id === id ? { ...w, timeUsed: Date.now() } : w)));
   }
+}
+
+function statusOf(workspace: Workspace): "connected" | "error" {
+  return workspace.directory && existsSync(workspace.directory) ? "connected" : "error";
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

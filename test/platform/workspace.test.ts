@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, makeRepo } from "../support/git.js";
+import { openEventReader } from "../support/sse.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
 
@@ -42,6 +43,8 @@ describe("workspaces", () => {
   });
 
   it("creates a worktree workspace, lists it with its status, and removes it with its worktree", async () => {
+    const global = await openEventReader(`${server.url}/global/event`, "global");
+    await global.next();
     const res = await server.fetch("/experimental/workspace", jsonInit("POST", { type: "worktree" }));
     expect(res.status).toBe(200);
     const workspace = (await res.json()) as Workspace;
@@ -49,6 +52,15 @@ describe("workspaces", () => {
     expect(workspace.branch).toBe(`opencode/${workspace.name}`);
     expect(git(repo.dir, "worktree", "list", "--porcelain")).toContain(`worktree ${workspace.directory}`);
 
+    const status = await global.next<{ directory: string; workspace?: string; payload: { type: string; properties: unknown } }>(
+      (f) => f.payload.type === "workspace.status",
+    );
+    expect(status).toMatchObject({
+      directory: "global",
+      workspace: workspace.id,
+      payload: { properties: { workspaceID: workspace.id, status: "connected" } },
+    });
+    global.close();
     expect(await (await server.fetch("/experimental/workspace")).json()).toEqual([workspace]);
     expect(await (await server.fetch("/experimental/workspace/status")).json()).toEqual([
       { workspaceID: workspace.id, status: "connected" },
@@ -62,6 +74,16 @@ describe("workspaces", () => {
     expect(await removed.json()).toEqual(workspace);
     expect(git(repo.dir, "worktree", "list", "--porcelain")).not.toContain(workspace.directory!);
     expect(await (await server.fetch("/experimental/workspace")).json()).toEqual([]);
+  });
+
+  it("removes the sessions that belong to a removed workspace, and only those", async () => {
+    const workspace = (await (await server.fetch("/experimental/workspace", jsonInit("POST", { type: "worktree" }))).json()) as Workspace;
+    const inside = (await (await server.fetch("/session", jsonInit("POST", {}))).json()) as { id: string };
+    const outside = (await (await server.fetch("/session", jsonInit("POST", {}))).json()) as { id: string };
+    await server.fetch(`/sync/steal?workspace=${workspace.id}`, jsonInit("POST", { sessionID: inside.id }));
+    await server.fetch(`/experimental/workspace/${workspace.id}`, { method: "DELETE" });
+    expect((await server.fetch(`/session/${inside.id}`)).status).toBe(404);
+    expect((await server.fetch(`/session/${outside.id}`)).status).toBe(200);
   });
 
   it("refuses an adapter it does not have, and an unknown workspace", async () => {
