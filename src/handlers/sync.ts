@@ -1,12 +1,18 @@
 // Handlers of the spec tag "sync": the durable session events for clients and servers that
-// catch up or hand sessions over. sync.start (sync loops with remote workspaces) stays a stub:
-// there are no remote workspaces here.
+// catch up or hand sessions over, and the status of the workspaces sessions live in.
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
 import { replaySyncEvents } from "../sync/sync-replay.js";
 
 export const syncHandlers = {
+  // Upstream starts a sync loop per remote workspace with sessions; local ones only get their status checked.
+  "sync.start": async (_input, ctx) => {
+    const project = await ctx.services.projects.locate(ctx.directory);
+    const sessions = await ctx.services.store.listSessions({ projectID: project.id });
+    await ctx.services.workspaces.startSyncing(project.id, new Set(sessions.flatMap((s) => (s.workspaceID ? [s.workspaceID] : []))));
+    return true;
+  },
   "sync.history.list": ({ body }, ctx) => ctx.services.syncLog.history(body ?? {}),
   "sync.replay": async ({ body }, ctx) => ({
     sessionID: await replaySyncEvents(ctx.services, ctx.services.syncLog, body!.directory, body!.events),

@@ -21,6 +21,8 @@ export function workspaceCreateError(message: string): HttpError {
 export class Workspaces {
   private loaded: Promise<Workspace[]> | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The last status announced per workspace. */
+  private readonly announced = new Map<string, "connected" | "error">();
 
   constructor(
     private readonly file: string,
@@ -84,11 +86,24 @@ export class Workspaces {
       timeUsed: Date.now(),
     };
     await this.save([...(await this.all()), workspace]);
-    this.bus.publish({ directory: "global", workspace: workspace.id }, "workspace.status", {
-      workspaceID: workspace.id,
-      status: statusOf(workspace),
-    });
+    this.announceStatus(workspace);
     return workspace;
+  }
+
+  /** Publishes workspace.status when a workspace's connection status changed since last told. */
+  private announceStatus(workspace: Workspace): void {
+    const status = statusOf(workspace);
+    if (this.announced.get(workspace.id) === status) return;
+    this.announced.set(workspace.id, status);
+    this.bus.publish({ directory: "global", workspace: workspace.id }, "workspace.status", { workspaceID: workspace.id, status });
+  }
+
+  /**
+   * sync.start: checks the workspaces of a project that have sessions and announces their status.
+   * Local workspaces have nothing to stream from; remote ones do not exist here.
+   */
+  async startSyncing(projectID: string, sessionWorkspaces: Set<string>): Promise<void> {
+    for (const workspace of await this.list(projectID)) if (sessionWorkspaces.has(workspace.id)) this.announceStatus(workspace);
   }
 
   /** Removes a workspace and its worktree; answers what was removed. */
@@ -98,6 +113,7 @@ export class Workspaces {
     const root = isObject(workspace.extra) && typeof workspace.extra.root === "string" ? workspace.extra.root : workspace.directory;
     if (root) await this.worktrees.remove(directory, { directory: root });
     await this.save((await this.all()).filter((w) => w.id !== id));
+    this.announced.delete(id);
     return workspace;
   }
 

@@ -1,7 +1,9 @@
 // The sync event log: POST /sync/history answers the durable session events a client has not
 // seen, /sync/replay rebuilds a session from another server's history, /sync/steal hands a
 // session to a workspace.
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openEventReader } from "../support/sse.js";
 import { makeRepo } from "../support/git.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
@@ -85,6 +87,42 @@ describe("sync.replay", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ name: "BadRequest", data: { message: `Expected seq 1 for ${id}, got 2` } });
     expect((await target.fetch(`/session/${id}`)).status).toBe(404);
+  });
+});
+
+describe("sync.start", () => {
+  it("announces the status of the workspaces that have sessions once, and answers true", async () => {
+    const repo = makeRepo("start").dir;
+    const q = `?directory=${encodeURIComponent(repo)}`;
+    const used = (await (await source.fetch(`/experimental/workspace${q}`, jsonInit("POST", { type: "worktree" }))).json()) as {
+      id: string;
+      directory: string;
+    };
+    const unused = (await (await source.fetch(`/experimental/workspace${q}`, jsonInit("POST", { type: "worktree" }))).json()) as {
+      id: string;
+    };
+    const session = (await (await source.fetch(`/session${q}`, jsonInit("POST", {}))).json()) as { id: string };
+    await source.fetch(`/sync/steal${q}&workspace=${used.id}`, jsonInit("POST", { sessionID: session.id }));
+    // The used workspace's folder goes away: its status changes to error.
+    rmSync(used.directory, { recursive: true, force: true });
+
+    const global = await openEventReader(`${source.url}/global/event`, "global");
+    await global.next();
+    expect(await (await source.fetch(`/sync/start${q}`, { method: "POST" })).json()).toBe(true);
+    const status = await global.next<{ workspace?: string; payload: { type: string; properties: unknown } }>(
+      (f) => f.payload.type === "workspace.status",
+    );
+    expect(status.payload.properties).toEqual({ workspaceID: used.id, status: "error" });
+    // Told once: a second start has nothing new to say, and the unused workspace is not checked.
+    await source.fetch(`/sync/start${q}`, { method: "POST" });
+    await source.fetch(`/tui/append-prompt${q}`, jsonInit("POST", { text: "marker" }));
+    await global.next<{ payload: { type: string } }>((f) => f.payload.type === "tui.prompt.append");
+    const statuses = (global.frames as { payload: { type: string; properties: { workspaceID?: string } } }[]).filter(
+      (f) => f.payload.type === "workspace.status",
+    );
+    expect(statuses.map((f) => f.payload.properties.workspaceID)).toEqual([used.id]);
+    expect(statuses.map((f) => f.payload.properties.workspaceID)).not.toContain(unused.id);
+    global.close();
   });
 });
 
