@@ -30,6 +30,11 @@ export class SyncEventLog {
     this.stopListening = bus.subscribeAll((frame) => {
       if (frame.payload.type !== "sync" || !("syncEvent" in frame.payload)) return;
       const { id, aggregateID, seq, type, data } = frame.payload.syncEvent;
+      // Like upstream, a deleted session's history goes with it (its sequence starts over if it comes back).
+      if (type === "session.deleted.1") {
+        this.db.prepare("DELETE FROM sync_event WHERE aggregate_id = ?").run(aggregateID);
+        return;
+      }
       this.db
         .prepare("INSERT OR REPLACE INTO sync_event (id, aggregate_id, seq, type, data) VALUES (?, ?, ?, ?, ?)")
         .run(id, aggregateID, seq, type, JSON.stringify(data));

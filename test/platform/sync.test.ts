@@ -49,6 +49,13 @@ describe("sync.history.list", () => {
     expect(newer.map((e) => e.seq)).toEqual(events.slice(2).map((e) => e.seq));
   });
 
+  it("forgets a deleted session's history, as upstream does", async () => {
+    const id = await sessionWithMessage(source);
+    expect((await history(source)).some((e) => e.aggregate_id === id)).toBe(true);
+    await source.fetch(`/session/${id}`, { method: "DELETE" });
+    expect((await history(source)).some((e) => e.aggregate_id === id)).toBe(false);
+  });
+
   it("keeps the history across a restart", async () => {
     const data = makeTempDir("sync-data");
     const first = await startTestServer({ dataDirectory: data });
