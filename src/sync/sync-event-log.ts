@@ -27,18 +27,21 @@ export class SyncEventLog {
          id TEXT PRIMARY KEY, aggregate_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
        CREATE INDEX IF NOT EXISTS sync_event_by_aggregate ON sync_event (aggregate_id, seq);`,
     );
-    this.stopListening = bus.subscribeAll((frame) => {
-      if (frame.payload.type !== "sync" || !("syncEvent" in frame.payload)) return;
-      const { id, aggregateID, seq, type, data } = frame.payload.syncEvent;
-      // Like upstream, a deleted session's history goes with it (its sequence starts over if it comes back).
-      if (type === "session.deleted.1") {
-        this.db.prepare("DELETE FROM sync_event WHERE aggregate_id = ?").run(aggregateID);
-        return;
-      }
-      this.db
-        .prepare("INSERT OR REPLACE INTO sync_event (id, aggregate_id, seq, type, data) VALUES (?, ?, ?, ?, ?)")
-        .run(id, aggregateID, seq, type, JSON.stringify(data));
-    });
+    this.stopListening = bus.subscribeAll(
+      (frame) => {
+        if (frame.payload.type !== "sync" || !("syncEvent" in frame.payload)) return;
+        const { id, aggregateID, seq, type, data } = frame.payload.syncEvent;
+        // Like upstream, a deleted session's history goes with it (its sequence starts over if it comes back).
+        if (type === "session.deleted.1") {
+          this.db.prepare("DELETE FROM sync_event WHERE aggregate_id = ?").run(aggregateID);
+          return;
+        }
+        this.db
+          .prepare("INSERT OR REPLACE INTO sync_event (id, aggregate_id, seq, type, data) VALUES (?, ?, ?, ?, ?)")
+          .run(id, aggregateID, seq, type, JSON.stringify(data));
+      },
+      { internal: true },
+    );
   }
 
   /**

@@ -20,13 +20,16 @@ export class FormatOnEdit {
     private readonly configs: ConfigService,
     private readonly log: Logger,
   ) {
-    this.stopListening = bus.subscribeAll((frame) => {
-      if (frame.payload.type !== "file.edited" || !frame.directory || frame.directory === "global") return;
-      const file = (frame.payload as { properties: { file?: unknown } }).properties.file;
-      if (typeof file !== "string") return;
-      const job = this.format(frame.directory, file).finally(() => this.running.delete(job));
-      this.running.add(job);
-    });
+    this.stopListening = bus.subscribeAll(
+      (frame) => {
+        if (frame.payload.type !== "file.edited" || !frame.directory || frame.directory === "global") return;
+        const file = (frame.payload as { properties: { file?: unknown } }).properties.file;
+        if (typeof file !== "string") return;
+        const job = this.format(frame.directory, file).finally(() => this.running.delete(job));
+        this.running.add(job);
+      },
+      { internal: true },
+    );
   }
 
   private async format(directory: string, file: string): Promise<void> {
