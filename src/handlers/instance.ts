@@ -19,6 +19,6 @@ export const instanceHandlers = {
     await disposeInstance(ctx.services, ctx.directory);
     return true;
   },
-  "lsp.status": async (_input, ctx) => ctx.services.lsp.status(ctx.directory, await ctx.services.configs.forDirectory(ctx.directory)),
+  "lsp.status": (_input, ctx) => ctx.services.lsp.status(ctx.directory),
   "formatter.status": async (_input, ctx) => formatterStatus(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -106,7 +106,7 @@ export function createServices(options: ServiceOptions): Services {
     configs,
     credentials,
     tui: new TuiControl(),
-    lsp: new LspService(),
+    lsp: new LspService(bus, configs, log),
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
