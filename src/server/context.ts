@@ -26,6 +26,7 @@ import type { GitWorktrees } from "../workspace/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
 import type { FormatOnEdit } from "../workspace/format-on-edit.js";
+import type { ProjectCopies } from "../project/project-copies.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -77,6 +78,8 @@ export interface Services {
   syncLog: SyncEventLog;
   /** Runs the configured formatter on files the tools changed. */
   formatting: FormatOnEdit;
+  /** Copies (git worktrees) of projects, the v2 project copy routes. */
+  projectCopies: ProjectCopies;
 }
 
 export interface RequestContext {

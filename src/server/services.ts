@@ -27,6 +27,7 @@ import { GitWorktrees } from "../workspace/git-worktrees.js";
 import { Workspaces } from "../workspace/workspaces.js";
 import { SyncEventLog } from "../sync/sync-event-log.js";
 import { FormatOnEdit } from "../workspace/format-on-edit.js";
+import { ProjectCopies } from "../project/project-copies.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -111,5 +112,6 @@ export function createServices(options: ServiceOptions): Services {
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
     formatting: new FormatOnEdit(bus, configs, log),
+    projectCopies: new ProjectCopies({ projects, store, bus }),
   };
 }
