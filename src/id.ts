@@ -3,7 +3,7 @@
 // Session ids invert the time part so that the newest session sorts first.
 import { randomInt } from "node:crypto";
 
-export type IdPrefix = "ses" | "msg" | "prt" | "evt" | "per" | "que" | "pty";
+export type IdPrefix = "ses" | "msg" | "prt" | "evt" | "per" | "que" | "pty" | "wrk";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const TIME_MASK = (1n << 48n) - 1n;

@@ -43,6 +43,7 @@ export interface Durable {
 export class EventBus {
   private readonly directoryListeners = new Set<{ directory: string; listener: (event: ScopedEvent) => void }>();
   private readonly globalListeners = new Set<(frame: GlobalFrame) => void>();
+  private internalListeners = 0;
 
   /** `check` runs once per event before anyone sees it (contract validation in tests). */
   constructor(private readonly check: EventCheck = () => {}) {}
@@ -74,13 +75,20 @@ export class EventBus {
     return () => this.directoryListeners.delete(entry);
   }
 
-  /** Listen to every directory's events and the sync twins. */
-  subscribeAll(listener: (frame: GlobalFrame) => void): () => void {
+  /**
+   * Listen to every directory's events and the sync twins. `internal` listeners (services of
+   * this server, such as the sync log) are not counted as subscribers.
+   */
+  subscribeAll(listener: (frame: GlobalFrame) => void, options: { internal?: boolean } = {}): () => void {
     this.globalListeners.add(listener);
-    return () => this.globalListeners.delete(listener);
+    if (options.internal) this.internalListeners++;
+    return () => {
+      if (this.globalListeners.delete(listener) && options.internal) this.internalListeners--;
+    };
   }
 
+  /** How many streams listen (internal listeners left out). */
   get subscriberCount(): number {
-    return this.directoryListeners.size + this.globalListeners.size;
+    return this.directoryListeners.size + this.globalListeners.size - this.internalListeners;
   }
 }

@@ -187,6 +187,16 @@ export class ConfigService {
   invalidate(): void {
     this.cache.clear();
   }
+
+  /** Forgets what was read for one directory (its instance was disposed). */
+  forget(directory: string): void {
+    this.cache.delete(directory);
+  }
+
+  /** The directories whose configuration is loaded: the live instances. */
+  loadedDirectories(): string[] {
+    return [...this.cache.keys()];
+  }
 }
 
 /** The configuration as GET /config shows it: with the fields upstream always fills in. */

@@ -11,4 +11,10 @@ export const controlHandlers = {
     ctx.services.credentials.remove(params.providerID);
     return true;
   },
+  // A client's line in the server log, under its own service name.
+  "app.log": ({ body }, ctx) => {
+    const { service, level, message, extra } = body!;
+    ctx.services.log.child({ service })[level]({ ...extra }, message);
+    return true;
+  },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -5,6 +5,8 @@ import { streamGlobalEvents } from "../server/event-streams.js";
 import { UPSTREAM_VERSION } from "../version.js";
 import { CONFIG_SCHEMA_URL } from "../config/config-service.js";
 import { writeConfigChange } from "../config/config-writer.js";
+import { disposeAllInstances } from "../server/instance-lifecycle.js";
+import { badRequest } from "../server/errors.js";
 
 export const globalHandlers = {
   "global.health": () => ({ healthy: true as const, version: UPSTREAM_VERSION }),
@@ -18,5 +20,16 @@ export const globalHandlers = {
   "global.event": (_input, ctx) => {
     void streamGlobalEvents(ctx);
     return STREAMED;
+  },
+  "global.dispose": async (_input, ctx) => {
+    await disposeAllInstances(ctx.services);
+    return true;
+  },
+  // Upstream upgrades its own installation (npm, brew, ...); this server is not one.
+  "global.upgrade": () => {
+    throw badRequest(
+      "Upgrade is not available: this is agentpool-server, not an installed opencode; upgrade it with its own package manager",
+      "Payload",
+    );
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

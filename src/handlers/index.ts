@@ -22,6 +22,12 @@ import { projectHandlers } from "./project.js";
 import { questionHandlers } from "./question.js";
 import { providerHandlers } from "./provider.js";
 import { sessionHandlers } from "./session.js";
+import { tuiHandlers } from "./tui.js";
+import { experimentalHandlers } from "./experimental.js";
+import { workspaceHandlers } from "./workspace.js";
+import { controlPlaneHandlers } from "./controlplane.js";
+import { syncHandlers } from "./sync.js";
+import { projectCopyHandlers } from "./projectcopy.js";
 
 export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -44,4 +50,10 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...skillsHandlers,
   ...commandsHandlers,
   ...filesystemHandlers,
+  ...tuiHandlers,
+  ...experimentalHandlers,
+  ...workspaceHandlers,
+  ...controlPlaneHandlers,
+  ...syncHandlers,
+  ...projectCopyHandlers,
 };

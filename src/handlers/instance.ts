@@ -8,6 +8,8 @@ import { badRequest } from "../server/errors.js";
 import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../workspace/vcs.js";
 import { describePaths } from "../workspace/paths.js";
 import { skillsOf } from "../v2/catalog.js";
+import { disposeInstance } from "../server/instance-lifecycle.js";
+import { formatterStatus } from "../workspace/formatters.js";
 
 export const instanceHandlers = {
   "path.get": (_input, ctx) => describePaths(ctx.directory),
@@ -45,4 +47,10 @@ export const instanceHandlers = {
     if (worktree === NO_WORKTREE) throw badRequest(`Not a git repository: ${ctx.directory}`, "Payload");
     return { applied: await applyPatch(worktree, body!.patch) };
   },
+  "instance.dispose": async (_input, ctx) => {
+    await disposeInstance(ctx.services, ctx.directory);
+    return true;
+  },
+  "lsp.status": (_input, ctx) => ctx.services.lsp.status(ctx.directory),
+  "formatter.status": async (_input, ctx) => formatterStatus(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -100,6 +100,28 @@ export class Projects {
     return next;
   }
 
+  /** Records an extra git worktree of a project (worktree.create); publishes project.updated. */
+  async addSandbox(id: string, directory: string): Promise<void> {
+    const current = await this.store.getProject(id);
+    if (!current || current.sandboxes.includes(directory)) return;
+    const next: Project = { ...current, sandboxes: [...current.sandboxes, directory], time: { ...current.time, updated: Date.now() } };
+    await this.store.putProject(next);
+    this.announce(next);
+  }
+
+  /** Forgets an extra git worktree of a project (worktree.remove); publishes project.updated. */
+  async removeSandbox(id: string, directory: string): Promise<void> {
+    const current = await this.store.getProject(id);
+    if (!current || !current.sandboxes.includes(directory)) return;
+    const next: Project = {
+      ...current,
+      sandboxes: current.sandboxes.filter((d) => d !== directory),
+      time: { ...current.time, updated: Date.now() },
+    };
+    await this.store.putProject(next);
+    this.announce(next);
+  }
+
   /** Forgets cached locations (instance.dispose, or after `git init`). */
   reset(): void {
     this.located.clear();

@@ -21,6 +21,13 @@ import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
 import type { AcpPool } from "../agent/acp/acp-backend.js";
+import type { TuiControl } from "../tui/tui-control.js";
+import type { LspService } from "../lsp/lsp-service.js";
+import type { GitWorktrees } from "../workspace/git-worktrees.js";
+import type { Workspaces } from "../workspace/workspaces.js";
+import type { SyncEventLog } from "../sync/sync-event-log.js";
+import type { FormatOnEdit } from "../workspace/format-on-edit.js";
+import type { ProjectCopies } from "../project/project-copies.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -62,6 +69,20 @@ export interface Services {
   credentials: CredentialStore;
   /** External (ACP) agents' processes. */
   acp: AcpPool;
+  /** The request queue between the server and an externally driven TUI. */
+  tui: TuiControl;
+  /** The language servers of each directory. */
+  lsp: LspService;
+  /** Extra git worktrees of projects (experimental worktree routes, workspaces). */
+  worktrees: GitWorktrees;
+  /** Workspaces (worktree-backed) of projects. */
+  workspaces: Workspaces;
+  /** The durable session events, for clients catching up (POST /sync/history). */
+  syncLog: SyncEventLog;
+  /** Runs the configured formatter on files the tools changed. */
+  formatting: FormatOnEdit;
+  /** Copies (git worktrees) of projects, the v2 project copy routes. */
+  projectCopies: ProjectCopies;
 }
 
 export interface RequestContext {

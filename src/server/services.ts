@@ -22,6 +22,13 @@ import { Snapshots } from "../snapshot/snapshots.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
 import type { ServerConfig, Services } from "./context.js";
 import { SpecSchemas, summarizeErrors } from "./validation.js";
+import { TuiControl } from "../tui/tui-control.js";
+import { LspService } from "../lsp/lsp-service.js";
+import { GitWorktrees } from "../workspace/git-worktrees.js";
+import { Workspaces } from "../workspace/workspaces.js";
+import { SyncEventLog } from "../sync/sync-event-log.js";
+import { FormatOnEdit } from "../workspace/format-on-edit.js";
+import { ProjectCopies } from "../project/project-copies.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -79,6 +86,7 @@ export function createServices(options: ServiceOptions): Services {
     afterRun: (id) => prompts.resumeQueue(id),
     fallbackModel: (c) => prompts.fallbackModel(c),
   });
+  const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
   const commands = new CommandService({ prompts, sessions, events, config: configs });
   return {
     config,
@@ -102,5 +110,12 @@ export function createServices(options: ServiceOptions): Services {
     configs,
     credentials,
     acp,
+    tui: new TuiControl(),
+    lsp: new LspService(bus, configs, log),
+    worktrees,
+    workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
+    syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
+    formatting: new FormatOnEdit(bus, configs, log),
+    projectCopies: new ProjectCopies({ projects, store, bus }),
   };
 }

@@ -43,6 +43,8 @@ describe("routing", () => {
   it("routes every upstream operation to a handler or its 501 stub, none to 404", async () => {
     const upstream = operations.filter((op) => op.source === "upstream");
     expect(upstream).toHaveLength(188);
+    // GET /tui/control/next waits for a queued TUI request: queue one (answered by the sample tui.control.response).
+    void server.services.tui.call("/tui/sample", {});
     const results = await Promise.all(upstream.map(async (op) => ({ op, ...(await call(op)) })));
     for (const { op, status, body } of results) {
       const unrouted = status === 404 && JSON.stringify(body).includes("No route for");

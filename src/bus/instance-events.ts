@@ -1,0 +1,14 @@
+// Publishing an event of a directory's instance (tui.*, server.instance.disposed, worktree.*):
+// scoped like session events, with the project the directory belongs to, so both /event of that
+// directory and /global/event carry it.
+import type { Services } from "../server/context.js";
+
+export async function publishForDirectory(
+  services: Pick<Services, "bus" | "projects">,
+  directory: string,
+  type: string,
+  properties: Record<string, unknown>,
+): Promise<void> {
+  const project = await services.projects.locate(directory);
+  services.bus.publish({ directory, project: project.id }, type, properties);
+}
