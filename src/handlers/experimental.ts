@@ -13,6 +13,7 @@ function flag(value: boolean | "true" | "false" | undefined): boolean | undefine
 const DEFAULT_SESSION_PAGE = 100;
 
 export const experimentalHandlers = {
+  "experimental.resource.list": (_input, ctx) => ctx.services.mcp.resources(ctx.directory),
   // Sub-agents always run in the foreground here.
   "experimental.capabilities.get": () => ({ backgroundSubagents: false }),
   // No OpenCode Console account can be logged in here: what upstream answers when logged out.

@@ -9,6 +9,7 @@ import { globalHandlers } from "./global.js";
 import { instanceHandlers } from "./instance.js";
 import { legacyHandlers } from "./legacy.js";
 import { fileHandlers } from "./file.js";
+import { mcpHandlers } from "./mcp.js";
 import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
 import { integrationsHandlers } from "./integrations.js";
 import { modelsHandlers } from "./models.js";
@@ -42,6 +43,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...sessionHandlers,
   ...legacyHandlers,
   ...fileHandlers,
+  ...mcpHandlers,
   ...opencodeHttpApiHandlers,
   ...integrationsHandlers,
   ...modelsHandlers,

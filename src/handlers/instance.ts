@@ -1,13 +1,12 @@
 // Handlers of the spec tag "instance".
 import type { HandlerMap } from "../../generated/handlers.js";
 import { loadAgents, toAgentInfo } from "../agent/agents.js";
-import { listCommands } from "../command/commands.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
 import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../workspace/vcs.js";
 import { describePaths } from "../workspace/paths.js";
-import { skillsOf } from "../v2/catalog.js";
+import { commandsOf, skillsOf } from "../v2/catalog.js";
 import { disposeInstance } from "../server/instance-lifecycle.js";
 import { formatterStatus } from "../workspace/formatters.js";
 
@@ -17,7 +16,7 @@ export const instanceHandlers = {
     const config = await ctx.services.configs.forDirectory(ctx.directory);
     return (await loadAgents(config, ctx.directory, findWorktree(ctx.directory))).map(toAgentInfo);
   },
-  "command.list": async (_input, ctx) => listCommands(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
+  "command.list": (_input, ctx) => commandsOf(ctx),
   "app.skills": (_input, ctx) => skillsOf(ctx),
   "vcs.get": async (_input, ctx) => {
     const worktree = findWorktree(ctx.directory);

@@ -21,6 +21,7 @@ import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
 import type { AcpPool } from "../agent/acp/acp-backend.js";
+import type { McpService } from "../mcp/mcp-service.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
@@ -69,6 +70,8 @@ export interface Services {
   credentials: CredentialStore;
   /** External (ACP) agents' processes. */
   acp: AcpPool;
+  /** MCP servers' clients, per directory. */
+  mcp: McpService;
   /** The request queue between the server and an externally driven TUI. */
   tui: TuiControl;
   /** The language servers of each directory. */

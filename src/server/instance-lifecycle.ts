@@ -5,7 +5,10 @@
 import { publishForDirectory } from "../bus/instance-events.js";
 import type { Services } from "./context.js";
 
-type LifecycleServices = Pick<Services, "bus" | "projects" | "configs"> & { lsp?: { shutdown(directory?: string): Promise<void> } };
+type LifecycleServices = Pick<Services, "bus" | "projects" | "configs"> & {
+  lsp?: { shutdown(directory?: string): Promise<void> };
+  mcp?: { forget(directory: string): Promise<void>; closeAll(): Promise<void> };
+};
 
 /** The events a disposed instance sends, as the reference capture shows them. */
 const CATALOGUE_EVENTS = ["catalog.updated", "integration.updated", "reference.updated"] as const;
@@ -14,6 +17,7 @@ export async function disposeInstance(services: LifecycleServices, directory: st
   services.configs.forget(directory);
   services.projects.reset();
   await services.lsp?.shutdown(directory);
+  await services.mcp?.forget(directory);
   for (const type of CATALOGUE_EVENTS) await publishForDirectory(services, directory, type, {});
   await publishForDirectory(services, directory, "server.instance.disposed", { directory });
 }
@@ -24,5 +28,6 @@ export async function disposeAllInstances(services: LifecycleServices): Promise<
   services.configs.invalidate();
   services.projects.reset();
   await services.lsp?.shutdown();
+  await services.mcp?.closeAll();
   services.bus.publish({ directory: "global" }, "global.disposed", {});
 }

@@ -13,6 +13,8 @@ import { PromptService, type PromptServiceOptions } from "../session/prompt-serv
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { AcpPool } from "../agent/acp/acp-backend.js";
+import { McpService } from "../mcp/mcp-service.js";
+import { publishForDirectory } from "../bus/instance-events.js";
 import { SessionService } from "../session/session-service.js";
 import { ShellService } from "../session/shell-service.js";
 import { CommandService } from "../session/command-service.js";
@@ -72,8 +74,13 @@ export function createServices(options: ServiceOptions): Services {
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
   const acp = new AcpPool();
+  const mcp = new McpService(
+    configs,
+    (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties),
+    log,
+  );
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp },
+    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp, mcp },
     { credentials, ...options.prompt },
   );
   const shell = new ShellService({
@@ -110,6 +117,7 @@ export function createServices(options: ServiceOptions): Services {
     configs,
     credentials,
     acp,
+    mcp,
     tui: new TuiControl(),
     lsp: new LspService(bus, configs, log),
     worktrees,

@@ -19,6 +19,7 @@ import { PermissionDeniedError, type PermissionService } from "../permission/per
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
+import type { McpService } from "../mcp/mcp-service.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
@@ -87,6 +88,8 @@ export class PromptService {
       log: Logger;
       /** External (ACP) agents' processes and sessions. */
       acp: AcpPool;
+      /** MCP servers, whose tools LLM agents get. */
+      mcp: Pick<McpService, "tools">;
     },
     private readonly options: PromptServiceOptions = {},
   ) {}
@@ -313,7 +316,9 @@ export class PromptService {
           ];
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const skills = await loadSkills(session.directory, project.worktree);
-      const tools = compaction ? [] : toolsFor({ ...agent.tools, ...user.tools }, subagents, skills);
+      const enabled = { ...agent.tools, ...user.tools };
+      const mcpTools = compaction ? [] : (await this.deps.mcp.tools(session.directory)).filter((tool) => enabled[tool.id] !== false);
+      const tools = compaction ? [] : [...toolsFor(enabled, subagents, skills), ...mcpTools];
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);

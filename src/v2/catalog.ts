@@ -22,8 +22,9 @@ export async function skillsOf(ctx: RequestContext) {
   return loadSkills(ctx.directory, project.worktree);
 }
 
+/** The commands a directory offers: built-in, configured and markdown ones, and its MCP servers' prompts. */
 export async function commandsOf(ctx: RequestContext) {
-  return listCommands(await configOf(ctx), ctx.directory);
+  return [...(await listCommands(await configOf(ctx), ctx.directory)), ...(await ctx.services.mcp.commands(ctx.directory))];
 }
 
 export async function catalogOf(ctx: RequestContext) {
