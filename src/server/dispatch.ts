@@ -115,6 +115,8 @@ export class Dispatcher {
       services: this.services,
       log: this.services.log,
     };
+    // Changes on disk in the projects clients ask about are published (file.watcher.updated).
+    this.services.watchers.ensure(ctx.directory);
     await this.api.handleRequest(
       {
         method: req.method,

@@ -14,6 +14,7 @@ import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { AcpPool } from "../agent/acp/acp-backend.js";
 import { McpService } from "../mcp/mcp-service.js";
+import { FileWatchers } from "../workspace/file-watcher.js";
 import { publishForDirectory } from "../bus/instance-events.js";
 import { SessionService } from "../session/session-service.js";
 import { ShellService } from "../session/shell-service.js";
@@ -76,7 +77,7 @@ export function createServices(options: ServiceOptions): Services {
   const acp = new AcpPool();
   const mcp = new McpService(
     configs,
-    (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties),
+    (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
     log,
   );
   const prompts = new PromptService(
@@ -118,6 +119,11 @@ export function createServices(options: ServiceOptions): Services {
     credentials,
     acp,
     mcp,
+    watchers: new FileWatchers(
+      bus,
+      (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
+      log,
+    ),
     tui: new TuiControl(),
     lsp: new LspService(bus, configs, log),
     worktrees,

@@ -38,6 +38,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.runs.stopAll())
         .then(() => services.acp.stopAll())
         .then(() => services.mcp.closeAll())
+        .then(() => services.watchers.closeAll())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
         .then(() => services.store.close())

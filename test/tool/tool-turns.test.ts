@@ -108,6 +108,8 @@ describe("file tools", () => {
 
   it("read answers numbered lines", async () => {
     writeFileSync(path.join(repo.dir, "hello.txt"), "hello world\n");
+    // The file watcher reports this write (file.watcher.updated) shortly after; let it pass before the run.
+    await new Promise((resolve) => setTimeout(resolve, 600));
     const { messages, events } = await run("read file");
     const file = path.join(repo.dir, "hello.txt");
     expect(toolPart(messages[1]!).state!.output).toBe(

@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "nod
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { searchText } from "../../src/workspace/text-search.js";
+import type { EventLike } from "../support/event-sequence.js";
+import { openEventReader } from "../support/sse.js";
 import { git, makeRepo } from "../support/git.js";
 import { sdkV2 } from "../support/sdk.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
@@ -205,5 +207,33 @@ describe("file.status and vcs.*", () => {
     );
     expect(await again.json()).toEqual({ applied: false });
     expect(readFileSync(path.join(dir, "README.md"), "utf8")).toBe("# files\napplied by vcs.apply\n");
+  });
+});
+
+describe("the file watcher", () => {
+  it("publishes file.watcher.updated for changes made outside the server, and vcs.branch.updated on a checkout", async () => {
+    const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(dir)}`, "event");
+    await reader.next();
+    const file = path.join(dir, "outside-edit.txt");
+    const seen = (event: string) =>
+      reader.next<EventLike>(
+        (e) =>
+          e.type === "file.watcher.updated" &&
+          (e.properties as { file: string; event: string }).file === file &&
+          (e.properties as { event: string }).event === event,
+        10_000,
+      );
+    writeFileSync(file, "one\n");
+    await seen("add");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writeFileSync(file, "two\n");
+    await seen("change");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rmSync(file);
+    await seen("unlink");
+    git(dir, "checkout", "-q", "-b", "watched-branch");
+    const branch = await reader.next<EventLike>((e) => e.type === "vcs.branch.updated", 10_000);
+    expect(branch.properties).toEqual({ branch: "watched-branch" });
+    reader.close();
   });
 });
