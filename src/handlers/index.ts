@@ -10,6 +10,7 @@ import { instanceHandlers } from "./instance.js";
 import { legacyHandlers } from "./legacy.js";
 import { fileHandlers } from "./file.js";
 import { mcpHandlers } from "./mcp.js";
+import { ptyHandlers } from "./pty.js";
 import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
 import { integrationsHandlers } from "./integrations.js";
 import { modelsHandlers } from "./models.js";
@@ -44,6 +45,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...legacyHandlers,
   ...fileHandlers,
   ...mcpHandlers,
+  ...ptyHandlers,
   ...opencodeHttpApiHandlers,
   ...integrationsHandlers,
   ...modelsHandlers,

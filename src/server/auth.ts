@@ -31,12 +31,18 @@ export function presentedToken(authorization: string | undefined, url: string): 
   return new URLSearchParams(url.slice(query + 1)).get("auth_token") ?? undefined;
 }
 
+/** Whether a request may pass: no password set, or the right credentials presented. */
+export function isAuthorized(credentials: Credentials | undefined, authorization: string | undefined, url: string): boolean {
+  if (!credentials) return true;
+  const expected = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
+  const token = presentedToken(authorization, url);
+  return token !== undefined && sameText(token, expected);
+}
+
 export function authMiddleware(credentials: Credentials | undefined): RequestHandler {
   if (!credentials) return (_req, _res, next) => next();
-  const expected = Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64");
   return (req, res, next) => {
-    const token = presentedToken(req.headers.authorization, req.originalUrl);
-    if (token !== undefined && sameText(token, expected)) {
+    if (isAuthorized(credentials, req.headers.authorization, req.originalUrl)) {
       next();
       return;
     }

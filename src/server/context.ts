@@ -23,6 +23,7 @@ import type { SpecSchemas } from "./validation.js";
 import type { AcpPool } from "../agent/acp/acp-backend.js";
 import type { McpService } from "../mcp/mcp-service.js";
 import type { FileWatchers } from "../workspace/file-watcher.js";
+import type { PtyService } from "../workspace/pty-service.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
@@ -75,6 +76,8 @@ export interface Services {
   mcp: McpService;
   /** Watches of the projects clients work in (file.watcher.updated, vcs.branch.updated). */
   watchers: FileWatchers;
+  /** Terminals. */
+  pty: PtyService;
   /** The request queue between the server and an externally driven TUI. */
   tui: TuiControl;
   /** The language servers of each directory. */

@@ -15,6 +15,7 @@ import { SessionEvents } from "../session/session-events.js";
 import { AcpPool } from "../agent/acp/acp-backend.js";
 import { McpService } from "../mcp/mcp-service.js";
 import { FileWatchers } from "../workspace/file-watcher.js";
+import { PtyService } from "../workspace/pty-service.js";
 import { publishForDirectory } from "../bus/instance-events.js";
 import { SessionService } from "../session/session-service.js";
 import { ShellService } from "../session/shell-service.js";
@@ -119,6 +120,9 @@ export function createServices(options: ServiceOptions): Services {
     credentials,
     acp,
     mcp,
+    pty: new PtyService(
+      (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
+    ),
     watchers: new FileWatchers(
       bus,
       (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),

@@ -2,6 +2,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type AppOptions } from "./app.js";
+import { ptyUpgradeHandler } from "./pty-socket.js";
 
 export interface RunningServer {
   url: string;
@@ -15,6 +16,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const finalised = await services.prompts.finaliseInterruptedRuns();
   if (finalised) services.log.warn({ count: finalised }, "finalised runs interrupted by the previous stop");
   const server = http.createServer(app);
+  server.on("upgrade", ptyUpgradeHandler(services.pty, options.credentials));
   // Event streams stay open for hours; the defaults would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -31,6 +33,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
     services,
     close: () =>
       new Promise<void>((resolve) => {
+        // Terminals first: their WebSocket connections are no longer the HTTP server's to close.
+        services.pty.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       })
