@@ -6,9 +6,13 @@ import { badRequest, notFound } from "../server/errors.js";
 import { located } from "../v2/location.js";
 import { availableShells } from "../workspace/pty-service.js";
 
-/** The connect routes answer a plain GET: 404 (in their declared shape) for an unknown terminal, else "upgrade". */
-function needsUpgrade(ctx: RequestContext, id: string): never {
-  if (!ctx.services.pty.exists(id)) throw notFound(`Terminal not found: ${id}`);
+/**
+ * The connect routes answer a plain GET: 404 for an unknown terminal (v1 declares NotFoundError
+ * there, v2 its PtyNotFoundError, which `get` throws), else "upgrade".
+ */
+function needsUpgrade(ctx: RequestContext, id: string, version: "v1" | "v2"): never {
+  if (version === "v1" && !ctx.services.pty.exists(id)) throw notFound(`Terminal not found: ${id}`);
+  ctx.services.pty.get(id);
   throw badRequest("Connect to a terminal with a WebSocket (Upgrade: websocket)", "Headers");
 }
 
@@ -23,7 +27,7 @@ export const ptyHandlers = {
     return true;
   },
   "pty.connectToken": ({ params }, ctx) => ctx.services.pty.connectToken(params.ptyID),
-  "pty.connect": ({ params }, ctx) => needsUpgrade(ctx, params.ptyID),
+  "pty.connect": ({ params }, ctx) => needsUpgrade(ctx, params.ptyID, "v1"),
   "v2.pty.list": (_input, ctx) => located(ctx, ctx.services.pty.list(ctx.directory)),
   "v2.pty.create": ({ body }, ctx) => located(ctx, ctx.services.pty.create(ctx.directory, body ?? {})),
   "v2.pty.get": ({ params }, ctx) => located(ctx, ctx.services.pty.get(params.ptyID)),
@@ -33,5 +37,5 @@ export const ptyHandlers = {
     return new Reply(204);
   },
   "v2.pty.connectToken": ({ params }, ctx) => located(ctx, ctx.services.pty.connectToken(params.ptyID)),
-  "v2.pty.connect": ({ params }, ctx) => needsUpgrade(ctx, params.ptyID),
+  "v2.pty.connect": ({ params }, ctx) => needsUpgrade(ctx, params.ptyID, "v2"),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

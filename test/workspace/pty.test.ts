@@ -123,6 +123,9 @@ describe("terminals", () => {
     term.socket.close();
     expect((await v2().v2.pty.connect({ ptyID: id })).response.status).toBe(400);
     expect((await v2().v2.pty.remove({ ptyID: id })).response.status).toBe(204);
+    const gone = await v2().v2.pty.connect({ ptyID: id });
+    expect(gone.response.status).toBe(404);
+    expect(gone.error).toMatchObject({ _tag: "PtyNotFoundError", ptyID: id });
   });
 });
 
