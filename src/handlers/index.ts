@@ -11,6 +11,10 @@ import { legacyHandlers } from "./legacy.js";
 import { fileHandlers } from "./file.js";
 import { mcpHandlers } from "./mcp.js";
 import { ptyHandlers } from "./pty.js";
+import { sessionsHandlers } from "./sessions.js";
+import { messagesHandlers } from "./messages.js";
+import { permissionsHandlers } from "./permissions.js";
+import { sessionQuestionsHandlers } from "./session-questions.js";
 import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
 import { integrationsHandlers } from "./integrations.js";
 import { modelsHandlers } from "./models.js";
@@ -46,6 +50,10 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...fileHandlers,
   ...mcpHandlers,
   ...ptyHandlers,
+  ...sessionsHandlers,
+  ...messagesHandlers,
+  ...permissionsHandlers,
+  ...sessionQuestionsHandlers,
   ...opencodeHttpApiHandlers,
   ...integrationsHandlers,
   ...modelsHandlers,

@@ -30,6 +30,8 @@ export interface PermissionAsk {
   /** The rules of the agent, the config and the session, in that order. */
   rules: PermissionRuleset;
   signal: AbortSignal;
+  /** The request's id, when the client that asks chose it (v2 permission.create). */
+  id?: string;
 }
 
 interface Pending {
@@ -56,21 +58,28 @@ export class PermissionService {
     return [...this.pending.values()].map((p) => p.request);
   }
 
-  /** Resolves when the tool may go on; rejects with PermissionDeniedError when it may not. */
-  async ask(ask: PermissionAsk): Promise<void> {
+  /** What the rules (and the project's "always" answers) decide for a request, before anyone is asked. */
+  async decide(ask: Pick<PermissionAsk, "projectID" | "permission" | "patterns" | "rules">): Promise<"allow" | "deny" | "ask"> {
     const remembered = await this.store.getRememberedPermissions(ask.projectID);
     const actions = ask.patterns.map((pattern) =>
       evaluate(remembered, ask.permission, pattern) === "allow" ? "allow" : (evaluate(ask.rules, ask.permission, pattern) ?? "ask"),
     );
-    if (actions.includes("deny")) {
+    if (actions.includes("deny")) return "deny";
+    return actions.every((a) => a === "allow") ? "allow" : "ask";
+  }
+
+  /** Resolves when the tool may go on; rejects with PermissionDeniedError when it may not. */
+  async ask(ask: PermissionAsk): Promise<void> {
+    const decision = await this.decide(ask);
+    if (decision === "deny") {
       throw new PermissionDeniedError(
         `The user has set a rule that prevents this tool call (${ask.permission}: ${ask.patterns.join(", ")}).`,
         false,
       );
     }
-    if (actions.every((a) => a === "allow")) return;
+    if (decision === "allow") return;
     const request: PermissionRequest = {
-      id: createId("per"),
+      id: ask.id ?? createId("per"),
       sessionID: ask.sessionID,
       permission: ask.permission,
       patterns: ask.patterns,

@@ -15,3 +15,9 @@ export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
 export async function located<T>(ctx: RequestContext, data: T): Promise<{ location: LocationInfo; data: T }> {
   return { location: await locationOf(ctx), data };
 }
+
+/** The items (pending requests) whose session works in the request's directory. */
+export async function inRequestDirectory<T extends { sessionID: string }>(ctx: RequestContext, items: T[]): Promise<T[]> {
+  const directories = await Promise.all(items.map(async (item) => (await ctx.services.store.getSession(item.sessionID))?.directory));
+  return items.filter((_item, i) => directories[i] === ctx.directory);
+}

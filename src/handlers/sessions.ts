@@ -1,0 +1,154 @@
+// Handlers of the spec tag "sessions" (v2 /api/session): the same sessions and runs as the v1
+// routes, in the v2 shapes (src/v2/session-shapes.ts). The durable session.next.* event log of
+// upstream's new engine (history, events) is not kept here: those routes stay on the 501 stub.
+import type { HandlerMap } from "../../generated/handlers.js";
+import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
+import { HttpError } from "../server/errors.js";
+import { chooseAgent } from "../session/agent-choice.js";
+import { createId } from "../id.js";
+import { page } from "../v2/paging.js";
+import { sessionForV2, toSessionMessage, toSessionV2 } from "../v2/session-shapes.js";
+
+const NO_CONTENT = new Reply(204);
+
+function sessionOf(ctx: RequestContext, sessionID: string) {
+  return sessionForV2(ctx.services.store, sessionID);
+}
+
+function invalid(message: string, field?: string): HttpError {
+  return new HttpError(400, { _tag: "InvalidRequestError", message, ...(field ? { field } : {}) });
+}
+
+export const sessionsHandlers = {
+  "v2.session.list": async ({ query }, ctx) => {
+    const directory = query.directory ?? ctx.directory;
+    const sessions = (await ctx.services.sessions.list(directory, { ...(query.search ? { search: query.search } : {}) }))
+      .filter((s) => !query.project || s.projectID === query.project)
+      .sort((a, b) => (query.order === "asc" ? a.time.updated - b.time.updated : b.time.updated - a.time.updated));
+    return page(sessions.map(toSessionV2), query.cursor, Number(query.limit ?? 50));
+  },
+  "v2.session.create": async ({ body }, ctx) => {
+    const input = body ?? {};
+    const session = await ctx.services.sessions.create(input.location?.directory ?? ctx.directory, {});
+    const chosen =
+      input.agent || input.model
+        ? await ctx.services.sessions.mutate(session.id, (current) => ({
+            ...current,
+            ...(input.agent ? { agent: input.agent } : {}),
+            ...(input.model
+              ? { model: { id: input.model.id, providerID: input.model.providerID, variant: input.model.variant ?? "default" } }
+              : {}),
+          }))
+        : session;
+    return { data: toSessionV2(chosen) };
+  },
+  "v2.session.get": async ({ params }, ctx) => ({ data: toSessionV2(await sessionOf(ctx, params.sessionID)) }),
+  "v2.session.active": (_input, ctx) => ({
+    data: Object.fromEntries(Object.keys(ctx.services.runs.statuses()).map((id) => [id, { type: "running" as const }])),
+  }),
+  "v2.session.switchAgent": async ({ params, body }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    await chooseAgent(session, await ctx.services.configs.forDirectory(session.directory), body!.agent).catch(() => {
+      throw invalid(`Agent not found: ${body!.agent}`, "agent");
+    });
+    await ctx.services.sessions.mutate(session.id, (current) => ({
+      ...current,
+      agent: body!.agent,
+      time: { ...current.time, updated: Date.now() },
+    }));
+    return NO_CONTENT;
+  },
+  "v2.session.switchModel": async ({ params, body }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    const { id, providerID, variant } = body!.model;
+    await ctx.services.sessions.mutate(session.id, (current) => ({
+      ...current,
+      model: { id, providerID, variant: variant ?? "default" },
+      time: { ...current.time, updated: Date.now() },
+    }));
+    return NO_CONTENT;
+  },
+  // The prompt is stored and queued (one run at a time per session); the answer says it was admitted.
+  "v2.session.prompt": async ({ params, body }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    const input = body!;
+    const messageID = input.id ?? createId("msg");
+    const files = (input.prompt.files ?? []).map((file) => ({
+      uri: file.uri,
+      mime: file.uri.startsWith("data:") ? file.uri.slice(5, file.uri.indexOf(";")) : "text/plain",
+      ...(file.name ? { name: file.name } : {}),
+    }));
+    const parts = [
+      { type: "text" as const, text: input.prompt.text },
+      ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
+    ];
+    const admitted = Date.now();
+    const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never);
+    queued.catch(() => undefined);
+    const seq = (await ctx.services.store.listMessages(session.id)).filter((m) => m.info.role === "user").length;
+    return {
+      data: {
+        admittedSeq: seq,
+        id: messageID,
+        sessionID: session.id,
+        prompt: {
+          text: input.prompt.text,
+          ...(files.length ? { files } : {}),
+          ...(input.prompt.agents ? { agents: input.prompt.agents } : {}),
+        },
+        delivery: input.delivery ?? "queue",
+        timeCreated: admitted,
+      },
+    };
+  },
+  "v2.session.wait": async ({ params }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    await ctx.services.prompts.whenRunEnds(params.sessionID);
+    return NO_CONTENT;
+  },
+  "v2.session.interrupt": async ({ params }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    ctx.services.runs.abort(params.sessionID);
+    return NO_CONTENT;
+  },
+  "v2.session.compact": async ({ params }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    if (!session.model) throw invalid("The session has no model yet: prompt it, or switch its model, first");
+    await ctx.services.prompts.summarize(session.id, { providerID: session.model.providerID, modelID: session.model.id });
+    return NO_CONTENT;
+  },
+  "v2.session.message": async ({ params }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    const message = await ctx.services.store.getMessage(params.sessionID, params.messageID);
+    if (!message)
+      throw new HttpError(404, {
+        _tag: "MessageNotFoundError",
+        messageID: params.messageID,
+        message: `Message not found: ${params.messageID}`,
+      });
+    return { data: toSessionMessage(message) };
+  },
+  // What the agent sees now: the messages since the last compaction, without reverted ones.
+  "v2.session.context": async ({ params }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    const all = await ctx.services.store.listMessages(session.id);
+    const visible = session.revert ? all.filter((m) => m.info.id < session.revert!.messageID) : all;
+    const lastCompaction = visible.findLastIndex((m) => m.parts.some((p) => p.type === "compaction"));
+    return { data: visible.slice(Math.max(0, lastCompaction)).map(toSessionMessage) };
+  },
+  "v2.session.revert.stage": async ({ params, body }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    const session = await ctx.services.reverts.revert(params.sessionID, body!.messageID);
+    return { data: toSessionV2(session).revert ?? { messageID: body!.messageID } };
+  },
+  "v2.session.revert.clear": async ({ params }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    await ctx.services.reverts.unrevert(params.sessionID);
+    return NO_CONTENT;
+  },
+  "v2.session.revert.commit": async ({ params }, ctx) => {
+    await sessionOf(ctx, params.sessionID);
+    await ctx.services.reverts.commit(params.sessionID);
+    return NO_CONTENT;
+  },
+} satisfies HandlerMap<RequestContext, HandlerReply>;

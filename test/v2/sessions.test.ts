@@ -1,0 +1,227 @@
+// The v2 session routes (/api/session/*) through @opencode-ai/sdk/v2, on the same engine as v1:
+// create, prompt (admitted, then answered), wait, messages and context in the v2 shapes,
+// interrupt, agent and model switches, compaction, revert stage/clear/commit, and the
+// permission and question requests of a run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventLike } from "../support/event-sequence.js";
+import { startLlmProject } from "../support/llm-project.js";
+import type { ScriptedLlm } from "../support/scripted-llm.js";
+import { sdkV2 } from "../support/sdk.js";
+import { openEventReader, type EventReader } from "../support/sse.js";
+import type { TestServer } from "../support/server.js";
+
+let llm: ScriptedLlm;
+let server: TestServer;
+let repo: { dir: string; rootCommit: string };
+let client: ReturnType<typeof sdkV2>;
+
+type Message = {
+  id: string;
+  type: string;
+  text?: string;
+  content?: { type: string; text?: string; name?: string; state?: { status: string } }[];
+};
+
+beforeAll(async () => {
+  ({ llm, repo, server } = await startLlmProject("v2-sessions"));
+  client = sdkV2({ baseUrl: server.url, directory: repo.dir });
+});
+afterAll(async () => {
+  await server.close();
+  await llm.stop();
+});
+
+async function newSession(model = true): Promise<string> {
+  const res = await client.v2.session.create({
+    location: { directory: repo.dir },
+    ...(model ? { model: { id: "m", providerID: "fake" } } : {}),
+  });
+  return (res.data as { data: { id: string } }).data.id;
+}
+
+async function prompt(sessionID: string, text: string) {
+  return (await client.v2.session.prompt({ sessionID, prompt: { text } })).data as {
+    data: { id: string; admittedSeq: number; delivery: string };
+  };
+}
+
+async function messages(sessionID: string): Promise<Message[]> {
+  return ((await client.v2.session.messages({ sessionID })).data as { data: Message[] }).data;
+}
+
+async function events(): Promise<EventReader> {
+  const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(repo.dir)}`, "event");
+  await reader.next();
+  return reader;
+}
+
+describe("v2 sessions", () => {
+  it("create, get, list with paging", async () => {
+    const id = await newSession();
+    const got = (await client.v2.session.get({ sessionID: id })).data as {
+      data: { id: string; model?: unknown; location: unknown; projectID: string };
+    };
+    expect(got.data).toMatchObject({
+      id,
+      model: { id: "m", providerID: "fake" },
+      location: { directory: repo.dir },
+      projectID: repo.rootCommit,
+    });
+    await newSession();
+    const first = (await client.v2.session.list({ directory: repo.dir, limit: 1 })).data as {
+      data: { id: string }[];
+      cursor: { next?: string };
+    };
+    expect(first.data).toHaveLength(1);
+    expect(first.cursor.next).toBeTruthy();
+    const second = (await client.v2.session.list({ directory: repo.dir, limit: 1, cursor: first.cursor.next })).data as {
+      data: { id: string }[];
+    };
+    expect(second.data[0]!.id).not.toBe(first.data[0]!.id);
+    const missing = await client.v2.session.get({ sessionID: "ses_missing" });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error).toMatchObject({ _tag: "SessionNotFoundError", sessionID: "ses_missing" });
+  });
+
+  it("a prompt is admitted at once; wait returns when the run is over; messages and context show the reply", async () => {
+    const id = await newSession();
+    const admitted = await prompt(id, "hello v2");
+    expect(admitted.data).toMatchObject({ admittedSeq: 1, delivery: "queue" });
+    expect(admitted.data.id).toMatch(/^msg_/);
+    expect((await client.v2.session.wait({ sessionID: id })).response.status).toBe(204);
+    const list = await messages(id);
+    expect(list.map((m) => m.type)).toEqual(["user", "assistant"]);
+    expect(list[0]).toMatchObject({ id: admitted.data.id, text: "hello v2" });
+    expect(list[1]!.content).toContainEqual(expect.objectContaining({ type: "text", text: "Hello from fake LLM. You said: hello v2" }));
+    const one = (await client.v2.session.message({ sessionID: id, messageID: list[1]!.id })).data as { data: Message };
+    expect(one.data.type).toBe("assistant");
+    const context = (await client.v2.session.context({ sessionID: id })).data as { data: Message[] };
+    expect(context.data.map((m) => m.id)).toEqual(list.map((m) => m.id));
+  });
+
+  it("tool calls appear as tool content with their state", async () => {
+    const id = await newSession();
+    await prompt(id, "use bash");
+    await client.v2.session.wait({ sessionID: id });
+    const tool = (await messages(id)).flatMap((m) => m.content ?? []).find((c) => c.type === "tool");
+    expect(tool).toMatchObject({ name: "bash", state: { status: "completed" } });
+  });
+
+  it("active lists running sessions; interrupt ends a slow run", async () => {
+    const id = await newSession();
+    await prompt(id, "slow bash");
+    await expect.poll(async () => Object.keys(((await client.v2.session.active()).data as { data: object }).data)).toContain(id);
+    expect((await client.v2.session.interrupt({ sessionID: id })).response.status).toBe(204);
+    await client.v2.session.wait({ sessionID: id });
+    expect(Object.keys(((await client.v2.session.active()).data as { data: object }).data)).not.toContain(id);
+  });
+
+  it("switchAgent and switchModel change the session; an unknown agent is refused", async () => {
+    const id = await newSession();
+    expect((await client.v2.session.switchAgent({ sessionID: id, agent: "plan" })).response.status).toBe(204);
+    expect((await client.v2.session.switchModel({ sessionID: id, model: { id: "other", providerID: "fake" } })).response.status).toBe(204);
+    const got = (await client.v2.session.get({ sessionID: id })).data as { data: { agent: string; model: { id: string } } };
+    expect(got.data).toMatchObject({ agent: "plan", model: { id: "other" } });
+    expect((await client.v2.session.switchAgent({ sessionID: id, agent: "nobody" })).response.status).toBe(400);
+  });
+
+  it("compact summarizes the conversation", async () => {
+    const id = await newSession();
+    await prompt(id, "before compaction");
+    await client.v2.session.wait({ sessionID: id });
+    expect((await client.v2.session.compact({ sessionID: id })).response.status).toBe(204);
+    const types = (await messages(id)).map((m) => m.type);
+    expect(types).toContain("compaction");
+    const context = (await client.v2.session.context({ sessionID: id })).data as { data: Message[] };
+    expect(context.data[0]!.type).toBe("compaction");
+  });
+
+  it("revert: stage hides messages from the context, clear brings them back, commit drops them", async () => {
+    const id = await newSession();
+    await prompt(id, "first");
+    await client.v2.session.wait({ sessionID: id });
+    await prompt(id, "second");
+    await client.v2.session.wait({ sessionID: id });
+    const all = await messages(id);
+    const secondUser = all.filter((m) => m.type === "user")[1]!;
+    const staged = (await client.v2.session.revert.stage({ sessionID: id, messageID: secondUser.id })).data as {
+      data: { messageID: string };
+    };
+    expect(staged.data.messageID).toBe(secondUser.id);
+    const context = (await client.v2.session.context({ sessionID: id })).data as { data: Message[] };
+    expect(context.data).toHaveLength(2);
+    expect((await client.v2.session.revert.clear({ sessionID: id })).response.status).toBe(204);
+    expect(((await client.v2.session.context({ sessionID: id })).data as { data: Message[] }).data).toHaveLength(4);
+    await client.v2.session.revert.stage({ sessionID: id, messageID: secondUser.id });
+    expect((await client.v2.session.revert.commit({ sessionID: id })).response.status).toBe(204);
+    expect(await messages(id)).toHaveLength(2);
+  });
+});
+
+describe("v2 permissions and questions", () => {
+  it("a run's permission request: listed, read, answered 'always' (then saved, and removable)", async () => {
+    const reader = await events();
+    const session = (await client.session.create({ permission: [{ permission: "bash", pattern: "*", action: "ask" }] })).data!;
+    await prompt(session.id, "use bash");
+    const asked = await reader.next<EventLike>((e) => e.type === "permission.asked", 10_000);
+    const requestID = (asked.properties as { id: string }).id;
+    const listed = (await client.v2.permission.request.list()).data as { data: { id: string; action: string; resources: string[] }[] };
+    expect(listed.data).toContainEqual(expect.objectContaining({ id: requestID, action: "bash", resources: ["echo hi"] }));
+    expect(((await client.v2.session.permission.list({ sessionID: session.id })).data as { data: unknown[] }).data).toHaveLength(1);
+    const one = (await client.v2.session.permission.get({ sessionID: session.id, requestID })).data as { data: { source?: unknown } };
+    expect(one.data.source).toMatchObject({ type: "tool" });
+    expect((await client.v2.session.permission.reply({ sessionID: session.id, requestID, reply: "always" })).response.status).toBe(204);
+    await client.v2.session.wait({ sessionID: session.id });
+    reader.close();
+    const saved = (await client.v2.permission.saved.list({ projectID: repo.rootCommit })).data as {
+      data: { id: string; action: string; resource: string }[];
+    };
+    const rule = saved.data.find((r) => r.action === "bash")!;
+    expect(rule.resource).toBe("echo *");
+    expect((await client.v2.permission.saved.remove({ id: rule.id })).response.status).toBe(204);
+    expect(((await client.v2.permission.saved.list({ projectID: repo.rootCommit })).data as { data: unknown[] }).data).toEqual([]);
+    const again = await client.v2.session.permission.reply({ sessionID: session.id, requestID, reply: "once" });
+    expect(again.response.status).toBe(404);
+  });
+
+  it("permission.create: the rules decide, or the request waits for a reply", async () => {
+    const session = (await client.session.create({ permission: [{ permission: "deploy", pattern: "*", action: "ask" }] })).data!;
+    const allowed = (await client.v2.session.permission.create({ sessionID: session.id, action: "read", resources: ["README.md"] }))
+      .data as {
+      data: { effect: string };
+    };
+    expect(allowed.data.effect).toBe("allow");
+    const asked = (await client.v2.session.permission.create({ sessionID: session.id, action: "deploy", resources: ["prod"] })).data as {
+      data: { id: string; effect: string };
+    };
+    expect(asked.data.effect).toBe("ask");
+    const pending = (await client.v2.session.permission.list({ sessionID: session.id })).data as { data: { id: string }[] };
+    expect(pending.data.map((r) => r.id)).toEqual([asked.data.id]);
+    await client.v2.session.permission.reply({ sessionID: session.id, requestID: asked.data.id, reply: "reject" });
+  });
+
+  it("a run's question: listed, answered; another rejected", async () => {
+    const reader = await events();
+    const id = await newSession();
+    await prompt(id, "ask question");
+    const asked = await reader.next<EventLike>((e) => e.type === "question.asked", 10_000);
+    const requestID = (asked.properties as { id: string }).id;
+    const listed = (await client.v2.question.request.list()).data as { data: { id: string; questions: { question: string }[] }[] };
+    expect(listed.data).toContainEqual(
+      expect.objectContaining({ id: requestID, questions: [expect.objectContaining({ question: "Which color?" })] }),
+    );
+    expect(((await client.v2.session.question.list({ sessionID: id })).data as { data: unknown[] }).data).toHaveLength(1);
+    expect((await client.v2.session.question.reply({ sessionID: id, requestID, questionV2Reply: { answers: [["Blue"]] } })).response.status).toBe(204);
+    await client.v2.session.wait({ sessionID: id });
+    const tool = (await messages(id)).flatMap((m) => m.content ?? []).find((c) => c.type === "tool");
+    expect(tool).toMatchObject({ name: "question", state: { status: "completed" } });
+
+    await prompt(id, "ask question");
+    const second = await reader.next<EventLike>((e) => e.type === "question.asked", 10_000);
+    const secondID = (second.properties as { id: string }).id;
+    expect((await client.v2.session.question.reject({ sessionID: id, requestID: secondID })).response.status).toBe(204);
+    await client.v2.session.wait({ sessionID: id });
+    expect((await client.v2.session.question.reject({ sessionID: id, requestID: secondID })).response.status).toBe(404);
+    reader.close();
+  });
+});
