@@ -12,6 +12,7 @@ import { fileHandlers } from "./file.js";
 import { mcpHandlers } from "./mcp.js";
 import { ptyHandlers } from "./pty.js";
 import { sessionsHandlers } from "./sessions.js";
+import { eventsHandlers } from "./events.js";
 import { messagesHandlers } from "./messages.js";
 import { permissionsHandlers } from "./permissions.js";
 import { sessionQuestionsHandlers } from "./session-questions.js";
@@ -51,6 +52,7 @@ export const handlers: HandlerMap<RequestContext, HandlerReply> = {
   ...mcpHandlers,
   ...ptyHandlers,
   ...sessionsHandlers,
+  ...eventsHandlers,
   ...messagesHandlers,
   ...permissionsHandlers,
   ...sessionQuestionsHandlers,

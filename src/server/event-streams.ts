@@ -28,6 +28,29 @@ export async function streamDirectoryEvents(ctx: RequestContext): Promise<void> 
   unsubscribe();
 }
 
+/**
+ * /api/event: every directory's events in the v2 envelope ({id, type, location, data}); only the
+ * event types the v2 stream defines (V2Event) are sent.
+ */
+export async function streamV2Events(ctx: RequestContext): Promise<void> {
+  const { bus, config, schemas } = ctx.services;
+  const stream = openEventStream(ctx.res, { name: "/api/event", log: ctx.log, heartbeat: () => null, heartbeatMs: config.heartbeatMs });
+  const toV2 = (event: BusEvent, directory?: string) => ({
+    id: event.id,
+    type: event.type,
+    ...(directory && directory !== "global" ? { location: { directory } } : {}),
+    data: event.properties,
+  });
+  stream.send(toV2(serverEvent("server.connected")));
+  const unsubscribe = bus.subscribeAll(({ directory, payload }) => {
+    if (payload.type === "sync") return;
+    const frame = toV2(payload as BusEvent, directory);
+    if (!schemas.check("V2Event", frame)) stream.send(frame);
+  });
+  await stream.closed;
+  unsubscribe();
+}
+
 export async function streamGlobalEvents(ctx: RequestContext): Promise<void> {
   const { bus, config } = ctx.services;
   const stream = openEventStream(ctx.res, {

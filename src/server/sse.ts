@@ -14,6 +14,7 @@ export interface EventStream {
 
 export function openEventStream(
   res: Response,
+  /** `heartbeat` answers the frame sent every heartbeatMs; null sends an SSE comment instead (streams whose schema has no heartbeat event). */
   options: { name: string; log: Logger; heartbeat: () => unknown; heartbeatMs?: number },
 ): EventStream {
   res.status(200);
@@ -32,7 +33,12 @@ export function openEventStream(
     options.log.info({ stream: options.name, event: frame }, "sse event");
     res.write(`data: ${JSON.stringify(frame)}\n\n`);
   };
-  const timer = setInterval(() => send(options.heartbeat()), options.heartbeatMs ?? HEARTBEAT_MS);
+  const beat = () => {
+    const frame = options.heartbeat();
+    if (frame !== null) send(frame);
+    else if (open) res.write(":\n\n");
+  };
+  const timer = setInterval(beat, options.heartbeatMs ?? HEARTBEAT_MS);
   const finish = () => {
     if (!open) return;
     open = false;

@@ -10,9 +10,14 @@ function specSchemas(): SpecSchemas {
 }
 
 /** Which frames a stream carries: /event's, /global/event's, or /event's as a legacy (Python SDK) client gets them. */
-export type StreamKind = "event" | "global" | "legacy-event";
+export type StreamKind = "event" | "global" | "legacy-event" | "v2";
 
-const FRAME_SCHEMA: Record<StreamKind, string> = { event: "ServedEvent", global: "ServedGlobalEvent", "legacy-event": "LegacyServedEvent" };
+const FRAME_SCHEMA: Record<StreamKind, string> = {
+  event: "ServedEvent",
+  global: "ServedGlobalEvent",
+  "legacy-event": "LegacyServedEvent",
+  v2: "V2Event",
+};
 
 export interface EventReader {
   response: Response;

@@ -158,6 +158,31 @@ describe("v2 sessions", () => {
   });
 });
 
+describe("the v2 event stream", () => {
+  it("carries the run's events in the v2 envelope, with their location", async () => {
+    const reader = await openEventReader(`${server.url}/api/event`, "v2");
+    const first = await reader.next<{ type: string }>();
+    expect(first.type).toBe("server.connected");
+    const id = await newSession();
+    await prompt(id, "hello stream");
+    const status = await reader.next<{
+      type: string;
+      location?: { directory: string };
+      data: { sessionID: string; status: { type: string } };
+    }>((e) => e.type === "session.status" && e.data.sessionID === id, 10_000);
+    expect(status.location).toEqual({ directory: repo.dir });
+    await reader.next<{ type: string; data: { sessionID: string } }>((e) => e.type === "session.idle" && e.data.sessionID === id, 10_000);
+    reader.close();
+  });
+
+  it("is readable with the SDK's own SSE reader", async () => {
+    const events = await client.v2.event.subscribe();
+    const first = await events.stream.next();
+    expect(first.value).toMatchObject({ type: "server.connected" });
+    await events.stream.return(undefined);
+  });
+});
+
 describe("v2 permissions and questions", () => {
   it("a run's permission request: listed, read, answered 'always' (then saved, and removable)", async () => {
     const reader = await events();
@@ -211,7 +236,9 @@ describe("v2 permissions and questions", () => {
       expect.objectContaining({ id: requestID, questions: [expect.objectContaining({ question: "Which color?" })] }),
     );
     expect(((await client.v2.session.question.list({ sessionID: id })).data as { data: unknown[] }).data).toHaveLength(1);
-    expect((await client.v2.session.question.reply({ sessionID: id, requestID, questionV2Reply: { answers: [["Blue"]] } })).response.status).toBe(204);
+    expect(
+      (await client.v2.session.question.reply({ sessionID: id, requestID, questionV2Reply: { answers: [["Blue"]] } })).response.status,
+    ).toBe(204);
     await client.v2.session.wait({ sessionID: id });
     const tool = (await messages(id)).flatMap((m) => m.content ?? []).find((c) => c.type === "tool");
     expect(tool).toMatchObject({ name: "question", state: { status: "completed" } });
