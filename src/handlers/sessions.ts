@@ -1,8 +1,10 @@
 // Handlers of the spec tag "sessions" (v2 /api/session): the same sessions and runs as the v1
-// routes, in the v2 shapes (src/v2/session-shapes.ts). The durable session.next.* event log of
-// upstream's new engine (history, events) is not kept here: those routes stay on the 501 stub.
+// routes, in the v2 shapes (src/v2/session-shapes.ts); the durable session.next.* history is
+// derived from the stored messages (src/v2/session-history.ts).
 import type { HandlerMap } from "../../generated/handlers.js";
-import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
+import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
+import { streamSessionHistory } from "../server/event-streams.js";
+import { sessionHistory } from "../v2/session-history.js";
 import { HttpError } from "../server/errors.js";
 import { chooseAgent } from "../session/agent-choice.js";
 import { createId } from "../id.js";
@@ -135,6 +137,20 @@ export const sessionsHandlers = {
     const visible = session.revert ? all.filter((m) => m.info.id < session.revert!.messageID) : all;
     const lastCompaction = visible.findLastIndex((m) => m.parts.some((p) => p.type === "compaction"));
     return { data: visible.slice(Math.max(0, lastCompaction)).map(toSessionMessage) };
+  },
+  "v2.session.history": async ({ params, query }, ctx) => {
+    const session = await sessionOf(ctx, params.sessionID);
+    const after = Number(query.after ?? 0) || 0;
+    const limit = Number(query.limit ?? 100) || 100;
+    const events = sessionHistory(session.id, session.directory, await ctx.services.store.listMessages(session.id)).filter(
+      (e) => e.durable!.seq > after,
+    );
+    return { data: events.slice(0, limit), hasMore: events.length > limit };
+  },
+  "v2.session.events": async ({ params, query }, ctx): Promise<HandlerReply> => {
+    const session = await sessionOf(ctx, params.sessionID);
+    void streamSessionHistory(ctx, session.id, session.directory, Number(query.after ?? 0) || 0);
+    return STREAMED;
   },
   "v2.session.revert.stage": async ({ params, body }, ctx) => {
     await sessionOf(ctx, params.sessionID);

@@ -7,6 +7,8 @@ export const HEARTBEAT_MS = 10_000;
 
 export interface EventStream {
   send(frame: unknown): void;
+  /** A frame with SSE id and event fields as well (upstream's durable session stream). */
+  sendFields(frame: { id: string; event: string; data: unknown }): void;
   /** Resolves when the client goes away or close() is called. */
   closed: Promise<void>;
   close(): void;
@@ -46,8 +48,14 @@ export function openEventStream(
     resolveClosed();
   };
   res.on("close", finish);
+  const sendFields = (frame: { id: string; event: string; data: unknown }) => {
+    if (!open) return;
+    options.log.info({ stream: options.name, event: frame }, "sse event");
+    res.write(`id: ${frame.id}\nevent: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`);
+  };
   return {
     send,
+    sendFields,
     closed,
     close() {
       finish();

@@ -158,6 +158,79 @@ describe("v2 sessions", () => {
   });
 });
 
+describe("the durable session history", () => {
+  it("history: session.next.* events derived from the stored run, paged with after and limit", async () => {
+    const id = await newSession();
+    await prompt(id, "use bash");
+    await client.v2.session.wait({ sessionID: id });
+    const history = (await client.v2.session.history({ sessionID: id })).data as {
+      data: { type: string; durable: { seq: number }; data: Record<string, unknown> }[];
+      hasMore: boolean;
+    };
+    expect(history.hasMore).toBe(false);
+    const types = history.data.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(["session.next.prompted", "session.next.prompt.admitted", "session.next.step.started"]);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "session.next.tool.called",
+        "session.next.tool.success",
+        "session.next.text.ended",
+        "session.next.step.ended",
+      ]),
+    );
+    expect(history.data.map((e) => e.durable.seq)).toEqual(history.data.map((_e, i) => i + 1));
+    expect(history.data.find((e) => e.type === "session.next.tool.called")!.data).toMatchObject({
+      tool: "bash",
+      input: { command: "echo hi" },
+    });
+    const page = (await client.v2.session.history({ sessionID: id, after: 2, limit: 2 })).data as {
+      data: { durable: { seq: number } }[];
+      hasMore: boolean;
+    };
+    expect(page.data.map((e) => e.durable.seq)).toEqual([3, 4]);
+    expect(page.hasMore).toBe(true);
+  });
+
+  it("events: the history as SSE frames with id and event fields, then new events as the session goes on", async () => {
+    const id = await newSession();
+    await prompt(id, "first one");
+    await client.v2.session.wait({ sessionID: id });
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/api/session/${id}/event?after=1`, { signal: controller.signal });
+    const frames: { id: string; event: string; data: { type: string; durable: { seq: number } } }[] = [];
+    const reading = (async () => {
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(":")) continue;
+          const field = (name: string) =>
+            block
+              .split("\n")
+              .find((l) => l.startsWith(`${name}: `))!
+              .slice(name.length + 2);
+          frames.push({ id: field("id"), event: field("event"), data: JSON.parse(field("data")) });
+        }
+      }
+    })().catch(() => undefined);
+    await expect.poll(() => frames.length).toBeGreaterThan(3);
+    expect(frames[0]).toMatchObject({ id: "2", event: "session.next.prompt.admitted" });
+    expect(frames.every((f) => f.event === f.data.type && f.id === String(f.data.durable.seq))).toBe(true);
+    const before = frames.length;
+    await prompt(id, "second one");
+    await client.v2.session.wait({ sessionID: id });
+    await expect.poll(() => frames.slice(before).map((f) => f.event)).toContain("session.next.step.ended");
+    controller.abort();
+    await reading;
+  });
+});
+
 describe("the v2 event stream", () => {
   it("carries the run's events in the v2 envelope, with their location", async () => {
     const reader = await openEventReader(`${server.url}/api/event`, "v2");

@@ -105,6 +105,15 @@ describe("terminals", () => {
     expect((await v1().pty.get({ path: { id: "pty_unknown000000000000000000" } })).response.status).toBe(404);
   });
 
+  it("the v1 routes through the v2 SDK client: create, get, update, list, connect (told to upgrade), remove", async () => {
+    const pty = (await v2().pty.create({ command: "/bin/sh", title: "via v2 client" })).data!;
+    expect((await v2().pty.get({ ptyID: pty.id })).data!.title).toBe("via v2 client");
+    expect((await v2().pty.update({ ptyID: pty.id, title: "renamed" })).data!.title).toBe("renamed");
+    expect((await v2().pty.list()).data!.map((p) => p.id)).toContain(pty.id);
+    expect((await v2().pty.connect({ ptyID: pty.id })).response.status).toBe(400);
+    expect((await v2().pty.remove({ ptyID: pty.id })).data).toBe(true);
+  });
+
   it("the v2 routes: create, get, update, list, connect with a ticket, remove", async () => {
     const created = (await v2().v2.pty.create({ command: "/bin/bash", args: ["--norc"] })).data as {
       data: { id: string };
