@@ -58,6 +58,6 @@ export const fileHandlers = {
     });
     return found.map((entry) => entry.path);
   },
-  // Workspace symbols come from a language server; none runs here (lsp.status says so), so none are known.
-  "find.symbols": () => [],
+  // Workspace symbols come from the directory's running language servers (lsp.status lists them).
+  "find.symbols": ({ query }, ctx) => ctx.services.lsp.workspaceSymbols(ctx.directory, query.query),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -1,6 +1,6 @@
-// A language server process and the start of a conversation with it: the LSP `initialize`
-// handshake over stdio (Content-Length framed JSON-RPC). A server that answers is connected; one
-// that cannot start, exits, or answers with an error is in error.
+// A language server process and a conversation with it over stdio (Content-Length framed
+// JSON-RPC): the `initialize` handshake, then requests such as workspace/symbol. A server that
+// answers is connected; one that cannot start, exits, or answers with an error is in error.
 import { spawn, type ChildProcess } from "node:child_process";
 import { pathToFileURL } from "node:url";
 
@@ -45,12 +45,18 @@ function readMessages(onMessage: (message: Record<string, unknown>) => void): (c
   };
 }
 
+/** How long a request may take before it is given up. */
+const REQUEST_LIMIT_MS = 10_000;
+
 export class LspClient {
   state: LspState = "starting";
   /** Why the server is in error. */
   problem: string | undefined;
   private child: ChildProcess | undefined;
   readonly ready: Promise<void>;
+  /** Requests after the handshake, by id, waiting for their answer. */
+  private readonly waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  private nextID = 10;
 
   constructor(
     readonly id: string,
@@ -90,6 +96,13 @@ export class LspClient {
       child.stdout!.on(
         "data",
         readMessages((message) => {
+          const waiter = typeof message.id === "number" ? this.waiting.get(message.id) : undefined;
+          if (waiter) {
+            this.waiting.delete(message.id as number);
+            if (message.error) waiter.reject(new Error(String((message.error as { message?: unknown }).message ?? "request failed")));
+            else waiter.resolve(message.result);
+            return;
+          }
           if (message.id !== 1) return;
           if (message.error) return settle("error", String((message.error as { message?: unknown }).message ?? "initialize failed"));
           child.stdin!.write(frame({ method: "initialized", params: {} }));
@@ -110,6 +123,24 @@ export class LspClient {
           },
         }),
       );
+    });
+  }
+
+  /** Sends a request to a connected server; rejects on its error, or when it does not answer in time. */
+  request(method: string, params: unknown): Promise<unknown> {
+    const child = this.child;
+    if (this.state !== "connected" || !child) return Promise.reject(new Error(`language server ${this.id} is not connected`));
+    const id = this.nextID++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`language server ${this.id} did not answer ${method}`));
+      }, REQUEST_LIMIT_MS);
+      this.waiting.set(id, {
+        resolve: (result) => (clearTimeout(timer), resolve(result)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      child.stdin!.write(frame({ id, method, params }));
     });
   }
 

@@ -3,6 +3,7 @@
 // file it handles is touched (here: changed by the edit or write tool, file.edited), and
 // GET /lsp reports the servers started so far: connected, or in error when they failed.
 // They stop when the instance is disposed or the server closes.
+import type { Symbol as WorkspaceSymbol } from "../../generated/schemas.js";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../../generated/schemas.js";
@@ -75,6 +76,17 @@ export class LspService {
         root: path.relative(directory, client.root) || ".",
         status: client.state === "connected" ? ("connected" as const) : ("error" as const),
       }));
+  }
+
+  /** The workspace symbols matching `query` from the directory's connected servers (none answer: none). */
+  async workspaceSymbols(directory: string, query: string): Promise<WorkspaceSymbol[]> {
+    const clients = [...(this.clients.get(directory)?.values() ?? [])].filter((client) => client.state === "connected");
+    const answers = await Promise.all(clients.map((client) => client.request("workspace/symbol", { query }).catch(() => [])));
+    return answers.flatMap((answer) =>
+      (Array.isArray(answer) ? (answer as WorkspaceSymbol[]) : [])
+        .filter((symbol) => symbol?.location?.range)
+        .map(({ name, kind, location }) => ({ name, kind, location: { uri: location.uri, range: location.range } })),
+    );
   }
 
   /** Stops the servers of one directory, or of all. */
