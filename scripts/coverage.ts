@@ -64,6 +64,13 @@ const text = renderEndpoints({
 });
 
 if (process.argv.includes("--check")) {
+  // Every method of both JS SDK clients must be called by some test (the clients' promise).
+  const sdkEvidence = readSdkEvidence();
+  const uncalled = (["v1", "v2"] as const).flatMap((g) => sdkMethods[g].filter((m) => !sdkEvidence[g].has(m)).map((m) => `${g} ${m}`));
+  if (uncalled.length) {
+    console.error(`JS SDK methods no test calls: ${uncalled.join(", ")}`);
+    process.exit(1);
+  }
   const current = existsSync(ENDPOINTS_FILE) ? readFileSync(ENDPOINTS_FILE, "utf8") : "";
   if (current !== text) {
     console.error("ENDPOINTS.md is stale: run `npm test`, then `npm run coverage`, and commit ENDPOINTS.md.");

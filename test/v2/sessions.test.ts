@@ -228,6 +228,11 @@ describe("the durable session history", () => {
     await expect.poll(() => frames.slice(before).map((f) => f.event)).toContain("session.next.step.ended");
     controller.abort();
     await reading;
+    // The SDK's own SSE reader reads the same frames.
+    const viaSdk = await client.v2.session.events({ sessionID: id });
+    const first = await viaSdk.stream.next();
+    expect(first.value).toMatchObject({ type: "session.next.prompted", durable: { seq: 1 } });
+    await viaSdk.stream.return(undefined);
   });
 });
 
