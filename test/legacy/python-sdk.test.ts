@@ -69,6 +69,23 @@ describe("the Python SDK's requests, replayed", () => {
     expect(after.body.time.initialized).toBeGreaterThan(0);
   });
 
+  it("app.log writes a line to the server's log", async () => {
+    expect(await replay("POST", "/log")).toEqual({ status: 200, body: true });
+    expect(server.logLines().some((line) => line.msg === "hello from python" && line.service === "python-sdk-check")).toBe(true);
+  });
+
+  it("tui.append_prompt and tui.open_help answer true (no TUI needs to be attached)", async () => {
+    expect(await replay("POST", "/tui/append-prompt")).toEqual({ status: 200, body: true });
+    expect(await replay("POST", "/tui/open-help")).toEqual({ status: 200, body: true });
+  });
+
+  it("event.list: the event stream the SDK reads", async () => {
+    const request = recorded.find((r) => r.url === "/event")!;
+    const events = await openEventReader(`${server.url}/event`, "legacy-event", { headers: request.headers });
+    expect(await events.next()).toMatchObject({ type: "server.connected" });
+    events.close();
+  });
+
   it("app.modes: the primary agents as modes", async () => {
     const { status, body } = await replay("GET", "/mode");
     expect(status).toBe(200);
