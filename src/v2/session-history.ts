@@ -4,6 +4,7 @@
 // give the same events (ids and seq included), so a client can page with `after` and resume.
 import type { Part, SessionDurableEvent, ToolPart } from "../../generated/schemas.js";
 import type { MessageWithParts } from "../storage/store.js";
+import { promptOf } from "./session-shapes.js";
 
 type Draft = { type: SessionDurableEvent["type"]; data: Record<string, unknown> };
 
@@ -59,18 +60,11 @@ function partEvents(part: Part, base: Record<string, unknown>): Draft[] {
 
 function messageEvents({ info, parts }: MessageWithParts): Draft[] {
   if (info.role === "user") {
-    const text = parts
-      .filter((p) => p.type === "text" && !p.synthetic)
-      .map((p) => (p as { text: string }).text)
-      .join("\n");
-    const files = parts.flatMap((p) =>
-      p.type === "file" ? [{ uri: p.url, mime: p.mime, ...(p.filename ? { name: p.filename } : {}) }] : [],
-    );
     const data = {
       timestamp: info.time.created,
       sessionID: info.sessionID,
       messageID: info.id,
-      prompt: { text, ...(files.length ? { files } : {}) },
+      prompt: promptOf(parts),
       delivery: "queue",
     };
     return [

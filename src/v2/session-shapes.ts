@@ -5,6 +5,7 @@ import type {
   Part,
   PermissionRequest,
   PermissionV2Request,
+  Prompt,
   QuestionRequest,
   QuestionV2Request,
   Session,
@@ -133,11 +134,8 @@ function assistantOf(info: AssistantMessage, parts: Part[]): SessionMessageAssis
   };
 }
 
-/** One stored message as the v2 API lists it (a compaction request as its summary marker). */
-export function toSessionMessage({ info, parts }: MessageWithParts): SessionMessage {
-  if (info.role === "assistant") return assistantOf(info, parts);
-  if (parts.some((p) => p.type === "compaction"))
-    return { type: "compaction", reason: "manual", summary: "", recent: "", id: info.id, time: { created: info.time.created } };
+/** A user message's parts as the v2 Prompt: its typed text and its attached files. */
+export function promptOf(parts: Part[]): Prompt {
   const text = parts
     .filter((p) => p.type === "text" && !p.synthetic)
     .map((p) => (p as { text: string }).text)
@@ -145,7 +143,15 @@ export function toSessionMessage({ info, parts }: MessageWithParts): SessionMess
   const files = parts.flatMap((p) =>
     p.type === "file" ? [{ uri: p.url, mime: p.mime, ...(p.filename ? { name: p.filename } : {}) }] : [],
   );
-  return { id: info.id, time: { created: info.time.created }, text, ...(files.length ? { files } : {}), type: "user" };
+  return { text, ...(files.length ? { files } : {}) };
+}
+
+/** One stored message as the v2 API lists it (a compaction request as its summary marker). */
+export function toSessionMessage({ info, parts }: MessageWithParts): SessionMessage {
+  if (info.role === "assistant") return assistantOf(info, parts);
+  if (parts.some((p) => p.type === "compaction"))
+    return { type: "compaction", reason: "manual", summary: "", recent: "", id: info.id, time: { created: info.time.created } };
+  return { id: info.id, time: { created: info.time.created }, ...promptOf(parts), type: "user" };
 }
 
 export function toPermissionV2(request: PermissionRequest): PermissionV2Request {

@@ -28,6 +28,22 @@ export interface EventReader {
   close(): void;
 }
 
+/** The raw blocks (frames) of an SSE response, as they arrive. */
+export async function* sseBlocks(response: Response): AsyncGenerator<string> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      yield buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+    }
+  }
+}
+
 export async function openEventReader(url: string, kind: StreamKind, init: RequestInit = {}): Promise<EventReader> {
   const controller = new AbortController();
   const response = await fetch(url, { ...init, signal: controller.signal });
@@ -37,27 +53,18 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
   let cursor = 0;
   const schemaName = FRAME_SCHEMA[kind];
   const pump = async () => {
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const lines = block.split("\n");
-        expect(
-          lines.every((l) => l.startsWith("data: ")),
-          `only data: lines, got ${JSON.stringify(block)}`,
-        ).toBe(true);
-        const frame = JSON.parse(lines.map((l) => l.slice(6)).join("\n"));
-        const errors = specSchemas().check(schemaName, frame);
-        if (errors) throw new Error(`${schemaName} violation: ${summarizeErrors(errors, frame).join("; ")}`);
-        frames.push(frame);
-        for (const wake of [...waiters]) wake();
-      }
+    for await (const block of sseBlocks(response)) {
+      if (block.startsWith(":")) continue; // a comment: the v2 stream's heartbeat
+      const lines = block.split("\n");
+      expect(
+        lines.every((l) => l.startsWith("data: ")),
+        `only data: lines, got ${JSON.stringify(block)}`,
+      ).toBe(true);
+      const frame = JSON.parse(lines.map((l) => l.slice(6)).join("\n"));
+      const errors = specSchemas().check(schemaName, frame);
+      if (errors) throw new Error(`${schemaName} violation: ${summarizeErrors(errors, frame).join("; ")}`);
+      frames.push(frame);
+      for (const wake of [...waiters]) wake();
     }
   };
   const pumping = pump().catch((error: unknown) => {

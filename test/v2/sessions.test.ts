@@ -7,7 +7,7 @@ import type { EventLike } from "../support/event-sequence.js";
 import { startLlmProject } from "../support/llm-project.js";
 import type { ScriptedLlm } from "../support/scripted-llm.js";
 import { sdkV2 } from "../support/sdk.js";
-import { openEventReader, type EventReader } from "../support/sse.js";
+import { openEventReader, sseBlocks, type EventReader } from "../support/sse.js";
 import type { TestServer } from "../support/server.js";
 
 let llm: ScriptedLlm;
@@ -199,24 +199,14 @@ describe("the durable session history", () => {
     const res = await fetch(`${server.url}/api/session/${id}/event?after=1`, { signal: controller.signal });
     const frames: { id: string; event: string; data: { type: string; durable: { seq: number } } }[] = [];
     const reading = (async () => {
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(":")) continue;
-          const field = (name: string) =>
-            block
-              .split("\n")
-              .find((l) => l.startsWith(`${name}: `))!
-              .slice(name.length + 2);
-          frames.push({ id: field("id"), event: field("event"), data: JSON.parse(field("data")) });
-        }
+      for await (const block of sseBlocks(res)) {
+        if (block.startsWith(":")) continue;
+        const field = (name: string) =>
+          block
+            .split("\n")
+            .find((l) => l.startsWith(`${name}: `))!
+            .slice(name.length + 2);
+        frames.push({ id: field("id"), event: field("event"), data: JSON.parse(field("data")) });
       }
     })().catch(() => undefined);
     await expect.poll(() => frames.length).toBeGreaterThan(3);
