@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventLike } from "../support/event-sequence.js";
+import { makeRepo } from "../support/git.js";
 import { fakeProvider, startLlmProject } from "../support/llm-project.js";
 import type { ScriptedLlm } from "../support/scripted-llm.js";
 import { sdkV1 } from "../support/sdk.js";
@@ -60,6 +61,30 @@ describe("files, search and git", () => {
 
   it("vcs.get", async () => {
     expect((await client.vcs.get()).data).toEqual({ branch: "main", default_branch: "main" });
+  });
+});
+
+describe("a second repository, chosen by the client's directory", () => {
+  it("shows that repository's files, sessions and events only", async () => {
+    const other = makeRepo("second-repo").dir;
+    writeFileSync(path.join(other, "only-here.txt"), "x");
+    const second = sdkV1({ baseUrl: server.url, directory: other });
+    const reader = await openEventReader(`${server.url}/event`, "event", {
+      headers: { "x-opencode-directory": encodeURIComponent(other) },
+    });
+    await reader.next();
+    const session = (await second.session.create({ body: {} })).data!;
+    expect(session.directory).toBe(other);
+    await reader.next<EventLike>((e) => e.type === "session.created", 5_000);
+    const mine = (await client.session.create({ body: {} })).data!;
+    expect((await second.file.list({ query: { path: "." } })).data!.map((n) => n.name)).toContain("only-here.txt");
+    expect((await client.file.list({ query: { path: "." } })).data!.map((n) => n.name)).not.toContain("only-here.txt");
+    expect((await second.session.list()).data!.map((s) => s.id)).toEqual([session.id]);
+    expect((await client.session.list()).data!.map((s) => s.id)).toContain(mine.id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const created = (reader.frames as EventLike[]).filter((e) => e.type === "session.created");
+    expect(created.map((e) => (e.properties as { info: { id: string } }).info.id)).toEqual([session.id]);
+    reader.close();
   });
 });
 
