@@ -464,7 +464,7 @@ export class PromptService {
   private async subtask(
     parent: Session,
     user: UserMessage,
-    request: { description: string; prompt: string; agent: string; sessionID?: string },
+    request: Parameters<ToolContext["subtask"]>[0],
     signal: AbortSignal,
   ): Promise<{ sessionID: string; text: string; error?: string; model: ModelRef }> {
     const { sessions, runs } = this.deps;
@@ -478,6 +478,7 @@ export class PromptService {
             permission: [{ permission: "task", pattern: "*", action: "deny" }],
           });
     const model = { providerID: user.model.providerID, modelID: user.model.modelID };
+    request.started?.({ sessionID: child.id, model });
     const { queued } = await this.prompt(child.id, { agent: request.agent, model, parts: [{ type: "text", text: request.prompt }] });
     const stop = () => runs.abort(child.id);
     signal.addEventListener("abort", stop, { once: true });

@@ -40,6 +40,12 @@ export function taskTool(subagents: AgentDefinition[]): ToolDefinition<TaskArgs>
         prompt: args.prompt,
         agent: args.subagent_type,
         sessionID: args.task_id,
+        // Upstream shows the running part with its child session as soon as the child exists.
+        started: (child) =>
+          ctx.progress({
+            title: args.description,
+            metadata: { parentSessionId: ctx.sessionID, sessionId: child.sessionID, model: child.model },
+          }),
       });
       return {
         title: args.description,

@@ -31,7 +31,14 @@ export interface ToolContext {
    * Runs a prompt as a sub-agent in a child session (a new one, or `sessionID` to continue one);
    * resolves with the sub-agent's final text, or its error.
    */
-  subtask(request: { description: string; prompt: string; agent: string; sessionID?: string }): Promise<{
+  subtask(request: {
+    description: string;
+    prompt: string;
+    agent: string;
+    sessionID?: string;
+    /** Told the child session and model once the child exists, before it runs. */
+    started?: (child: { sessionID: string; model: { providerID: string; modelID: string } }) => void;
+  }): Promise<{
     sessionID: string;
     text: string;
     error?: string;

@@ -6,7 +6,7 @@ import { sdkV2 } from "../support/sdk.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceEvents, sequence, type EventLike } from "../support/event-sequence.js";
 import { startLlmProject } from "../support/llm-project.js";
-import type { ScriptedLlm } from "../support/scripted-llm.js";
+import { defaultScript, type ScriptedLlm } from "../support/scripted-llm.js";
 import { openEventReader } from "../support/sse.js";
 import { jsonInit, type TestServer } from "../support/server.js";
 
@@ -119,9 +119,52 @@ describe("file tools", () => {
   });
 });
 
+describe("edit, glob and grep, called by the model", () => {
+  // The model's calls for these prompts (the default script has no trigger for them).
+  const CALLS: Record<string, { name: string; args: Record<string, unknown> }> = {
+    "edit please": { name: "edit", args: { filePath: "greeting.txt", oldString: "hello", newString: "goodbye" } },
+    "glob please": { name: "glob", args: { pattern: "**/*.txt" } },
+    "grep please": { name: "grep", args: { pattern: "good+bye" } },
+  };
+  beforeAll(() => {
+    writeFileSync(path.join(repo.dir, "greeting.txt"), "hello world\n");
+    llm.setScript((request) => {
+      const last = request.body.messages.at(-1)!;
+      const call = Object.entries(CALLS).find(([text]) => JSON.stringify(last.content).includes(text));
+      if (call && last.role === "user") return { kind: "tool", calls: [call[1]] };
+      return defaultScript(request);
+    });
+  });
+  afterAll(() => llm.setScript(undefined));
+
+  it("edit changes the file and reports the diff in its metadata", async () => {
+    const { messages, events } = await run("edit please");
+    const part = toolPart(messages[1]!);
+    expect(part.tool).toBe("edit");
+    expect(part.state).toMatchObject({ status: "completed", title: "greeting.txt" });
+    expect(String((part.state as unknown as { metadata: { diff: string } }).metadata.diff)).toContain("+goodbye world");
+    expect(readFileSync(path.join(repo.dir, "greeting.txt"), "utf8")).toBe("goodbye world\n");
+    expect(events.some((e) => e.type === "file.edited")).toBe(true);
+  });
+
+  it("glob answers the matching files", async () => {
+    const { messages } = await run("glob please");
+    const part = toolPart(messages[1]!);
+    expect(part).toMatchObject({ tool: "glob", state: { status: "completed" } });
+    expect(part.state!.output).toContain(path.join(repo.dir, "greeting.txt"));
+  });
+
+  it("grep answers the matching lines", async () => {
+    const { messages } = await run("grep please");
+    const part = toolPart(messages[1]!);
+    expect(part).toMatchObject({ tool: "grep", state: { status: "completed" } });
+    expect(part.state!.output).toContain("Line 1: goodbye world");
+  });
+});
+
 describe("task", () => {
   it("runs a sub-agent in a child session and answers with its report", async () => {
-    const { sessionID, messages, reply } = await run("use task");
+    const { sessionID, messages, reply, events } = await run("use task");
     const task = toolPart(messages[1]!);
     const children = (await sdk().session.children({ sessionID })).data as {
       id: string;
@@ -145,6 +188,12 @@ describe("task", () => {
       output: `<task id="${child.id}" state="completed">\n<task_result>\nHello from fake LLM. You said: say hello from the subagent\n</task_result>\n</task>`,
       metadata: { parentSessionId: sessionID, sessionId: child.id, model: { providerID: "fake", modelID: "m" }, truncated: false },
     });
+    // The parent session's events in upstream's order (the child's own run interleaves, as in the capture).
+    const parentOf = (events: EventLike[], id: string) =>
+      events.filter((e) => (e.properties as { sessionID?: string }).sessionID === id && e.type !== "session.created");
+    const reference = referenceEvents("task");
+    const referenceParent = (reference.find((e) => e.type === "session.created")!.properties as { sessionID: string }).sessionID;
+    expect(sequence(parentOf(events, sessionID))).toEqual(sequence(parentOf(reference, referenceParent)));
     const childMessages = (await sdk().session.messages({ sessionID: child.id })).data as Reply[];
     expect(childMessages.map((m) => m.info.role)).toEqual(["user", "assistant"]);
     expect(reply.parts.find((p) => p.type === "text")!.text).toMatch(/^Tool finished: <task id=/);
