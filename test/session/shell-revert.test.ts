@@ -95,7 +95,9 @@ describe("revert and unrevert", () => {
     expect(patch?.files).toEqual([file]);
     // The turn's diff summary is published after the run ends (as upstream), so it may lag the reply.
     await expect
-      .poll(async () => ((await sdk().session.message({ sessionID, messageID: messages[0]!.info.id })).data as Reply).info.summary?.diffs)
+      .poll(async () => ((await sdk().session.message({ sessionID, messageID: messages[0]!.info.id })).data as Reply).info.summary?.diffs, {
+        timeout: 10_000,
+      })
       .toEqual([{ file: "hello.txt", status: "added", additions: 1, deletions: 0, patch: expect.stringContaining("+hello world") }]);
     const diff = (await sdk().session.diff({ sessionID })).data as { file: string }[];
     expect(diff.map((d) => d.file)).toEqual(["hello.txt"]);
