@@ -91,7 +91,8 @@ describe("terminals", () => {
     const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(dir)}`, "event");
     await reader.next();
     const pty = (await v1().pty.create({ body: { command: "/bin/sh", args: ["-c", "exit 7"] } })).data!;
-    const exited = await reader.next<EventLike>((e) => e.type === "pty.exited", 5_000);
+    // Only this terminal's exit: an earlier test's removed terminal may report its own exit late.
+    const exited = await reader.next<EventLike>((e) => e.type === "pty.exited" && (e.properties as { id: string }).id === pty.id, 5_000);
     expect(exited.properties).toEqual({ id: pty.id, exitCode: 7 });
     expect((await v1().pty.get({ path: { id: pty.id } })).data).toMatchObject({ status: "exited", exitCode: 7 });
     reader.close();
