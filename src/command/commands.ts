@@ -65,36 +65,31 @@ export function expandTemplate(template: string, args: string): string {
   return withPositions.replace(/\$ARGUMENTS/g, args).trim();
 }
 
+/** A command from a markdown file's front matter and body, or from a `command` config entry. */
+function commandFrom(
+  name: string,
+  entry: { description?: string; agent?: string; model?: string; subtask?: boolean; template: string },
+): Command {
+  return {
+    name,
+    ...(entry.description ? { description: entry.description } : {}),
+    ...(entry.agent ? { agent: entry.agent } : {}),
+    ...(entry.model ? { model: entry.model } : {}),
+    source: "command",
+    template: entry.template,
+    ...(entry.subtask !== undefined ? { subtask: entry.subtask } : {}),
+    hints: [],
+  };
+}
+
 /** Built-in commands, `.opencode/command/*.md` (global, then project) and the `command` config key, later ones winning by name. */
 export async function listCommands(config: Config, directory: string): Promise<Command[]> {
   const byName = new Map(BUILT_IN.map((c) => [c.name, c]));
   for (const folder of definitionFolders("command", directory, findWorktree(directory))) {
-    for (const file of await markdownFiles(folder)) {
-      const front = file.config as { description?: string; agent?: string; model?: string; subtask?: boolean };
-      byName.set(file.name, {
-        name: file.name,
-        ...(front.description ? { description: front.description } : {}),
-        ...(front.agent ? { agent: front.agent } : {}),
-        ...(front.model ? { model: front.model } : {}),
-        source: "command",
-        template: file.prompt,
-        ...(front.subtask !== undefined ? { subtask: front.subtask } : {}),
-        hints: [],
-      });
-    }
+    for (const file of await markdownFiles(folder))
+      byName.set(file.name, commandFrom(file.name, { ...file.config, template: file.prompt }));
   }
-  for (const [name, entry] of Object.entries(config.command ?? {})) {
-    byName.set(name, {
-      name,
-      ...(entry.description ? { description: entry.description } : {}),
-      ...(entry.agent ? { agent: entry.agent } : {}),
-      ...(entry.model ? { model: entry.model } : {}),
-      source: "command",
-      template: entry.template,
-      ...(entry.subtask !== undefined ? { subtask: entry.subtask } : {}),
-      hints: [],
-    });
-  }
+  for (const [name, entry] of Object.entries(config.command ?? {})) byName.set(name, commandFrom(name, entry));
   return [...byName.values()].map((c) => ({ ...c, hints: templateHints(c.template) }));
 }
 
