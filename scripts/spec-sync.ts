@@ -160,10 +160,14 @@ async function main(): Promise<void> {
   console.log(formatDiff(diffSpecs(JSON.parse(previous), doc)));
   if (values.check) {
     if (served !== previous || !catalogueSame) {
-      console.error(`\n${served !== previous ? "the served document differs from spec/opencode.openapi.json" : "the provider catalogue differs from spec/catalogue/"}`);
+      console.error(
+        `\n${served !== previous ? "the served document differs from spec/opencode.openapi.json" : "the provider catalogue differs from spec/catalogue/"}`,
+      );
       process.exit(1);
     }
-    console.log(`\nspec/opencode.openapi.json is byte-for-byte what upstream serves; spec/catalogue/ is its catalogue (${recording.providers.all.length} providers)`);
+    console.log(
+      `\nspec/opencode.openapi.json is byte-for-byte what upstream serves; spec/catalogue/ is its catalogue (${recording.providers.all.length} providers)`,
+    );
     return;
   }
   writeFileSync(UPSTREAM_SPEC_PATH, served);

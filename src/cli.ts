@@ -2,7 +2,8 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEMO_MODEL } from "./agent/llm/models.js";
+import { listProviders } from "./provider/provider-list.js";
+import { SCRIPTED_PROVIDER } from "./provider/scripted-provider.js";
 import { DEMO_SCRIPT_FILE } from "./agent/scripted/script.js";
 import { credentialsFromEnv } from "./server/auth.js";
 import type { ContractMode } from "./server/context.js";
@@ -112,8 +113,13 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
   const config = await server.services.configs.forDirectory(options.project);
   const fallback = server.services.prompts.fallbackModel(config);
-  if (!config.model && fallback?.providerID === DEMO_MODEL.providerID && fallback.modelID === DEMO_MODEL.modelID)
-    process.stdout.write(`No LLM provider is configured: replies come from the bundled demo script (${DEMO_SCRIPT_FILE}).\n`);
+  const demo = listProviders(config, process.env, server.services.credentials).byID.get(SCRIPTED_PROVIDER);
+  if (fallback) process.stdout.write(`Default model: ${config.model ?? `${fallback.providerID}/${fallback.modelID}`}\n`);
+  if (demo?.source === "custom")
+    process.stdout.write(
+      `No API key found: the default model is OpenCode Zen's free one (it needs the network); ` +
+        `offline, pick ${SCRIPTED_PROVIDER}/demo for the bundled demo script (${DEMO_SCRIPT_FILE}).\n`,
+    );
   const stop = async (signal: string) => {
     log.info({ signal }, "stopping");
     await server.close();

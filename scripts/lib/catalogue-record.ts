@@ -5,24 +5,12 @@
 // environment). The second is kept as a difference from the first, with the markers turned into
 // `{env:NAME}` so the server can put the user's own values in at run time.
 import type { Provider } from "../../generated/schemas.js";
+import type { ConnectedForm } from "../../src/provider/catalogue.js";
 
 export interface ProviderList {
   all: Provider[];
   default: Record<string, string>;
   connected: string[];
-}
-
-/** What changes on a provider once upstream connects it from the environment. */
-export interface ConnectedForm {
-  id: string;
-  source: Provider["source"];
-  /** `{env:NAME}` when upstream reports the key (providers with one key variable). */
-  key?: string;
-  options: Record<string, unknown>;
-  /** Models upstream drops when connected (deprecated ones, for example). */
-  removedModels: string[];
-  /** Models that are only listed once connected, or that change (a different package, say). */
-  models: Record<string, Provider["models"][string]>;
 }
 
 /** The value a recording run gives the variable NAME, so that it can be found again in the answer. */

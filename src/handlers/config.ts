@@ -1,11 +1,11 @@
 // Handlers of the spec tag "config".
 import type { HandlerMap } from "../../generated/handlers.js";
-import { providerCatalog } from "../agent/llm/catalog.js";
 import { CONFIG_SCHEMA_URL, withDefaults } from "../config/config-service.js";
 import { writeConfigChange } from "../config/config-writer.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { withFlatModelFlags } from "../legacy/python-sdk-shapes.js";
 import { isLegacyClient } from "../server/legacy-client.js";
+import { listProviders } from "../provider/provider-list.js";
 
 export const configHandlers = {
   "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
@@ -16,9 +16,9 @@ export const configHandlers = {
     return withDefaults(await configs.forDirectory(ctx.directory));
   },
   "config.providers": async (_input, ctx) => {
-    const catalog = providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
-    const connected = new Set(catalog.connected);
-    const providers = catalog.all.filter((p) => connected.has(p.id));
-    return { providers: isLegacyClient(ctx.req) ? providers.map(withFlatModelFlags) : providers, default: catalog.default };
+    const list = listProviders(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
+    const providers = [...list.byID.values()];
+    const defaults = Object.fromEntries(list.connected.map((id) => [id, list.default[id]!]));
+    return { providers: isLegacyClient(ctx.req) ? providers.map(withFlatModelFlags) : providers, default: defaults };
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

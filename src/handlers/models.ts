@@ -9,6 +9,9 @@ export const modelsHandlers = {
   "v2.model.list": async (_input, ctx) =>
     located(
       ctx,
-      (await catalogOf(ctx)).all.flatMap((provider) => Object.values(provider.models).map(toModelV2)),
+      // Newest first, as upstream lists them.
+      [...(await catalogOf(ctx)).byID.values()]
+        .flatMap((provider) => Object.values(provider.models).map((model) => toModelV2(model, provider)))
+        .sort((a, b) => b.time.released - a.time.released),
     ),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -1,6 +1,6 @@
 // Handlers of the spec tag "provider".
 import type { HandlerMap } from "../../generated/handlers.js";
-import { providerAuthMethods, providerCatalog } from "../agent/llm/catalog.js";
+import { listProviders, providerAuthMethods } from "../provider/provider-list.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { HttpError } from "../server/errors.js";
 
@@ -12,12 +12,15 @@ function noOAuth(providerID: string): HttpError {
 }
 
 async function catalogFor(ctx: RequestContext) {
-  return providerCatalog(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
+  return listProviders(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
 }
 
 export const providerHandlers = {
-  "provider.list": (_input, ctx) => catalogFor(ctx),
-  "provider.auth": async (_input, ctx) => providerAuthMethods(await catalogFor(ctx)),
+  "provider.list": async (_input, ctx) => {
+    const list = await catalogFor(ctx);
+    return { all: list.all, default: list.default, connected: list.connected };
+  },
+  "provider.auth": () => providerAuthMethods(),
   // No provider here logs in with OAuth: keys come from the config, the environment or auth.set.
   "provider.oauth.authorize": ({ params }) => {
     throw noOAuth(params.providerID);

@@ -7,7 +7,7 @@ import { toProviderV2 } from "../v2/catalog-shapes.js";
 import { located } from "../v2/location.js";
 
 export const providersHandlers = {
-  "v2.provider.list": async (_input, ctx) => located(ctx, (await catalogOf(ctx)).all.map(toProviderV2)),
+  "v2.provider.list": async (_input, ctx) => located(ctx, [...(await catalogOf(ctx)).byID.values()].map(toProviderV2)),
   "v2.provider.get": async ({ params }, ctx) => {
     const provider = (await catalogOf(ctx)).all.find((p) => p.id === params.providerID);
     if (!provider)

@@ -4,7 +4,7 @@
 import { streamText } from "ai";
 import type { Logger } from "pino";
 import type { Config } from "../../generated/schemas.js";
-import { resolveModel, smallModel, type Credentials } from "../agent/llm/models.js";
+import { defaultModel, resolveModel, smallModel, type Credentials } from "../agent/llm/models.js";
 import { createSlug } from "../session/slug.js";
 
 function slugify(input: string): string {
@@ -22,7 +22,7 @@ export async function generateCopyName(
   log: Logger,
 ): Promise<string> {
   const text = context?.trim();
-  const ref = smallModel(config);
+  const ref = smallModel(config, defaultModel(config), process.env, credentials);
   if (!text || !ref) return createSlug();
   try {
     const model = resolveModel(config, ref, process.env, credentials);

@@ -22,8 +22,8 @@ import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
-import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
-import { ModelNotFoundError, resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
+import { fallbackModel, listProviders } from "../provider/provider-list.js";
+import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
@@ -33,12 +33,6 @@ import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
 import type { SessionDeps } from "./session-deps.js";
-
-/** The provider options of the model variant a prompt chose (the model's `variants` in opencode.json). */
-function variantOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
-  const options = variant ? (model.config?.variants as Record<string, Record<string, unknown>> | undefined)?.[variant] : undefined;
-  return options ? { [model.ref.providerID]: options } : undefined;
-}
 
 /** What the tools of a turn tell its loop. */
 interface TurnState {
@@ -396,7 +390,7 @@ export class PromptService {
       return new AcpBackend(this.deps.acp, { ...agent, external: agent.external }, session.id, session.directory);
     const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
     return new LlmBackend(resolved, {
-      providerOptions: variantOptions(resolved, user.model.variant),
+      providerOptions: requestOptions(resolved, user.model.variant),
       retryDelaysMs: this.options.retryDelaysMs,
       headers: { "x-session-id": session.id, "x-session-affinity": session.id },
     });
@@ -539,12 +533,13 @@ export class PromptService {
 
   /** The model of a prompt that names none while `model` is not configured: the first usable one, else the demo script. */
   fallbackModel(config: Config): ModelRef | undefined {
-    return fallbackModel(providerCatalog(config, this.options.env ?? process.env, this.options.credentials));
+    return fallbackModel(listProviders(config, this.options.env ?? process.env, this.options.credentials), config);
   }
 
   /** Upstream names a session after its first prompt with the small model, in parallel with the reply. */
   private async generateTitle(session: Session, history: MessageWithParts[], config: Config): Promise<void> {
-    const ref = smallModel(config) ?? this.fallbackModel(config);
+    const user = history.find((m) => m.info.role === "user")?.info as UserMessage | undefined;
+    const ref = smallModel(config, user?.model ?? this.fallbackModel(config), this.options.env, this.options.credentials);
     if (!ref) return;
     try {
       const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);

@@ -38,7 +38,15 @@ function modalities(flags: Model["capabilities"]["input"]): string[] {
     .map(([name]) => name);
 }
 
-export function toModelV2(model: Model): ModelV2Info {
+/** What every request to a provider carries: its headers, and its options the package reads (not transport ones). */
+function providerRequest(provider: Provider): { headers: Record<string, string>; body: Record<string, unknown> } {
+  const { baseURL: _url, headers, timeout: _t, headerTimeout: _h, chunkTimeout: _c, ...body } = provider.options as Record<string, unknown>;
+  return { headers: (headers as Record<string, string> | undefined) ?? {}, body };
+}
+
+/** A model in the v2 shape; its variants are not listed there (upstream lists none either). */
+export function toModelV2(model: Model, provider: Provider): ModelV2Info {
+  const request = providerRequest(provider);
   const released = Date.parse(model.release_date);
   return {
     id: model.id,
@@ -51,8 +59,8 @@ export function toModelV2(model: Model): ModelV2Info {
       input: modalities(model.capabilities.input),
       output: modalities(model.capabilities.output),
     },
-    request: { headers: model.headers, body: model.options },
-    variants: Object.entries(model.variants ?? {}).map(([id, body]) => ({ id, headers: {}, body })),
+    request: { headers: { ...request.headers, ...model.headers }, body: { ...request.body, ...model.options } },
+    variants: [],
     time: { released: Number.isNaN(released) ? 0 : released },
     cost: [{ input: model.cost.input, output: model.cost.output, cache: { read: model.cost.cache.read, write: model.cost.cache.write } }],
     status: model.status,
@@ -62,13 +70,13 @@ export function toModelV2(model: Model): ModelV2Info {
 }
 
 export function toProviderV2(provider: Provider): ProviderV2Info {
-  const { baseURL, headers, ...settings } = provider.options as { baseURL?: string; headers?: Record<string, string> };
-  const npm = Object.values(provider.models)[0]?.api.npm ?? "@ai-sdk/openai-compatible";
+  const first = Object.values(provider.models)[0];
+  const url = (provider.options.baseURL as string | undefined) || first?.api.url;
   return {
     id: provider.id,
     name: provider.name,
-    api: { type: "aisdk", package: npm, ...(baseURL ? { url: baseURL } : {}), ...(Object.keys(settings).length ? { settings } : {}) },
-    request: { headers: headers ?? {}, body: {} },
+    api: { type: "aisdk", package: first?.api.npm ?? "@ai-sdk/openai-compatible", ...(url ? { url } : {}) },
+    request: providerRequest(provider),
   };
 }
 

@@ -2,8 +2,8 @@
 // integrations, commands, skills and references.
 import type { Config } from "../../generated/schemas.js";
 import { loadAgents } from "../agent/agents.js";
-import { providerCatalog } from "../agent/llm/catalog.js";
-import { KNOWN_PROVIDERS, SCRIPTED_PROVIDER } from "../agent/llm/models.js";
+import { listProviders } from "../provider/provider-list.js";
+import { SCRIPTED_PROVIDER } from "../provider/scripted-provider.js";
 import { listCommands } from "../command/commands.js";
 import type { RequestContext } from "../server/context.js";
 import { loadSkills } from "../skill/skills.js";
@@ -28,14 +28,13 @@ export async function commandsOf(ctx: RequestContext) {
 }
 
 export async function catalogOf(ctx: RequestContext) {
-  return providerCatalog(await configOf(ctx), process.env, ctx.services.credentials);
+  return listProviders(await configOf(ctx), process.env, ctx.services.credentials);
 }
 
-/** Every provider a key can be given for: the configured and listed ones, and the well-known ones. */
+/** Every provider a key can be given for: the catalogue's and the configured ones. */
 export async function integrationProviders(ctx: RequestContext): Promise<{ id: string; name: string; env: string[] }[]> {
   const catalog = await catalogOf(ctx);
   const byID = new Map(catalog.all.map((p) => [p.id, { id: p.id, name: p.name, env: p.env }]));
-  for (const [id, known] of Object.entries(KNOWN_PROVIDERS)) if (!byID.has(id)) byID.set(id, { id, name: id, env: known.env });
   byID.delete(SCRIPTED_PROVIDER); // a script takes no key
   return [...byID.values()];
 }

@@ -18,7 +18,8 @@ type Reply = {
   parts: Part[];
 };
 
-describe("the demo script, when no provider is configured", () => {
+describe("the demo script, while no key is known", () => {
+  const DEMO = { providerID: "scripted", modelID: "demo" };
   let server: TestServer;
   let dir: string;
   const sdk = () => sdkV2({ baseUrl: server.url, directory: dir });
@@ -31,20 +32,20 @@ describe("the demo script, when no provider is configured", () => {
 
   async function prompt(text: string): Promise<{ sessionID: string; reply: Reply }> {
     const sessionID = ((await sdk().session.create({})).data as { id: string }).id;
-    const res = await server.fetch(`/session/${sessionID}/message`, jsonInit("POST", { parts: [{ type: "text", text }] }));
+    const res = await server.fetch(`/session/${sessionID}/message`, jsonInit("POST", { model: DEMO, parts: [{ type: "text", text }] }));
     expect(res.status).toBe(200);
     return { sessionID, reply: (await res.json()) as Reply };
   }
 
-  it("is offered as the only, connected provider with the demo model as default", async () => {
+  it("is offered next to OpenCode Zen's free models, which stay the default as upstream", async () => {
     const providers = (await sdk().config.providers()).data!;
-    expect(providers.providers.map((p) => p.id)).toEqual(["scripted"]);
-    expect(providers.providers[0]!.name).toMatch(/demo/i);
-    expect(providers.default).toEqual({ scripted: "demo" });
-    expect((await sdk().provider.list()).data!.connected).toEqual(["scripted"]);
+    expect(providers.providers.map((p) => p.id)).toEqual(["opencode", "scripted"]);
+    expect(providers.providers[1]!.name).toMatch(/demo/i);
+    expect(providers.default).toEqual({ opencode: "big-pickle", scripted: "demo" });
+    expect((await sdk().provider.list()).data!.connected).toEqual(["opencode", "scripted"]);
   });
 
-  it("answers a prompt that names no model, and titles the session", async () => {
+  it("answers a prompt, and titles the session with the demo model", async () => {
     const { sessionID, reply } = await prompt("hello there");
     expect(reply.info).toMatchObject({ role: "assistant", providerID: "scripted", modelID: "demo", finish: "stop" });
     const text = reply.parts.find((p) => p.type === "text")?.text;
@@ -68,7 +69,10 @@ describe("the demo script, when no provider is configured", () => {
     const sessionID = ((await sdk().session.create({})).data as { id: string }).id;
     const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(dir)}`, "event");
     await reader.next();
-    const held = server.fetch(`/session/${sessionID}/message`, jsonInit("POST", { parts: [{ type: "text", text: "read a system file" }] }));
+    const held = server.fetch(
+      `/session/${sessionID}/message`,
+      jsonInit("POST", { model: DEMO, parts: [{ type: "text", text: "read a system file" }] }),
+    );
     const asked = (await reader.next<EventLike>((e) => e.type === "permission.asked", 10_000)).properties as {
       id: string;
       permission: string;

@@ -1,4 +1,4 @@
-// Providers and models from OpenCode configuration: /provider, /provider/auth.
+// Provider keys given with auth.set, and OAuth (not offered). The catalogue itself: test/provider/.
 import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sdkV2 } from "../support/sdk.js";
@@ -49,46 +49,5 @@ describe("provider OAuth", () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ name: "ProviderAuthOauthMissing", data: { providerID: "anthropic" } });
-  });
-});
-
-describe("provider.list", () => {
-  it("lists the configured provider with its models, as upstream shapes them", async () => {
-    delete process.env.ANTHROPIC_API_KEY;
-    delete process.env.OPENAI_API_KEY;
-    const { data } = await sdk().provider.list();
-    expect(data!.connected).toEqual(["fake"]);
-    expect(data!.default).toEqual({ fake: "fake-model" });
-    const fake = data!.all.find((p) => p.id === "fake")!;
-    expect(fake).toMatchObject({
-      id: "fake",
-      name: "Fake LLM",
-      source: "config",
-      env: [],
-      options: { baseURL: "http://127.0.0.1:4151/v1", apiKey: "sk-fake" },
-    });
-    expect(fake.models["fake-model"]).toMatchObject({
-      id: "fake-model",
-      providerID: "fake",
-      api: { id: "fake-model", npm: "@ai-sdk/openai-compatible" },
-      name: "Fake Model",
-      family: "",
-      capabilities: { temperature: false, reasoning: true, attachment: false, toolcall: true, interleaved: false },
-      cost: { input: 0, output: 0, cache: { read: 0, write: 0 } },
-      limit: { context: 128000, output: 4096 },
-      status: "active",
-      options: {},
-      headers: {},
-      release_date: "",
-    });
-  });
-
-  it("adds a well-known provider once its key is in the environment, and offers key entry for it", async () => {
-    process.env.ANTHROPIC_API_KEY = "sk-ant-test";
-    const { data } = await sdk().provider.list();
-    expect(data!.connected).toEqual(["fake", "anthropic"]);
-    expect(data!.all.find((p) => p.id === "anthropic")).toMatchObject({ source: "env", env: ["ANTHROPIC_API_KEY"], key: "sk-ant-test" });
-    const auth = await sdk().provider.auth();
-    expect(auth.data).toEqual({ anthropic: [{ type: "api", label: "Manually enter API Key" }] });
   });
 });

@@ -186,9 +186,13 @@ export async function startScriptedLlm(options: { script?: Script; chunkDelayMs?
       });
       finish = "tool_calls";
     }
-    delta({}, finish);
-    const prompt = JSON.stringify(request.body.messages).length;
-    send({ choices: [], usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120, prompt_length: prompt } });
+    const usage = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120, prompt_length: JSON.stringify(request.body.messages).length };
+    // A client that asks for usage as a chunk of its own (stream_options) gets it so, as from
+    // OpenAI; others (Mistral's API) get it with the last choice.
+    if (request.body.stream_options) {
+      delta({}, finish);
+      send({ choices: [], usage });
+    } else send({ choices: [{ index: 0, delta: {}, finish_reason: finish }], usage });
     if (!request.aborted) res.end("data: [DONE]\n\n");
   }
 

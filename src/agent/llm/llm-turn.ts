@@ -63,14 +63,13 @@ function toUsage(usage: {
   };
 }
 
-function costOf(usage: TokenUsage, price: ResolvedModel["cost"]): number {
-  if (!price) return 0;
+function costOf(usage: TokenUsage, price: ResolvedModel["info"]["cost"]): number {
   const perToken = (n: number, perMillion = 0) => (n * perMillion) / 1_000_000;
   return (
     perToken(usage.input, price.input) +
     perToken(usage.output + usage.reasoning, price.output) +
-    perToken(usage.cache.read, price.cache_read) +
-    perToken(usage.cache.write, price.cache_write)
+    perToken(usage.cache.read, price.cache.read) +
+    perToken(usage.cache.write, price.cache.write)
   );
 }
 
@@ -156,7 +155,7 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
         break;
       case "finish-step": {
         const usage = toUsage(part.usage);
-        yield { type: "step-finish", reason: part.finishReason, usage, cost: costOf(usage, input.model.cost) };
+        yield { type: "step-finish", reason: part.finishReason, usage, cost: costOf(usage, input.model.info.cost) };
         break;
       }
       case "error":

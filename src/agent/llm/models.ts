@@ -1,23 +1,25 @@
-// From OpenCode's provider configuration to an AI SDK language model. The same `provider` entries
-// that make `opencode` talk to a model make this server talk to it: `npm` names the AI SDK
-// package, `options` carries apiKey / baseURL / headers, keys come from the config, the
-// environment (the provider's `env` names, or the well-known ones) or `auth.set`.
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import os from "node:os";
-import path from "node:path";
+// From a model reference ("anthropic/claude-sonnet-4-6") to an AI SDK language model: the model
+// as the provider list has it (catalogue, environment, auth.set, config), its package, key,
+// options and headers, as upstream builds the request.
 import type { LanguageModel } from "ai";
-import type { Config, ProviderConfig } from "../../../generated/schemas.js";
-import { DEMO_SCRIPT_FILE, loadScript } from "../scripted/script.js";
+import type { Config, Model, Provider } from "../../../generated/schemas.js";
+import { listProviders, NO_STORED_CREDENTIALS, type Credentials } from "../../provider/provider-list.js";
+import { scriptFileOf, SCRIPTED_NPM } from "../../provider/scripted-provider.js";
+import { sdkModel } from "../../provider/sdk-packages.js";
+import { smallModelOf } from "../../provider/model-order.js";
+import { UPSTREAM_VERSION } from "../../version.js";
+import { loadScript } from "../scripted/script.js";
 import { ScriptedModel } from "../scripted/scripted-model.js";
+
+export type { Credentials };
+export { NO_STORED_CREDENTIALS };
 
 export interface ModelRef {
   providerID: string;
   modelID: string;
 }
 
-/** Why a model cannot be used: upstream's ProviderAuthError or a plain error for a bad reference. */
+/** Why a model cannot be used: upstream's ProviderAuthError. */
 export class ProviderAuthError extends Error {
   constructor(
     readonly providerID: string,
@@ -27,39 +29,32 @@ export class ProviderAuthError extends Error {
   }
 }
 
-export class ModelNotFoundError extends Error {}
-
-/** The built-in provider whose replies come from a script file instead of a model (no key, no network). */
-export const SCRIPTED_PROVIDER = "scripted";
-const SCRIPTED_NPM = "agentpool:scripted";
-
-/** What runs when no provider can be used: the bundled demo script. */
-export const DEMO_MODEL: ModelRef = { providerID: SCRIPTED_PROVIDER, modelID: "demo" };
-
-/** Providers OpenCode knows without configuration: their AI SDK package and key variables. */
-export const KNOWN_PROVIDERS: Record<string, { npm: string; env: string[] }> = {
-  openai: { npm: "@ai-sdk/openai", env: ["OPENAI_API_KEY"] },
-  anthropic: { npm: "@ai-sdk/anthropic", env: ["ANTHROPIC_API_KEY"] },
-  [SCRIPTED_PROVIDER]: { npm: SCRIPTED_NPM, env: [] },
-};
-
-/** The script a scripted provider plays: `options.script` (relative to the served directory), else the demo. */
-export function scriptFileOf(provider: ProviderConfig | undefined, directory: string): string {
-  const file = provider?.options?.script;
-  if (typeof file !== "string" || !file) return DEMO_SCRIPT_FILE;
-  return path.resolve(directory, file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
+/** The reference names no connected provider or no model of it; says what was meant where it can. */
+export class ModelNotFoundError extends Error {
+  constructor(
+    readonly ref: ModelRef,
+    readonly suggestions: string[] = [],
+    detail?: string,
+  ) {
+    super(
+      detail ??
+        `Model not found: ${ref.providerID}/${ref.modelID}.` + (suggestions.length ? ` Did you mean: ${suggestions.join(", ")}?` : ""),
+    );
+  }
 }
 
-type ModelConfig = NonNullable<ProviderConfig["models"]>[string];
+// Upstream caps what it asks a model to write at once, whatever the model's own limit.
+const OUTPUT_TOKEN_MAX = 32_000;
 
 export interface ResolvedModel {
   ref: ModelRef;
   language: LanguageModel;
-  /** The model's configured output limit, sent as max_tokens as upstream does. */
-  maxOutputTokens?: number;
-  config: ModelConfig | undefined;
-  /** Price per million tokens, for the cost of a step. */
-  cost?: { input: number; output: number; cache_read?: number; cache_write?: number };
+  /** The model as /provider lists it: limits, costs, variants. */
+  info: Model;
+  /** Sent as max_tokens, as upstream does. */
+  maxOutputTokens: number;
+  /** Where provider options (the model's own, a variant's) go in a request. */
+  optionsKey: string;
 }
 
 /** "provider/model" (the model id may itself contain slashes). */
@@ -69,75 +64,84 @@ export function parseModelRef(text: string): ModelRef | undefined {
   return { providerID: text.slice(0, slash), modelID: text.slice(slash + 1) };
 }
 
-export interface Credentials {
-  /** A stored API key for a provider (auth.set), if any. */
-  apiKey(providerID: string): string | undefined;
+/** Close names first: those that contain the asked name or start like it. */
+function suggest(asked: string, names: string[]): string[] {
+  const lower = asked.toLowerCase();
+  const prefix = lower.slice(0, Math.max(2, Math.floor(lower.length / 2)));
+  return names
+    .filter((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase()) || name.toLowerCase().startsWith(prefix))
+    .slice(0, 3);
 }
 
-export const NO_STORED_CREDENTIALS: Credentials = { apiKey: () => undefined };
+function withEnv(url: string, env: NodeJS.ProcessEnv): string {
+  return url.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => env[name] ?? "");
+}
 
-export function apiKeyOf(
-  providerID: string,
-  provider: ProviderConfig | undefined,
-  env: NodeJS.ProcessEnv,
-  credentials: Credentials,
-): string | undefined {
-  const fromOptions = provider?.options?.apiKey;
-  if (fromOptions) return fromOptions;
-  const stored = credentials.apiKey(providerID);
-  if (stored) return stored;
-  const names = provider?.env ?? KNOWN_PROVIDERS[providerID]?.env ?? [];
-  return names.map((name) => env[name]).find(Boolean);
+// Of a provider's variables, those that hold a key (not a region, account or resource name).
+const KEY_VARIABLE = /(API_?KEY|APIKEY|TOKEN|_PAT)$/;
+
+/** Upstream reports no key for providers with several variables; the package still needs the one set. */
+function keyFromEnv(provider: Provider, env: NodeJS.ProcessEnv): string | undefined {
+  return provider.env
+    .filter((name) => KEY_VARIABLE.test(name))
+    .map((name) => env[name])
+    .find(Boolean);
+}
+
+function languageModel(provider: Provider, model: Model, env: NodeJS.ProcessEnv, directory: string) {
+  if (model.api.npm === SCRIPTED_NPM) {
+    try {
+      return { language: new ScriptedModel(model.id, loadScript(scriptFileOf(provider.options, directory))), optionsKey: provider.id };
+    } catch (error) {
+      throw new ModelNotFoundError(
+        { providerID: provider.id, modelID: model.id },
+        [],
+        `Provider ${provider.id}: the script cannot be used: ${(error as Error).message}`,
+      );
+    }
+  }
+  const key = (provider.options.apiKey as string | undefined) ?? provider.key ?? keyFromEnv(provider, env);
+  const headers = {
+    "User-Agent": `opencode/${UPSTREAM_VERSION}`,
+    ...((provider.options.headers as Record<string, string> | undefined) ?? {}),
+    ...model.headers,
+  };
+  return sdkModel(provider.id, model.api.npm, withEnv(model.api.url, env), model.api.id, {
+    ...provider.options,
+    ...(key ? { apiKey: key } : {}),
+    headers,
+  });
 }
 
 export function resolveModel(
   config: Config,
   ref: ModelRef,
   env: NodeJS.ProcessEnv = process.env,
-  credentials = NO_STORED_CREDENTIALS,
+  credentials: Credentials = NO_STORED_CREDENTIALS,
   directory = process.cwd(),
 ): ResolvedModel {
-  const provider = config.provider?.[ref.providerID];
-  const known = KNOWN_PROVIDERS[ref.providerID];
-  const npm = provider?.npm ?? known?.npm ?? (provider?.options?.baseURL ? "@ai-sdk/openai-compatible" : undefined);
-  if (!npm) throw new ModelNotFoundError(`Provider not found: ${ref.providerID}`);
-  const modelConfig = provider?.models?.[ref.modelID];
-  if (provider?.models && !modelConfig && !known) throw new ModelNotFoundError(`Model not found: ${ref.providerID}/${ref.modelID}`);
-  const apiKey = apiKeyOf(ref.providerID, provider, env, credentials);
-  const options = (provider?.options ?? {}) as { baseURL?: string; headers?: Record<string, string> };
-  const apiModelID = modelConfig?.id ?? ref.modelID;
-  let language: LanguageModel;
-  switch (npm) {
-    case "@ai-sdk/openai-compatible":
-      if (!options.baseURL) throw new ModelNotFoundError(`Provider ${ref.providerID} has no baseURL`);
-      language = createOpenAICompatible({
-        name: ref.providerID,
-        baseURL: options.baseURL,
-        apiKey,
-        headers: options.headers,
-        includeUsage: true,
-      })(apiModelID);
-      break;
-    case "@ai-sdk/openai":
-      if (!apiKey) throw new ProviderAuthError(ref.providerID, `No API key for provider ${ref.providerID}`);
-      language = createOpenAI({ apiKey, baseURL: options.baseURL, headers: options.headers })(apiModelID);
-      break;
-    case "@ai-sdk/anthropic":
-      if (!apiKey) throw new ProviderAuthError(ref.providerID, `No API key for provider ${ref.providerID}`);
-      language = createAnthropic({ apiKey, baseURL: options.baseURL, headers: options.headers })(apiModelID);
-      break;
-    case SCRIPTED_NPM:
-      try {
-        language = new ScriptedModel(ref.modelID, loadScript(scriptFileOf(provider, directory)));
-      } catch (error) {
-        throw new ModelNotFoundError(`Provider ${ref.providerID}: the script cannot be used: ${(error as Error).message}`);
-      }
-      break;
-    default:
-      throw new ModelNotFoundError(`Provider ${ref.providerID} uses ${npm}, which this server does not bundle`);
+  const list = listProviders(config, env, credentials);
+  const provider = list.byID.get(ref.providerID);
+  if (!provider) {
+    const listed = list.all.find((p) => p.id === ref.providerID);
+    if (listed)
+      throw new ProviderAuthError(
+        ref.providerID,
+        `No API key for provider ${listed.name}: set ${listed.env.join(" or ") || "its key"}, or give one with /connect`,
+      );
+    throw new ModelNotFoundError(ref, suggest(ref.providerID, [...list.byID.keys()]));
   }
-  const limit = (modelConfig as { limit?: { output?: number } } | undefined)?.limit;
-  return { ref, language, maxOutputTokens: limit?.output, config: modelConfig, cost: modelConfig?.cost };
+  const info = provider.models[ref.modelID];
+  if (!info) throw new ModelNotFoundError(ref, suggest(ref.modelID, Object.keys(provider.models)));
+  const { language, optionsKey } = languageModel(provider, info, env, directory);
+  return { ref, language, info, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
+}
+
+/** The provider options of a request: the model's own, then the chosen variant's, under the package's key. */
+export function requestOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
+  const chosen = variant && variant !== "default" ? model.info.variants?.[variant] : undefined;
+  const options = { ...model.info.options, ...(chosen ?? {}) };
+  return Object.keys(options).length ? { [model.optionsKey]: options } : undefined;
 }
 
 /** The model a prompt runs on when it names none: the config's `model`. */
@@ -145,7 +149,16 @@ export function defaultModel(config: Config): ModelRef | undefined {
   return config.model ? parseModelRef(config.model) : undefined;
 }
 
-/** The model for titles and summaries: `small_model`, else the default. */
-export function smallModel(config: Config): ModelRef | undefined {
-  return (config.small_model ? parseModelRef(config.small_model) : undefined) ?? defaultModel(config);
+/** The model for titles and summaries: `small_model`, else the provider's small model, else the main one. */
+export function smallModel(
+  config: Config,
+  main: ModelRef | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  credentials: Credentials = NO_STORED_CREDENTIALS,
+): ModelRef | undefined {
+  if (config.small_model) return parseModelRef(config.small_model);
+  if (!main) return undefined;
+  const provider = listProviders(config, env, credentials).byID.get(main.providerID);
+  const small = provider ? smallModelOf(provider.id, Object.keys(provider.models)) : undefined;
+  return small ? { providerID: main.providerID, modelID: small } : main;
 }

@@ -1,0 +1,54 @@
+// Upstream's provider catalogue as the pinned `opencode serve` lists it (spec/catalogue/, written
+// by `npm run spec:sync`): every provider and model as a client sees them before connecting, and
+// what changes once upstream connects a provider from the environment. Read on first use, once.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Provider, ProviderAuthMethod } from "../../generated/schemas.js";
+import { SPEC_DIR } from "../contract/served-spec.js";
+
+export const CATALOGUE_DIR = path.join(SPEC_DIR, "catalogue");
+
+/** What changes on a provider once upstream connects it from the environment (values as `{env:NAME}`). */
+export interface ConnectedForm {
+  id: string;
+  source: Provider["source"];
+  /** Upstream reports the key of providers with one key variable. */
+  key?: string;
+  options: Record<string, unknown>;
+  /** Models upstream no longer lists once connected (deprecated ones, for example). */
+  removedModels: string[];
+  /** Models listed only once connected, or listed differently (another package, say). */
+  models: Record<string, Provider["models"][string]>;
+}
+
+export interface Catalogue {
+  /** Every provider, in upstream's order, as listed before connecting. Shared: never mutate. */
+  providers: Map<string, Provider>;
+  connected: Map<string, ConnectedForm>;
+  /** Providers upstream connects without any key (OpenCode Zen's free models). */
+  keyless: Set<string>;
+  auth: Record<string, ProviderAuthMethod[]>;
+}
+
+function readLines<T>(file: string): T[] {
+  return readFileSync(path.join(CATALOGUE_DIR, file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(path.join(CATALOGUE_DIR, file), "utf8")) as T;
+}
+
+let loaded: Catalogue | undefined;
+
+export function upstreamCatalogue(): Catalogue {
+  loaded ??= {
+    providers: new Map(readLines<Provider>("providers.jsonl").map((p) => [p.id, Object.freeze(p)])),
+    connected: new Map(readLines<ConnectedForm>("connected.jsonl").map((c) => [c.id, c])),
+    keyless: new Set(readJson<string[]>("keyless.json")),
+    auth: readJson<Record<string, ProviderAuthMethod[]>>("provider-auth.json"),
+  };
+  return loaded;
+}
