@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { badRequest, notFound } from "../server/errors.js";
+import { badRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
 import { readProjectFile } from "../workspace/file-content.js";
 import { listProjectFolder } from "../workspace/file-list.js";
@@ -18,7 +18,8 @@ export const fileHandlers = {
   "file.list": async ({ query }, ctx) => {
     const absolute = resolveProjectPath(ctx.directory, query.path);
     const info = await stat(absolute).catch(() => undefined);
-    if (!info) throw notFound(`No such file or directory: ${query.path}`);
+    // file.list declares no 404: a missing folder is a bad query.
+    if (!info) throw badRequest(`No such file or directory: ${query.path}`, "Query");
     if (info.isFile()) {
       // The old API (Python SDK file.read) read a file through this route.
       if (isLegacyClient(ctx.req))

@@ -4,6 +4,7 @@ import { isLegacyChat, promptFromLegacyChat, withSystem, withSystemInMessages } 
 import { badRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
 import { forkSession } from "../session/fork.js";
+import { SessionListLimitError } from "../session/session-service.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 /** Query flags arrive as booleans or as the strings "true"/"false". */
@@ -15,7 +16,11 @@ const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
   "session.list": ({ query }, ctx) =>
-    ctx.services.sessions.list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit }),
+    ctx.services.sessions
+      .list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit })
+      .catch((error: unknown) => {
+        throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
+      }),
   "session.create": ({ body }, ctx) => ctx.services.sessions.create(ctx.directory, body),
   "session.status": (_input, ctx) => ctx.services.runs.statuses(),
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
@@ -95,8 +100,6 @@ export const sessionHandlers = {
     await ctx.services.sessions.get(params.sessionID);
     throw badRequest(NO_SHARING, "Payload");
   },
-  "session.unshare": async ({ params }, ctx) => {
-    await ctx.services.sessions.get(params.sessionID);
-    throw badRequest(NO_SHARING, "Payload");
-  },
+  // Nothing is ever shared here, so there is no share to remove: the session as it is, like upstream's answer.
+  "session.unshare": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
 } satisfies HandlerMap<RequestContext, HandlerReply>;
