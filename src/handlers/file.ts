@@ -13,6 +13,9 @@ import { changedFiles } from "../workspace/vcs.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
 const FIND_LIMIT = 100;
+/** Upstream answers at most 10 text matches; the search also gives up after a few seconds (e.g. over ?directory=/). */
+const FIND_TEXT_LIMIT = 10;
+const FIND_TEXT_TIMEOUT_MS = 5_000;
 
 export const fileHandlers = {
   "file.list": async ({ query }, ctx) => {
@@ -40,10 +43,13 @@ export const fileHandlers = {
     }));
   },
   "find.text": async ({ query }, ctx) => {
-    const matches = await searchText(query.pattern, projectRootOf(ctx.directory)).catch((error: Error) => {
+    const matches = await searchText(query.pattern, projectRootOf(ctx.directory), {
+      limit: FIND_TEXT_LIMIT,
+      timeoutMs: FIND_TEXT_TIMEOUT_MS,
+    }).catch((error: Error) => {
       throw error instanceof SearchPatternError ? badRequest(error.message, "Query") : error;
     });
-    return matches.slice(0, FIND_LIMIT).map((m) => ({
+    return matches.map((m) => ({
       path: { text: m.path },
       lines: { text: m.lines },
       line_number: m.line_number,

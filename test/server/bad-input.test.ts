@@ -104,8 +104,11 @@ describe("2. find.text is bounded in time and output", () => {
   });
 
   it("stops a search at its match limit", async () => {
+    const dir = makeTempDir("search");
+    for (let i = 0; i < 5; i++) writeFileSync(path.join(dir, `f${i}.txt`), "e\ne\ne\n");
     for (const engine of ["ripgrep", "builtin"] as const) {
-      expect((await searchText("e", "/usr", { engine, limit: 3 })).length, engine).toBe(3);
+      expect((await searchText("e", dir, { engine })).length, engine).toBe(15);
+      expect((await searchText("e", dir, { engine, limit: 4 })).length, engine).toBe(4);
     }
   });
 });
