@@ -94,6 +94,13 @@ describe("2. find.text is bounded in time and output", () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it("lists files under / for find.files within a few seconds", async () => {
+    const { status, body, ms } = await send("find.files", "/find/file?query=e&directory=/");
+    expect(status).toBe(200);
+    expect(body.length).toBeLessThanOrEqual(100);
+    expect(ms).toBeLessThan(8000);
+  });
+
   it("stops a search at its time limit with what it found so far", async () => {
     for (const engine of ["ripgrep", "builtin"] as const) {
       const started = Date.now();
