@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { badRequest, notFound } from "../server/errors.js";
+import { badRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
 import { readProjectFile } from "../workspace/file-content.js";
 import { listProjectFolder } from "../workspace/file-list.js";
@@ -13,12 +13,16 @@ import { changedFiles } from "../workspace/vcs.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
 const FIND_LIMIT = 100;
+/** Upstream answers at most 10 text matches; the search also gives up after a few seconds (e.g. over ?directory=/). */
+const FIND_TEXT_LIMIT = 10;
+const FIND_TEXT_TIMEOUT_MS = 5_000;
 
 export const fileHandlers = {
   "file.list": async ({ query }, ctx) => {
     const absolute = resolveProjectPath(ctx.directory, query.path);
     const info = await stat(absolute).catch(() => undefined);
-    if (!info) throw notFound(`No such file or directory: ${query.path}`);
+    // file.list declares no 404: a missing folder is a bad query.
+    if (!info) throw badRequest(`No such file or directory: ${query.path}`, "Query");
     if (info.isFile()) {
       // The old API (Python SDK file.read) read a file through this route.
       if (isLegacyClient(ctx.req))
@@ -39,10 +43,13 @@ export const fileHandlers = {
     }));
   },
   "find.text": async ({ query }, ctx) => {
-    const matches = await searchText(query.pattern, projectRootOf(ctx.directory)).catch((error: Error) => {
+    const matches = await searchText(query.pattern, projectRootOf(ctx.directory), {
+      limit: FIND_TEXT_LIMIT,
+      timeoutMs: FIND_TEXT_TIMEOUT_MS,
+    }).catch((error: Error) => {
       throw error instanceof SearchPatternError ? badRequest(error.message, "Query") : error;
     });
-    return matches.slice(0, FIND_LIMIT).map((m) => ({
+    return matches.map((m) => ({
       path: { text: m.path },
       lines: { text: m.lines },
       line_number: m.line_number,

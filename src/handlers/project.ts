@@ -1,7 +1,8 @@
 // Handlers of the spec tag "project".
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { initGitRepository } from "../project/projects.js";
+import { GitInitError, initGitRepository } from "../project/projects.js";
+import { badRequest } from "../server/errors.js";
 
 export const projectHandlers = {
   "project.list": (_input, ctx) => ctx.services.projects.list(),
@@ -13,7 +14,9 @@ export const projectHandlers = {
   },
   "project.update": ({ params, body }, ctx) => ctx.services.projects.update(params.projectID, body ?? {}),
   "project.initGit": async (_input, ctx) => {
-    await initGitRepository(ctx.directory);
+    await initGitRepository(ctx.directory).catch((error: unknown) => {
+      throw error instanceof GitInitError ? badRequest(error.message, "Query") : error;
+    });
     ctx.services.projects.reset();
     return ctx.services.projects.forDirectory(ctx.directory);
   },

@@ -1,9 +1,12 @@
 // Handlers of the spec tag "session".
+import { stat } from "node:fs/promises";
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import { isLegacyChat, promptFromLegacyChat, withSystem, withSystemInMessages } from "../legacy/python-sdk-shapes.js";
-import { badRequest } from "../server/errors.js";
+import { badRequest, invalidRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
 import { forkSession } from "../session/fork.js";
+import { SessionListLimitError } from "../session/session-service.js";
+import { ShellCommandTooLongError } from "../workspace/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 /** Query flags arrive as booleans or as the strings "true"/"false". */
@@ -15,7 +18,11 @@ const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
   "session.list": ({ query }, ctx) =>
-    ctx.services.sessions.list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit }),
+    ctx.services.sessions
+      .list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit })
+      .catch((error: unknown) => {
+        throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
+      }),
   "session.create": ({ body }, ctx) => ctx.services.sessions.create(ctx.directory, body),
   "session.status": (_input, ctx) => ctx.services.runs.statuses(),
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
@@ -72,7 +79,11 @@ export const sessionHandlers = {
     await ctx.services.prompts.prompt(params.sessionID, body!);
   },
   "session.diff": ({ params, query }, ctx) => ctx.services.diffs.diff(params.sessionID, query.messageID),
-  "session.shell": ({ params, body }, ctx) => ctx.services.shell.run(params.sessionID, body!),
+  "session.shell": ({ params, body }, ctx) =>
+    ctx.services.shell.run(params.sessionID, body!).catch((error: unknown) => {
+      if (error instanceof ShellCommandTooLongError) throw invalidRequest(error.message, "Payload", "command");
+      throw error;
+    }),
   "session.revert": ({ params, body }, ctx) => ctx.services.reverts.revert(params.sessionID, body!.messageID, body!.partID),
   "session.unrevert": ({ params }, ctx) => ctx.services.reverts.unrevert(params.sessionID),
   "session.summarize": async ({ params, body }, ctx) => {
@@ -82,6 +93,9 @@ export const sessionHandlers = {
   "session.command": ({ params, body }, ctx) =>
     ctx.services.commands.run(params.sessionID, body!) as Promise<OperationIO["session.command"]["response"]>,
   "session.init": async ({ params, body }, ctx) => {
+    // A ?directory= that does not exist is refused before the run starts (upstream fails at once too).
+    if (!(await stat(ctx.directory).catch(() => undefined))?.isDirectory())
+      throw invalidRequest(`Directory does not exist: ${ctx.directory}`, "Query", "directory");
     await ctx.services.commands.run(params.sessionID, {
       command: "init",
       arguments: "",
@@ -95,8 +109,6 @@ export const sessionHandlers = {
     await ctx.services.sessions.get(params.sessionID);
     throw badRequest(NO_SHARING, "Payload");
   },
-  "session.unshare": async ({ params }, ctx) => {
-    await ctx.services.sessions.get(params.sessionID);
-    throw badRequest(NO_SHARING, "Payload");
-  },
+  // Nothing is ever shared here, so there is no share to remove: the session as it is, like upstream's answer.
+  "session.unshare": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -125,6 +125,7 @@ export const sessionsHandlers = {
     if (!message)
       throw new HttpError(404, {
         _tag: "MessageNotFoundError",
+        sessionID: params.sessionID,
         messageID: params.messageID,
         message: `Message not found: ${params.messageID}`,
       });

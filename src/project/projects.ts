@@ -2,6 +2,7 @@
 // (so clones and moved checkouts keep their sessions), or the "global" project outside any
 // repository. Seen projects are stored, so /project lists them after a restart.
 import { execFile } from "node:child_process";
+import { stat } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { Project } from "../../generated/schemas.js";
 import { HttpError } from "../server/errors.js";
@@ -128,8 +129,20 @@ export class Projects {
   }
 }
 
+/** Why `git init` could not run: the directory is missing or not a folder, or git refused. */
+export class GitInitError extends Error {}
+
 /** `git init` in a directory that is not inside a repository yet (project.initGit). */
 export async function initGitRepository(directory: string): Promise<void> {
+  const info = await stat(directory).catch(() => undefined);
+  if (!info) throw new GitInitError(`Directory does not exist: ${directory}`);
+  if (!info.isDirectory()) throw new GitInitError(`Not a directory: ${directory}`);
   if (findWorktree(directory) !== NO_WORKTREE) return;
-  await run("git", ["init", "--quiet"], { cwd: directory });
+  try {
+    await run("git", ["init", "--quiet"], { cwd: directory });
+  } catch (error) {
+    const { stderr = "", code } = error as { stderr?: string; code?: unknown };
+    if (code === "ENOENT") throw error; // no git on this machine: the server's problem, not the request's
+    throw new GitInitError(`git init failed in ${directory}: ${stderr.trim() || (error as Error).message}`);
+  }
 }

@@ -23,6 +23,11 @@ export function badRequest(message: string, kind: BadRequestKind): HttpError {
   return new HttpError(400, { name: "BadRequest", data: { message, kind } });
 }
 
+/** Effect's InvalidRequestError, which many operations declare for their 400. */
+export function invalidRequest(message: string, kind?: BadRequestKind, field?: string): HttpError {
+  return new HttpError(400, { _tag: "InvalidRequestError", message, ...(kind ? { kind } : {}), ...(field ? { field } : {}) });
+}
+
 export function notFound(message: string): HttpError {
   return new HttpError(404, { name: "NotFoundError", data: { message } });
 }

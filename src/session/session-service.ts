@@ -22,6 +22,13 @@ export interface ListSessionsInput {
   limit?: number;
 }
 
+/** A page size SQLite cannot take (not a whole number, negative, or beyond 2^53): the caller's mistake. */
+export class SessionListLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`limit must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${limit}`);
+  }
+}
+
 export function sessionNotFound(id: string) {
   return notFound(`Session not found: ${id}`);
 }
@@ -78,6 +85,7 @@ export class SessionService {
   }
 
   async list(directory: string, input: ListSessionsInput): Promise<Session[]> {
+    if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit >= 0)) throw new SessionListLimitError(input.limit);
     const project = await this.projects.locate(directory);
     return this.store.listSessions({
       projectID: project.id,

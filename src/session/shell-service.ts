@@ -5,7 +5,7 @@ import type { AssistantMessage, Config, Part, ToolPart, UserMessage } from "../.
 import { createId, createUlid } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
-import { runShellCommand } from "../workspace/shell.js";
+import { assertRunnableCommand, runShellCommand } from "../workspace/shell.js";
 import { chooseAgent, chooseModel, sessionBusy } from "./agent-choice.js";
 import type { ModelRef } from "../agent/llm/models.js";
 import type { ConfigSource } from "./prompt-service.js";
@@ -41,6 +41,8 @@ export class ShellService {
 
   private async execute(sessionID: string, body: ShellBody): Promise<MessageWithParts> {
     const { store, sessions, events, runs, projects } = this.deps;
+    // Before anything is recorded: a command the shell cannot even be started with.
+    assertRunnableCommand(body.command);
     if (runs.isBusy(sessionID)) throw sessionBusy(sessionID);
     const session = await sessions.get(sessionID);
     const config: Config = await this.deps.config.forDirectory(session.directory);

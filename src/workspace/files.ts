@@ -9,7 +9,8 @@ const run = promisify(execFile);
 
 const SKIPPED = new Set([".git", "node_modules", ".venv", "__pycache__", "dist", "build", ".next", ".cache"]);
 
-async function walk(root: string, dir: string, out: string[], limit: number): Promise<void> {
+async function walk(root: string, dir: string, out: string[], limit: number, deadline: number): Promise<void> {
+  if (Date.now() > deadline) return;
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -17,27 +18,28 @@ async function walk(root: string, dir: string, out: string[], limit: number): Pr
     return;
   }
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (out.length >= limit) return;
+    if (out.length >= limit || Date.now() > deadline) return;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED.has(entry.name)) await walk(root, full, out, limit);
+      if (!SKIPPED.has(entry.name)) await walk(root, full, out, limit, deadline);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       out.push(path.relative(root, full));
     }
   }
 }
 
-/** Files under `dir` (relative to it), ignored ones left out, at most `limit`. */
-export async function listFiles(dir: string, limit = 100_000): Promise<string[]> {
+/** Files under `dir` (relative to it), ignored ones left out, at most `limit`; those found by `deadline` (epoch ms) if given. */
+export async function listFiles(dir: string, limit = 100_000, deadline = Infinity): Promise<string[]> {
   try {
     const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."], {
       cwd: dir,
       maxBuffer: 256 * 1024 * 1024,
+      ...(Number.isFinite(deadline) ? { timeout: Math.max(1, deadline - Date.now()) } : {}),
     });
     return stdout.split("\0").filter(Boolean).slice(0, limit);
   } catch {
     const out: string[] = [];
-    await walk(dir, dir, out, limit);
+    await walk(dir, dir, out, limit, deadline);
     return out;
   }
 }

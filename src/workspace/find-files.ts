@@ -35,9 +35,12 @@ export function fuzzyScore(query: string, candidate: string): number {
   return score - candidate.length / 100;
 }
 
-/** The files (and their folders) of a project. */
-export async function projectEntries(root: string): Promise<FoundEntry[]> {
-  const files = await listFiles(root);
+/** How long a listing may take (e.g. of ?directory=/) before it answers what it found. */
+const LISTING_TIMEOUT_MS = 5_000;
+
+/** The files (and their folders) of a project, as many as are listed within `timeoutMs`. */
+export async function projectEntries(root: string, timeoutMs = LISTING_TIMEOUT_MS): Promise<FoundEntry[]> {
+  const files = await listFiles(root, undefined, Date.now() + timeoutMs);
   const folders = new Set<string>();
   for (const file of files) {
     for (let dir = path.dirname(file); dir !== "."; dir = path.dirname(dir)) folders.add(`${dir}/`);

@@ -2,6 +2,7 @@
 // worktree/<projectID>/<name> on a new branch opencode/<name>, recorded on the project, filled
 // (checked out) in the background, announced with worktree.ready or worktree.failed, and then
 // the project's start command and the caller's own one run inside them.
+// Only worktrees made here (recorded, under that folder) are ever removed.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, realpath, rm } from "node:fs/promises";
@@ -15,6 +16,9 @@ import { createSlug } from "../session/slug.js";
 import type { ProjectLocation } from "../project/projects.js";
 
 const run = promisify(execFile);
+
+/** Linux's PATH_MAX: no longer path names a folder. */
+const MAX_PATH_LENGTH = 4096;
 
 type WorktreeErrorName =
   | "WorktreeNotGitError"
@@ -156,14 +160,32 @@ export class GitWorktrees {
     }
   }
 
-  /** Removes a worktree (forced) and its branch; a folder git does not know is just deleted. */
+  /**
+   * The recorded sandbox `requested` names, if this server created it: an absolute path, recorded
+   * on the project, inside this server's worktree folder for the project. Anything else is refused.
+   */
+  private async ownWorktree(project: ProjectLocation, requested: string, fail: (message: string) => HttpError): Promise<string> {
+    const shown = requested.length > 200 ? `${requested.slice(0, 200)}… (${requested.length} characters)` : requested;
+    if (requested.length > MAX_PATH_LENGTH || requested.includes("\0")) throw fail(`Not a worktree directory: ${shown}`);
+    if (!path.isAbsolute(requested)) throw fail(`The worktree directory must be an absolute path: ${shown}`);
+    const wanted = await canonical(requested);
+    if (wanted === (await canonical(project.worktree))) throw fail("Cannot remove the primary workspace");
+    const root = await canonical(path.join(this.services.dataDirectory, "worktree", project.id));
+    const inside = path.relative(root, wanted);
+    const recorded = (await this.services.store.getProject(project.id))?.sandboxes ?? [];
+    for (const sandbox of recorded)
+      if (inside && !inside.startsWith("..") && !path.isAbsolute(inside) && (await canonical(sandbox)) === wanted) return sandbox;
+    throw fail(`Not a worktree this server created: ${shown}`);
+  }
+
+  /** Removes a worktree this server created (forced) and its branch; if git no longer knows it, its folder is deleted. */
   async remove(directory: string, input: { directory: string }): Promise<void> {
     const project = await this.gitProject(directory);
     const fail = (message: string) => worktreeError("WorktreeRemoveFailedError", message);
-    const entry = await findEntry(project.worktree, input.directory, fail);
-    if (entry && (await canonical(entry.path)) === (await canonical(project.worktree))) throw fail("Cannot remove the primary workspace");
+    const sandbox = await this.ownWorktree(project, input.directory, fail);
+    const entry = await findEntry(project.worktree, sandbox, fail);
     if (!entry) {
-      await rm(await canonical(input.directory), { recursive: true, force: true });
+      await rm(await canonical(sandbox), { recursive: true, force: true });
     } else {
       const removed = await git(project.worktree, "worktree", "remove", "--force", entry.path);
       if (!removed.ok) throw fail(removed.problem || "Failed to remove git worktree");
@@ -172,7 +194,7 @@ export class GitWorktrees {
         if (!deleted.ok) throw fail(deleted.problem || "Failed to delete worktree branch");
       }
     }
-    await this.services.projects.removeSandbox(project.id, path.resolve(input.directory));
+    await this.services.projects.removeSandbox(project.id, sandbox);
     if (entry) await this.services.projects.removeSandbox(project.id, entry.path);
   }
 

@@ -7,6 +7,22 @@ export interface ShellResult {
   aborted: boolean;
 }
 
+/** The longest single argument Linux passes to a program (MAX_ARG_STRLEN, with its NUL): longer fails with E2BIG. */
+export const MAX_COMMAND_BYTES = 128 * 1024 - 1;
+
+/** A command too long to hand to the shell as one argument. */
+export class ShellCommandTooLongError extends Error {
+  constructor(readonly bytes: number) {
+    super(`The command is ${bytes} bytes long; the most a shell can be given is ${MAX_COMMAND_BYTES} bytes`);
+  }
+}
+
+/** Throws ShellCommandTooLongError for a command the shell cannot be started with. */
+export function assertRunnableCommand(command: string): void {
+  const bytes = Buffer.byteLength(command, "utf8");
+  if (bytes > MAX_COMMAND_BYTES) throw new ShellCommandTooLongError(bytes);
+}
+
 export function userShell(env: NodeJS.ProcessEnv = process.env): string {
   return env.SHELL || "/bin/bash";
 }
@@ -17,6 +33,7 @@ export function runShellCommand(
   options: { cwd: string; signal: AbortSignal; shell?: string; onOutput?: (output: string) => void },
 ): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
+    assertRunnableCommand(command);
     const child = spawn(options.shell ?? userShell(), ["-c", command], {
       cwd: options.cwd,
       env: process.env,

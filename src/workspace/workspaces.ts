@@ -111,7 +111,11 @@ export class Workspaces {
     const workspace = await this.get(id);
     if (!workspace) throw notFound(`Workspace not found: ${id}`);
     const root = isObject(workspace.extra) && typeof workspace.extra.root === "string" ? workspace.extra.root : workspace.directory;
-    if (root) await this.worktrees.remove(directory, { directory: root });
+    // A worktree already gone (removed on its own) is no reason to keep the workspace.
+    if (root)
+      await this.worktrees.remove(directory, { directory: root }).catch((error: unknown) => {
+        if (existsSync(root)) throw error;
+      });
     await this.save((await this.all()).filter((w) => w.id !== id));
     this.announced.delete(id);
     return workspace;

@@ -189,12 +189,13 @@ describe("the Python SDK's requests, replayed", () => {
     expect(await replay("POST", "/session/{sessionID}/abort")).toEqual({ status: 200, body: true });
   });
 
-  it("share and unshare answer a 4xx, which the SDK does not retry", async () => {
-    for (const method of ["POST", "DELETE"]) {
-      const { status, body } = await replay(method, "/session/{sessionID}/share");
-      expect(status).toBe(400);
-      expect(body.data.message).toMatch(/no share backend/);
-    }
+  it("share answers a 4xx, which the SDK does not retry; unshare answers the session", async () => {
+    const { status, body } = await replay("POST", "/session/{sessionID}/share");
+    expect(status).toBe(400);
+    expect(body.data.message).toMatch(/no share backend/);
+    const unshared = await replay("DELETE", "/session/{sessionID}/share");
+    expect(unshared.status).toBe(200);
+    expect(unshared.body.id).toMatch(/^ses/);
   });
 
   it("session.delete", async () => {

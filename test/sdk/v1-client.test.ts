@@ -126,14 +126,15 @@ describe("sessions through the v1 client", () => {
     expect((await client.session.unrevert({ path: { id: writer.id } })).data!.revert).toBeUndefined();
   });
 
-  it("fork, abort, share and unshare (a clear error: no share backend), delete", async () => {
+  it("fork, abort, share (a clear error: no share backend), unshare (the session), delete", async () => {
     const fork = (await client.session.fork({ path: { id }, body: {} })).data!;
     expect(fork.id).not.toBe(id);
     expect((await client.session.abort({ path: { id } })).data).toBe(true);
     const share = await client.session.share({ path: { id } });
     expect(share.response.status).toBe(400);
     const unshare = await client.session.unshare({ path: { id } });
-    expect(unshare.response.status).toBe(400);
+    expect(unshare.response.status).toBe(200);
+    expect(unshare.data!.id).toBe(id);
     expect((await client.session.delete({ path: { id: fork.id } })).data).toBe(true);
     expect((await client.session.get({ path: { id: fork.id } })).response.status).toBe(404);
   });

@@ -212,13 +212,14 @@ describe("messages, todos, status and share of a fresh session", () => {
     expect((await sdk(repo.dir).session.abort({ sessionID: session.id })).data).toBe(true);
   });
 
-  it("refuses to share with a clear 400: there is no share backend", async () => {
+  it("refuses to share with a clear 400 (there is no share backend); unsharing answers the session, as upstream", async () => {
     const session = await create(repo.dir);
-    for (const method of ["POST", "DELETE"]) {
-      const res = await server.fetch(`/session/${session.id}/share`, { method });
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { data: { message: string } }).data.message).toMatch(/no share backend/);
-    }
+    const res = await server.fetch(`/session/${session.id}/share`, { method: "POST" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { data: { message: string } }).data.message).toMatch(/no share backend/);
+    const unshared = await server.fetch(`/session/${session.id}/share`, { method: "DELETE" });
+    expect(unshared.status).toBe(200);
+    expect(await unshared.json()).toMatchObject({ id: session.id });
   });
 });
 

@@ -96,8 +96,8 @@ describe("file.list and file.read", () => {
     }
   });
 
-  it("answers 404 for a folder that does not exist and 400 for a file given to file.list", async () => {
-    expect((await get("/file?path=nope")).status).toBe(404);
+  it("answers 400 (file.list declares no 404) for a folder that does not exist and 400 for a file given to file.list", async () => {
+    expect((await get("/file?path=nope")).status).toBe(400);
     expect((await get("/file?path=README.md")).status).toBe(400);
   });
 });
