@@ -7,13 +7,11 @@ import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessa
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { badRequest } from "../server/errors.js";
-import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
+import { expandFilePart, sinceLastCompaction, toModelMessages, transcript, withReminders } from "../agent/llm/history.js";
 import type { ToolRunner } from "../agent/llm/llm-turn.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
 import { LlmBackend } from "../agent/llm/llm-backend.js";
 import { toolsFor } from "../tool/registry.js";
-import { readForModel } from "../tool/read.js";
-import { fileURLToPath } from "node:url";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
@@ -24,7 +22,14 @@ import { QuestionRejectedError, type QuestionService } from "../question/questio
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
 import { ModelNotFoundError, resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
-import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
+import {
+  COMPACTION_SYSTEM_PROMPT,
+  TITLE_INSTRUCTION,
+  TITLE_SYSTEM_PROMPT,
+  agentSystem,
+  compactionRequest,
+  titleProviderOptions,
+} from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { Logger } from "pino";
@@ -38,6 +43,11 @@ import type { SessionDeps } from "./session-deps.js";
 function variantOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
   const options = variant ? (model.config?.variants as Record<string, Record<string, unknown>> | undefined)?.[variant] : undefined;
   return options ? { [model.ref.providerID]: options } : undefined;
+}
+
+/** The title a session gets at creation ("New session - <ISO date>", "Child session - <ISO date>"). */
+function isDefaultTitle(title: string): boolean {
+  return /^(New session|Child session) - \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(title);
 }
 
 /** What the tools of a turn tell its loop. */
@@ -180,24 +190,11 @@ export class PromptService {
       await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
       parts.push(part);
     };
-    const base = () => ({ id: createId("prt"), sessionID: session.id, messageID: info.id });
     for (const input of body.parts) {
-      // A text file attached by path reaches the model as upstream sends it: as if read with the read tool.
-      if (input.type === "file" && input.url.startsWith("file://") && input.mime.startsWith("text/")) {
-        const file = fileURLToPath(input.url);
-        await add({
-          ...base(),
-          type: "text",
-          text: `Called the Read tool with the following input: ${JSON.stringify({ filePath: file })}`,
-          synthetic: true,
-        });
-        const content = await readForModel(file).then(
-          (read) => read.output,
-          (error: Error) => `Could not read ${file}: ${error.message}`,
-        );
-        await add({ ...base(), type: "text", text: content, synthetic: true });
-      }
-      await add({ ...input, id: input.id ?? createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+      // An attached file is stored as upstream stores it: as if read with the read tool.
+      const pieces = input.type === "file" ? await expandFilePart(input) : [input];
+      for (const piece of pieces)
+        await add({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
     }
     return { info, parts };
   }
@@ -311,7 +308,14 @@ export class PromptService {
       const system = compaction
         ? [COMPACTION_SYSTEM_PROMPT]
         : [
-            ...agentSystemPrompt({ agentPrompt: agent.prompt, directory: session.directory, worktree: project.worktree }),
+            ...(await agentSystem({
+              agentPrompt: agent.prompt,
+              directory: session.directory,
+              worktree: project.worktree,
+              config,
+              env: this.options.env,
+              log: this.deps.log,
+            })),
             ...(user.system ? [user.system] : []),
           ];
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
@@ -334,7 +338,9 @@ export class PromptService {
         messages: async (step) =>
           compaction
             ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
-            : toModelMessages(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id))),
+            : toModelMessages(
+                withReminders(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id)), agent.name),
+              ),
         beforeStep: async (step) => {
           if (step > 0) {
             // Upstream's order between steps: the message completed, busy, then the next assistant message.
@@ -505,8 +511,10 @@ export class PromptService {
     return parentID ? ((await this.deps.store.getMessage(sessionID, parentID))?.info as UserMessage | undefined) : undefined;
   }
 
+  /** Upstream titles a root session whose title is still the default one, after its first real prompt. */
   private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {
-    return !session.parentID && history.filter((m) => m.info.role === "user").length === 1;
+    const real = history.filter((m) => m.info.role === "user" && !m.parts.every((p) => p.type === "text" && p.synthetic));
+    return !session.parentID && isDefaultTitle(session.title) && real.length === 1;
   }
 
   private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
@@ -549,24 +557,28 @@ export class PromptService {
     try {
       const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);
       // Streamed, as upstream asks for titles.
+      // Upstream's structure: the title prompt, an instruction, then the conversation; lightest variant.
+      const options = titleProviderOptions(model);
       const result = streamText({
         model: model.language,
         system: TITLE_SYSTEM_PROMPT,
-        messages: toModelMessages(history),
+        messages: [{ role: "user", content: TITLE_INSTRUCTION }, ...toModelMessages(history)],
+        ...(options ? { providerOptions: options as never } : {}),
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
         headers: { "x-session-id": session.id },
         onError: () => {},
       });
       const text = await result.text;
-      const title = text
-        .replace(/<think>[\s\S]*?<\/think>/g, "")
-        .trim()
-        .split("\n")[0]
-        ?.trim()
-        .slice(0, 100);
-      if (!title) return;
-      await this.deps.sessions.mutate(session.id, (current) => ({ ...current, title }));
+      const line = text
+        .replace(/<think>[\s\S]*?<\/think>\s*/g, "")
+        .split("\n")
+        .map((l) => l.trim())
+        .find(Boolean);
+      if (!line || !isDefaultTitle((await this.deps.sessions.get(session.id)).title)) return;
+      const title = line.length > 100 ? `${line.slice(0, 97)}...` : line;
+      // A title the client set meanwhile stays.
+      await this.deps.sessions.mutate(session.id, (current) => (isDefaultTitle(current.title) ? { ...current, title } : current));
     } catch (error) {
       this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");
     }
