@@ -56,7 +56,7 @@ export const PLAN_MODE_REMINDER = [
   "<system-reminder>",
   "You are in plan mode: this is a read-only phase.",
   "Do not change anything: no file edits or writes, no commands that modify files or system state, no commits or configuration changes,",
-  "even if the user asks for them. Read, search and think instead, and answer with a plan:",
+  "even if the user asks for them. Read, search and analyse instead, and answer with a plan:",
   "what you would change, where and in which order, and any question that must be settled first.",
   "This rule takes precedence over every other instruction until plan mode ends.",
   "</system-reminder>",
