@@ -92,7 +92,14 @@ describe("the instructions config key", () => {
     const deep = write(path.join(l.directory, "rules", "x", "deep.md"), "deep");
     const absolute = write(path.join(l.root, "shared", "team.md"), "team");
     const fromHome = write(path.join(l.home, "mine.md"), "mine");
-    const instructions = ["docs/*.md", "rules/**/*.md", path.join(l.root, "shared", "*.md"), "~/mine.md", "https://example.com/x.md", "missing.md"];
+    const instructions = [
+      "docs/*.md",
+      "rules/**/*.md",
+      path.join(l.root, "shared", "*.md"),
+      "~/mine.md",
+      "https://example.com/x.md",
+      "missing.md",
+    ];
     const paths = await instructionPaths({ directory: l.directory, worktree: l.worktree, config: { instructions }, env: l.env });
     expect(paths).toEqual([agents, global, a, b, deep, absolute, fromHome]);
   });

@@ -138,7 +138,14 @@ export function withReminders(history: MessageWithParts[], agent: string): Messa
         : undefined;
   if (!reminder) return history;
   const { info, parts } = history[lastUser]!;
-  const part = { id: `${info.id}-reminder`, sessionID: info.sessionID, messageID: info.id, type: "text" as const, text: reminder, synthetic: true };
+  const part = {
+    id: `${info.id}-reminder`,
+    sessionID: info.sessionID,
+    messageID: info.id,
+    type: "text" as const,
+    text: reminder,
+    synthetic: true,
+  };
   return history.map((m, i) => (i === lastUser ? { info, parts: [...parts, part] } : m));
 }
 

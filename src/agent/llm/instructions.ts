@@ -148,7 +148,10 @@ export async function instructionPaths(options: InstructionOptions): Promise<str
     else if (!projectConfigDisabled) matches = await globUp(expanded, options.directory, options.worktree);
     else if (env.OPENCODE_CONFIG_DIR) matches = await globUp(expanded, env.OPENCODE_CONFIG_DIR, env.OPENCODE_CONFIG_DIR);
     else {
-      options.log?.info({ instruction: entry }, "relative instruction skipped: project config is disabled and OPENCODE_CONFIG_DIR is not set");
+      options.log?.info(
+        { instruction: entry },
+        "relative instruction skipped: project config is disabled and OPENCODE_CONFIG_DIR is not set",
+      );
       matches = [];
     }
     for (const file of matches) paths.add(path.resolve(file));

@@ -26,7 +26,12 @@ export function titleProviderOptions(model: ResolvedModel): Record<string, Recor
   return first && Object.keys(first).length ? { [model.ref.providerID]: first } : undefined;
 }
 
-export function agentSystemPrompt(options: { agentPrompt?: string; directory: string; worktree: string; instructions?: string[] }): string[] {
+export function agentSystemPrompt(options: {
+  agentPrompt?: string;
+  directory: string;
+  worktree: string;
+  instructions?: string[];
+}): string[] {
   const base =
     options.agentPrompt ??
     "You are a coding agent working in the user's project. Be concise and precise; do what the user asks and say what you did.";
