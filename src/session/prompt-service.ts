@@ -22,14 +22,7 @@ import { QuestionRejectedError, type QuestionService } from "../question/questio
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, providerCatalog } from "../agent/llm/catalog.js";
 import { ModelNotFoundError, resolveModel, smallModel, type Credentials, type ModelRef, type ResolvedModel } from "../agent/llm/models.js";
-import {
-  COMPACTION_SYSTEM_PROMPT,
-  TITLE_INSTRUCTION,
-  TITLE_SYSTEM_PROMPT,
-  agentSystem,
-  compactionRequest,
-  titleProviderOptions,
-} from "../agent/llm/system-prompt.js";
+import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { Logger } from "pino";
@@ -557,27 +550,16 @@ export class PromptService {
     try {
       const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);
       // Streamed, as upstream asks for titles.
-      // Upstream's structure: the title prompt, an instruction, then the conversation; lightest variant.
-      const options = titleProviderOptions(model);
       const result = streamText({
-        model: model.language,
-        system: TITLE_SYSTEM_PROMPT,
-        messages: [{ role: "user", content: TITLE_INSTRUCTION }, ...toModelMessages(history)],
-        ...(options ? { providerOptions: options as never } : {}),
+        ...titleRequest(toModelMessages(history), model),
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
         headers: { "x-session-id": session.id },
         onError: () => {},
       });
-      const text = await result.text;
-      const line = text
-        .replace(/<think>[\s\S]*?<\/think>\s*/g, "")
-        .split("\n")
-        .map((l) => l.trim())
-        .find(Boolean);
-      if (!line || !isDefaultTitle((await this.deps.sessions.get(session.id)).title)) return;
-      const title = line.length > 100 ? `${line.slice(0, 97)}...` : line;
+      const title = titleOf(await result.text);
       // A title the client set meanwhile stays.
+      if (!title || !isDefaultTitle((await this.deps.sessions.get(session.id)).title)) return;
       await this.deps.sessions.mutate(session.id, (current) => (isDefaultTitle(current.title) ? { ...current, title } : current));
     } catch (error) {
       this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");

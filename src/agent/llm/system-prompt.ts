@@ -2,6 +2,8 @@
 // works in and the project's instruction files, in upstream OpenCode's order; the title and
 // compaction requests; and the plan-mode reminders upstream adds to the user's message.
 import os from "node:os";
+import type { SharedV3ProviderOptions } from "@ai-sdk/provider";
+import type { ModelMessage } from "ai";
 import type { Config } from "../../../generated/schemas.js";
 import { systemInstructions, type InstructionOptions } from "./instructions.js";
 import type { ResolvedModel } from "./models.js";
@@ -24,6 +26,27 @@ export function titleProviderOptions(model: ResolvedModel): Record<string, Recor
   const configured = config?.variants ?? {};
   const first = config?.reasoning ? { reasoningEffort: "low", ...configured.low } : Object.values(configured)[0];
   return first && Object.keys(first).length ? { [model.ref.providerID]: first } : undefined;
+}
+
+/** A title request as upstream makes it: the title prompt, the instruction, then the conversation, with the lightest variant. */
+export function titleRequest(conversation: ModelMessage[], model: ResolvedModel) {
+  const options = titleProviderOptions(model);
+  return {
+    model: model.language,
+    system: TITLE_SYSTEM_PROMPT,
+    messages: [{ role: "user" as const, content: TITLE_INSTRUCTION }, ...conversation],
+    ...(options ? { providerOptions: options as SharedV3ProviderOptions } : {}),
+  };
+}
+
+/** The title in a title reply: its first non-empty line without reasoning tags, at most 100 characters. */
+export function titleOf(reply: string): string | undefined {
+  const line = reply
+    .replace(/<think>[\s\S]*?<\/think>\s*/g, "")
+    .split("\n")
+    .map((l) => l.trim())
+    .find(Boolean);
+  return line && line.length > 100 ? `${line.slice(0, 97)}...` : line;
 }
 
 export function agentSystemPrompt(options: {
