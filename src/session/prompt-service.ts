@@ -7,13 +7,11 @@ import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessa
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { badRequest } from "../server/errors.js";
-import { sinceLastCompaction, toModelMessages, transcript } from "../agent/llm/history.js";
+import { expandFilePart, sinceLastCompaction, toModelMessages, transcript, withReminders } from "../agent/llm/history.js";
 import type { ToolRunner } from "../agent/llm/llm-turn.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
 import { LlmBackend } from "../agent/llm/llm-backend.js";
 import { toolsFor } from "../tool/registry.js";
-import { readForModel } from "../tool/read.js";
-import { fileURLToPath } from "node:url";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
@@ -24,7 +22,7 @@ import { QuestionRejectedError, type QuestionService } from "../question/questio
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
 import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
-import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT, agentSystemPrompt, compactionRequest } from "../agent/llm/system-prompt.js";
+import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { Logger } from "pino";
@@ -33,6 +31,11 @@ import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
 import type { SessionDeps } from "./session-deps.js";
+
+/** The title a session gets at creation ("New session - <ISO date>", "Child session - <ISO date>"). */
+function isDefaultTitle(title: string): boolean {
+  return /^(New session|Child session) - \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(title);
+}
 
 /** What the tools of a turn tell its loop. */
 interface TurnState {
@@ -174,24 +177,11 @@ export class PromptService {
       await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
       parts.push(part);
     };
-    const base = () => ({ id: createId("prt"), sessionID: session.id, messageID: info.id });
     for (const input of body.parts) {
-      // A text file attached by path reaches the model as upstream sends it: as if read with the read tool.
-      if (input.type === "file" && input.url.startsWith("file://") && input.mime.startsWith("text/")) {
-        const file = fileURLToPath(input.url);
-        await add({
-          ...base(),
-          type: "text",
-          text: `Called the Read tool with the following input: ${JSON.stringify({ filePath: file })}`,
-          synthetic: true,
-        });
-        const content = await readForModel(file).then(
-          (read) => read.output,
-          (error: Error) => `Could not read ${file}: ${error.message}`,
-        );
-        await add({ ...base(), type: "text", text: content, synthetic: true });
-      }
-      await add({ ...input, id: input.id ?? createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+      // An attached file is stored as upstream stores it: as if read with the read tool.
+      const pieces = input.type === "file" ? await expandFilePart(input) : [input];
+      for (const piece of pieces)
+        await add({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
     }
     return { info, parts };
   }
@@ -305,7 +295,14 @@ export class PromptService {
       const system = compaction
         ? [COMPACTION_SYSTEM_PROMPT]
         : [
-            ...agentSystemPrompt({ agentPrompt: agent.prompt, directory: session.directory, worktree: project.worktree }),
+            ...(await agentSystem({
+              agentPrompt: agent.prompt,
+              directory: session.directory,
+              worktree: project.worktree,
+              config,
+              env: this.options.env,
+              log: this.deps.log,
+            })),
             ...(user.system ? [user.system] : []),
           ];
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
@@ -328,7 +325,9 @@ export class PromptService {
         messages: async (step) =>
           compaction
             ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
-            : toModelMessages(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id))),
+            : toModelMessages(
+                withReminders(sinceLastCompaction(step === 0 ? upToUser : await this.turnHistory(session.id, user.id)), agent.name),
+              ),
         beforeStep: async (step) => {
           if (step > 0) {
             // Upstream's order between steps: the message completed, busy, then the next assistant message.
@@ -499,8 +498,10 @@ export class PromptService {
     return parentID ? ((await this.deps.store.getMessage(sessionID, parentID))?.info as UserMessage | undefined) : undefined;
   }
 
+  /** Upstream titles a root session whose title is still the default one, after its first real prompt. */
   private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {
-    return !session.parentID && history.filter((m) => m.info.role === "user").length === 1;
+    const real = history.filter((m) => m.info.role === "user" && !m.parts.every((p) => p.type === "text" && p.synthetic));
+    return !session.parentID && isDefaultTitle(session.title) && real.length === 1;
   }
 
   private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
@@ -545,23 +546,16 @@ export class PromptService {
       const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);
       // Streamed, as upstream asks for titles.
       const result = streamText({
-        model: model.language,
-        system: TITLE_SYSTEM_PROMPT,
-        messages: toModelMessages(history),
+        ...titleRequest(toModelMessages(history), model),
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
         headers: { "x-session-id": session.id },
         onError: () => {},
       });
-      const text = await result.text;
-      const title = text
-        .replace(/<think>[\s\S]*?<\/think>/g, "")
-        .trim()
-        .split("\n")[0]
-        ?.trim()
-        .slice(0, 100);
-      if (!title) return;
-      await this.deps.sessions.mutate(session.id, (current) => ({ ...current, title }));
+      const title = titleOf(await result.text);
+      // A title the client set meanwhile stays.
+      if (!title || !isDefaultTitle((await this.deps.sessions.get(session.id)).title)) return;
+      await this.deps.sessions.mutate(session.id, (current) => (isDefaultTitle(current.title) ? { ...current, title } : current));
     } catch (error) {
       this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");
     }
