@@ -21,6 +21,7 @@ import type { McpService } from "../mcp/mcp-service.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
+import { samplingOf } from "../provider/sampling.js";
 import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
@@ -389,9 +390,15 @@ export class PromptService {
       return new AcpBackend(this.deps.acp, { ...agent, external: agent.external }, session.id, session.directory);
     const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
     return new LlmBackend(resolved, {
-      providerOptions: requestOptions(resolved, user.model.variant),
+      providerOptions: requestOptions(resolved, user.model.variant, agent.options),
       retryDelaysMs: this.options.retryDelaysMs,
-      headers: { "x-session-id": session.id, "x-session-affinity": session.id },
+      headers: {
+        "x-session-id": session.id,
+        "x-session-affinity": session.id,
+        // Providers route and cache a sub-agent's requests with its parent's.
+        ...(session.parentID ? { "x-parent-session-id": session.parentID } : {}),
+      },
+      sampling: samplingOf(resolved.info, agent),
     });
   }
 
@@ -549,7 +556,7 @@ export class PromptService {
         ...titleRequest(toModelMessages(history), model),
         maxRetries: 0,
         maxOutputTokens: model.maxOutputTokens,
-        headers: { "x-session-id": session.id },
+        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
         onError: () => {},
       });
       const title = titleOf(await result.text);

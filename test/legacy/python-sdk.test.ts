@@ -96,7 +96,7 @@ describe("the Python SDK's requests, replayed", () => {
   it("app.providers: models carry the flat flags and the fields the SDK requires", async () => {
     const { status, body } = await replay("GET", "/config/providers");
     expect(status).toBe(200);
-    const model = body.providers[0].models.demo;
+    const model = body.providers.find((p: { id: string }) => p.id === "scripted").models.demo;
     expect(model).toMatchObject({
       attachment: false,
       reasoning: false,
@@ -108,8 +108,10 @@ describe("the Python SDK's requests, replayed", () => {
     expect(model.cost).toMatchObject({ input: 0, output: 0 });
     expect(model.limit).toMatchObject({ context: 0, output: 0 });
     // The current clients keep seeing upstream's shape.
-    const current = (await (await server.fetch("/config/providers")).json()) as { providers: { models: Record<string, object> }[] };
-    expect(current.providers[0]!.models.demo).not.toHaveProperty("tool_call");
+    const current = (await (await server.fetch("/config/providers")).json()) as {
+      providers: { id: string; models: Record<string, object> }[];
+    };
+    expect(current.providers.find((p) => p.id === "scripted")!.models.demo).not.toHaveProperty("tool_call");
   });
 
   it("config.get answers the config", async () => {
@@ -174,7 +176,7 @@ describe("the Python SDK's requests, replayed", () => {
       body: JSON.stringify({ providerID: "nope", modelID: "x", parts: [{ type: "text", text: "hi" }] }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ name: "BadRequest", data: { message: "Provider not found: nope" } });
+    expect(await res.json()).toMatchObject({ name: "BadRequest", data: { message: "Model not found: nope/x." } });
     expect(await count()).toBe(before);
   });
 

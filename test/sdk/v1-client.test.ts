@@ -146,7 +146,8 @@ describe("configuration, projects, providers through the v1 client", () => {
     const updated = (await client.config.update({ body: { username: "v1-user" } })).data!;
     expect(updated.username).toBe("v1-user");
     const providers = (await client.config.providers()).data!;
-    expect(providers.default).toEqual({ fake: "m" });
+    // The configured provider, and OpenCode Zen's free models, connected without a key as upstream.
+    expect(providers.default).toEqual({ opencode: "big-pickle", fake: "m" });
   });
 
   it("project.current, project.list, path.get", async () => {

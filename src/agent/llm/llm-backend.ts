@@ -12,6 +12,7 @@ export class LlmBackend implements AgentBackend {
       providerOptions?: Record<string, Record<string, unknown>>;
       retryDelaysMs?: number[];
       headers?: Record<string, string>;
+      sampling?: { temperature?: number; topP?: number };
     } = {},
   ) {}
 

@@ -28,6 +28,8 @@ export interface LlmTurnInput {
   providerOptions?: Record<string, Record<string, unknown>>;
   /** Extra request headers (upstream sends x-session-id). */
   headers?: Record<string, string>;
+  /** The agent's or the model family's temperature and top-p. */
+  sampling?: { temperature?: number; topP?: number };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -119,6 +121,7 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
     abortSignal: input.signal,
     maxRetries: 0,
     maxOutputTokens: input.model.maxOutputTokens,
+    ...input.sampling,
     headers: input.headers,
     ...(input.providerOptions ? { providerOptions: input.providerOptions as never } : {}),
     // Errors arrive as stream parts and are handled below; the SDK would also print them.

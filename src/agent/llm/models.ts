@@ -137,10 +137,14 @@ export function resolveModel(
   return { ref, language, info, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
 }
 
-/** The provider options of a request: the model's own, then the chosen variant's, under the package's key. */
-export function requestOptions(model: ResolvedModel, variant: string | undefined): Record<string, Record<string, unknown>> | undefined {
+/** The provider options of a request: the model's own, the agent's, then the chosen variant's, under the package's key. */
+export function requestOptions(
+  model: ResolvedModel,
+  variant: string | undefined,
+  agentOptions: Record<string, unknown> = {},
+): Record<string, Record<string, unknown>> | undefined {
   const chosen = variant && variant !== "default" ? model.info.variants?.[variant] : undefined;
-  const options = { ...model.info.options, ...(chosen ?? {}) };
+  const options = { ...model.info.options, ...agentOptions, ...(chosen ?? {}) };
   return Object.keys(options).length ? { [model.optionsKey]: options } : undefined;
 }
 
