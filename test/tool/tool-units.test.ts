@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { editTool } from "../../src/tool/edit.js";
-import { globTool, grepTool, listTool } from "../../src/tool/search.js";
+import { globTool, grepTool } from "../../src/tool/search.js";
 import type { ToolContext, ToolDefinition } from "../../src/tool/tool.js";
 import { webfetchTool } from "../../src/tool/webfetch.js";
 import { makeRepo } from "../support/git.js";
@@ -76,7 +76,7 @@ describe("edit", () => {
   });
 });
 
-describe("glob, grep, list", () => {
+describe("glob, grep", () => {
   it("glob finds files by pattern, ignored files left out", async () => {
     const result = await run(globTool, { pattern: "**/*.ts" });
     expect(result.output.split("\n").sort()).toEqual([path.join(repo.dir, "src", "a.ts"), path.join(repo.dir, "src", "lib", "b.ts")]);
@@ -89,13 +89,6 @@ describe("glob, grep, list", () => {
     const some = await run(grepTool, { pattern: "export const [bc]", include: "*.ts" });
     expect(some.metadata).toMatchObject({ matches: 2 });
     expect(asked.at(-1)).toEqual({ permission: "grep", patterns: ["export const [bc]"] });
-  });
-
-  it("list shows the tree", async () => {
-    const result = await run(listTool, {});
-    expect(result.output).toContain("src/\n    a.ts");
-    expect(result.output).toContain("lib/\n      b.ts");
-    expect(result.output).not.toContain("ignored.txt");
   });
 });
 
