@@ -5,7 +5,7 @@
 // Upstream's built-in agents carry a few rules the pool's agent definitions (agent/agents.ts) do
 // not have yet; they are added here for choosing tools only: the question tool is for build and
 // plan alone, explore may only look (bash, read, glob, grep, webfetch), plan may not start
-// `general`, and a sub-agent's session started by `task` gets neither todowrite nor task.
+// `general` but keeps edit and write for its plan files, and a sub-agent's session started by `task` gets neither todowrite nor task.
 import type { Config, PermissionRuleset } from "../../generated/schemas.js";
 import type { AgentDefinition } from "../agent/agents.js";
 import { DEFAULT_RULES, evaluate, ruleMatches, rulesFromConfig } from "../permission/rules.js";
@@ -22,6 +22,14 @@ function upstreamAgentRules(agent: Pick<AgentDefinition, "name" | "native">): Pe
   if (agent.name === "explore")
     rules.push(deny("*"), ...["grep", "glob", "list", "bash", "webfetch", "websearch", "read"].map(allow));
   return rules;
+}
+
+/**
+ * Upstream's plan agent may still write its plan files (.opencode/plans/*.md) after refusing
+ * every other edit, so it keeps edit and write; the rule follows the agent's own.
+ */
+function upstreamAgentExceptions(agent: Pick<AgentDefinition, "name" | "native">): PermissionRuleset {
+  return agent.native && agent.name === "plan" ? [{ permission: "edit", pattern: ".opencode/plans/*.md", action: "allow" }] : [];
 }
 
 /** Upstream's rules for a session a `task` call started (the pool already denies `task` there). */
@@ -45,6 +53,7 @@ export function toolRules(input: ToolRulesInput): PermissionRuleset {
     ...DEFAULT_RULES,
     ...upstreamAgentRules(input.agent),
     ...input.agent.permission,
+    ...upstreamAgentExceptions(input.agent),
     ...rulesFromConfig(input.config.permission),
     ...(input.sessionRules ?? []),
     ...(input.subtask ? SUBTASK_RULES : []),
