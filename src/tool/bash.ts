@@ -41,6 +41,14 @@ Limits:
 - \`timeout\` is in milliseconds; without it a command is stopped after ${DEFAULT_TIMEOUT_MS} ms (2 minutes).
 - Output longer than ${MAX_LINES} lines or ${MAX_BYTES} bytes is cut; the complete output is saved to a file whose path the answer gives, so you can search it with grep or read parts of it. So do not pipe through head or tail to shorten output yourself.
 
+Commands that never end by themselves:
+- Servers, watchers (npm run dev, tsc --watch) and commands that wait for input would hold the call until the timeout. Avoid them, or start them in the background with their output sent to a file (cmd > /tmp/dev.log 2>&1 &) and check that file later.
+- Pass the flags that make tools non-interactive (git --no-pager, npm init -y, apt-get -y, CI=1 for test runners), and never open an editor or a pager.
+
+Reading the answer:
+- A command that failed ends with an "Exit code N" note, a command stopped by the timeout with a note saying so; read the error output and fix the cause before trying again, rather than repeating the same command.
+- An empty answer "(no output)" means the command printed nothing, which for many commands means success.
+
 Several commands:
 - Independent commands (say git status and git diff): make several bash calls in the same message, so they run in parallel.
 - Commands that depend on each other: one call, chained with && (mkdir build && cd build && cmake ..), so a failure stops the chain. Use ; only when later commands should run even if earlier ones fail.

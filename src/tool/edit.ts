@@ -22,6 +22,9 @@ How to use it:
 - Set \`replaceAll\` to change every occurrence, for instance to rename a variable throughout the file.
 - \`newString\` must differ from \`oldString\`.
 - An empty \`oldString\` creates the file with \`newString\` as its whole content.
+- Edits to the same file in one message run in order: each oldString must match the file as the earlier edits left it.
+- After an edit fails, read the file again before retrying: it may have changed since you last read it.
+- Example: to change "return a + b;" where it occurs only in function add, send the lines "function add(a, b) {" and "  return a + b;" as oldString and the same lines with the new body as newString.
 - Keep the file's own style (indentation, quotes, line endings). Prefer editing existing files to creating new ones, and do not add emoji unless the user asks.`;
 
 export const editTool = defineTool({

@@ -20,7 +20,9 @@ How to use it:
 4. Each call starts with an empty context, unless you pass the task_id of an earlier call to continue that session with everything it already did. A fresh sub-agent knows nothing of this conversation, so write a complete \`prompt\`: the goal, what you already know, and exactly what it should report back in its final message.
 5. Trust what the sub-agent reports in general.
 6. Say whether it should change code or only research (search, read, fetch pages), since it cannot guess what the user wants; tell it how to check its work (a test command, say) if there is one.
-7. If a sub-agent's description says to use it proactively, do so without waiting for the user to ask.`;
+7. If a sub-agent's description says to use it proactively, do so without waiting for the user to ask.
+
+Example: asked "where do we validate user input, and is it consistent?", start an explore sub-agent with a prompt such as "Find every place in this repository where request input is validated (look for schemas, validators, manual checks in handlers). Report each file and function with a one-line summary of what it checks, and point out handlers that do no validation. Do not change any file." Then summarise its report for the user.`;
 
 export type TaskArgs = { description: string; prompt: string; subagent_type: string; task_id?: string; command?: string };
 

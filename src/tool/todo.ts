@@ -20,7 +20,13 @@ How to keep it:
 - priority is one of: high, medium, low.
 - Keep exactly one task in_progress at a time.
 - Mark a task completed only when it is really done: not while tests fail, the change is partial, or errors remain. If you are blocked, keep it in_progress and add a task for what blocks you.
-- Write tasks as short, concrete actions ("Add a --verbose flag to the CLI", "Run the tests and fix failures").`;
+- Write tasks as short, concrete actions ("Add a --verbose flag to the CLI", "Run the tests and fix failures").
+
+Examples:
+- "Add a dark mode setting and make sure the tests pass": worth a list (add the setting, the theme styles, switch components over, run the tests and fix failures), since it takes several steps and a final check.
+- "Rename getUser to fetchUser everywhere": search first; if it is used in many files, list the files to change as tasks, so none is forgotten.
+- "How do I print a line in Python?": no list; just answer.
+- "Add a comment to this function": no list; it is one small edit.`;
 
 const todo = z.object({
   content: z.string().describe("What the task is, briefly"),

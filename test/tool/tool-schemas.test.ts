@@ -27,10 +27,9 @@ function withoutDescriptions(value: unknown): unknown {
 
 let llm: ScriptedLlm;
 let server: TestServer;
-let repo: { dir: string };
 
 beforeAll(async () => {
-  ({ llm, repo, server } = await startLlmProject("tool-schemas"));
+  ({ llm, server } = await startLlmProject("tool-schemas"));
 });
 afterAll(async () => {
   await server.close();
