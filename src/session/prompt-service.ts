@@ -321,7 +321,16 @@ export class PromptService {
       // Upstream's tool set for the agent; a session with a parent was started by `task`.
       const tools = compaction
         ? []
-        : toolsFor({ agent, config, sessionRules: session.permission, subtask: !!session.parentID, enabled, subagents, skills, extra: mcpTools });
+        : toolsFor({
+            agent,
+            config,
+            sessionRules: session.permission,
+            subtask: !!session.parentID,
+            enabled,
+            subagents,
+            skills,
+            extra: mcpTools,
+          });
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);

@@ -19,8 +19,7 @@ function upstreamAgentRules(agent: Pick<AgentDefinition, "name" | "native">): Pe
   if (!agent.native) return rules;
   if (agent.name === "build") rules.push(allow("question"));
   if (agent.name === "plan") rules.push(allow("question"), deny("task", "general"));
-  if (agent.name === "explore")
-    rules.push(deny("*"), ...["grep", "glob", "list", "bash", "webfetch", "websearch", "read"].map(allow));
+  if (agent.name === "explore") rules.push(deny("*"), ...["grep", "glob", "list", "bash", "webfetch", "websearch", "read"].map(allow));
   return rules;
 }
 

@@ -30,8 +30,8 @@ export interface ToolsForInput extends ToolRulesInput {
 }
 
 /**
- * The tools of a turn, in registry order: `invalid` first (never offered to the model, it only
- * takes calls of unknown tools; see llm-turn), then the ones the agent may use, then `extra`.
+ * The tools of a turn: the ones the agent may use, `extra` and `invalid` (never offered to the
+ * model, it only takes calls of unknown tools; see llm-turn).
  */
 export function toolsFor(input: ToolsForInput): ToolDefinition<never>[] {
   const rules = toolRules(input);
@@ -52,5 +52,9 @@ export function toolsFor(input: ToolsForInput): ToolDefinition<never>[] {
   const offered = [...builtIn, ...(input.extra ?? [])].filter((tool) => input.enabled?.[tool.id] !== false && !isDisabled(tool.id, rules));
   // An agent that can start sub-agents is told to hand a cut output to one.
   const delegate = offered.some((tool) => tool.id === "task");
-  return [invalidTool as unknown as ToolDefinition<never>, ...offered].map((tool) => withOutputLimit(tool, delegate));
+  // Sorted by name: upstream's model requests list the tools so (and so does the SDK's message
+  // for a call of an unknown tool, which names them all).
+  return [invalidTool as unknown as ToolDefinition<never>, ...offered]
+    .map((tool) => withOutputLimit(tool, delegate))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -27,7 +27,7 @@ export const globTool = defineTool({
     path: z
       .string()
       .describe(
-        "The folder to search in (default: the project directory). Leave this field out for the default; do not send \"undefined\" or \"null\". If given, it must be an existing folder.",
+        'The folder to search in (default: the project directory). Leave this field out for the default; do not send "undefined" or "null". If given, it must be an existing folder.',
       )
       .optional(),
   }),

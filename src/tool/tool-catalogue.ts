@@ -20,7 +20,10 @@ export async function toolsForDefaultAgent(config: Config, directory: string) {
   const agent = agents.find((a) => a.name === name) ?? agents.find((a) => a.name === DEFAULT_AGENT)!;
   const subagents = agents.filter((a) => a.mode !== "primary" && !a.hidden);
   const skills = await loadSkills(directory, worktree);
-  return toolsFor({ agent, config, enabled: agent.tools, subagents, skills }).map((tool) => ({
+  // Listed in upstream's registry order (unknown ids, from MCP servers, last).
+  const rank = (id: string) => (TOOL_IDS.includes(id) ? TOOL_IDS.indexOf(id) : TOOL_IDS.length);
+  const tools = toolsFor({ agent, config, enabled: agent.tools, subagents, skills }).sort((a, b) => rank(a.id) - rank(b.id));
+  return tools.map((tool) => ({
     id: tool.id,
     description: tool.description,
     parameters: tool.parameters,

@@ -10,7 +10,11 @@ import { startLlmProject } from "../support/llm-project.js";
 import { lastUserText, type ChatRequest, type ScriptedLlm } from "../support/scripted-llm.js";
 import { jsonInit, type TestServer } from "../support/server.js";
 
-type Part = { type: string; tool?: string; state?: { status: string; error?: string; output?: string; metadata?: Record<string, unknown> } };
+type Part = {
+  type: string;
+  tool?: string;
+  state?: { status: string; error?: string; output?: string; metadata?: Record<string, unknown> };
+};
 type Reply = { info: { role: string }; parts: Part[] };
 
 let llm: ScriptedLlm;
@@ -83,7 +87,10 @@ describe("arguments are checked before a tool runs", () => {
     try {
       const messages = await run("bash with bad timeout");
       const part = messages[1]!.parts.find((p) => p.type === "tool")!;
-      expect(part.state).toMatchObject({ status: "error", error: expect.stringContaining("The bash tool was called with invalid arguments") });
+      expect(part.state).toMatchObject({
+        status: "error",
+        error: expect.stringContaining("The bash tool was called with invalid arguments"),
+      });
       expect(existsSync(path.join(repo.dir, "ran.txt"))).toBe(false);
     } finally {
       llm.setScript(undefined);

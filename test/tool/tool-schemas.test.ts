@@ -1,6 +1,7 @@
 // What the model is offered: for the build agent, the same tools with the same parameter schemas
 // as upstream's first build turn (descriptions aside); sub-agents started by `task` get upstream's
-// smaller sets; plan keeps build's tools but cannot start `general`.
+// smaller sets; plan keeps build's tools but cannot start `general`; the experimental tool routes
+// list what upstream lists.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,7 +41,10 @@ afterAll(async () => {
 async function prompt(text: string, agent?: string): Promise<ChatRequest[]> {
   const before = llm.requests.length;
   const sessionID = ((await (await server.fetch("/session", jsonInit("POST", {}))).json()) as { id: string }).id;
-  const res = await server.fetch(`/session/${sessionID}/message`, jsonInit("POST", { parts: [{ type: "text", text }], ...(agent ? { agent } : {}) }));
+  const res = await server.fetch(
+    `/session/${sessionID}/message`,
+    jsonInit("POST", { parts: [{ type: "text", text }], ...(agent ? { agent } : {}) }),
+  );
   expect(res.status).toBe(200);
   return llm.requests.slice(before).filter((r) => r.body.tools);
 }
@@ -51,10 +55,13 @@ describe("the build agent's tools", () => {
   it("are upstream's tools with upstream's parameter schemas", async () => {
     const [request] = await prompt("hello there");
     const ours = request!.body.tools as ToolSpec[];
-    expect(names(request!).sort()).toEqual(referenceTools.map((t) => t.function.name).sort());
+    // The same tools in the same order (by name), `invalid` not among them.
+    expect(names(request!)).toEqual(referenceTools.map((t) => t.function.name));
     for (const upstream of referenceTools) {
       const tool = ours.find((t) => t.function.name === upstream.function.name)!;
-      expect(withoutDescriptions(tool.function.parameters), upstream.function.name).toEqual(withoutDescriptions(upstream.function.parameters));
+      expect(withoutDescriptions(tool.function.parameters), upstream.function.name).toEqual(
+        withoutDescriptions(upstream.function.parameters),
+      );
       // Each tool teaches its use: a description of comparable substance to upstream's.
       expect(tool.function.description.length, upstream.function.name).toBeGreaterThan(upstream.function.description.length * 0.5);
       for (const [key, property] of Object.entries(tool.function.parameters.properties as Record<string, { description?: string }>))
@@ -64,6 +71,34 @@ describe("the build agent's tools", () => {
     const task = ours.find((t) => t.function.name === "task")!.function.description;
     expect(task.indexOf("- explore:")).toBeGreaterThan(0);
     expect(task.indexOf("- explore:")).toBeLessThan(task.indexOf("- general:"));
+  });
+});
+
+describe("the experimental tool routes", () => {
+  const endpoint = (name: string) =>
+    (JSON.parse(readFileSync(path.resolve(path.dirname(REFERENCE), "../endpoints", `${name}.json`), "utf8")) as { body: unknown }).body;
+
+  it("list upstream's tool ids (but websearch and apply_patch, not built here), and the default agent's tools in its order", async () => {
+    const ids = (await (await server.fetch("/experimental/tool/ids")).json()) as string[];
+    expect(ids).toEqual((endpoint("get_experimental_tool_ids") as string[]).filter((id) => id !== "websearch" && id !== "apply_patch"));
+    const tools = (await (await server.fetch("/experimental/tool?provider=fake&model=m")).json()) as { id: string }[];
+    const upstream = endpoint("get_experimental_tool_provider_fake_model_fake-model") as { id: string }[];
+    expect(tools.map((t) => t.id)).toEqual(upstream.map((t) => t.id));
+  });
+});
+
+describe("a call of an unknown tool", () => {
+  it("becomes upstream's invalid call, naming the same tools", async () => {
+    const reference = readFileSync(path.resolve(path.dirname(REFERENCE), "../events-bad-tool.jsonl"), "utf8");
+    const upstreamError = /"error":"(Model tried to call unavailable tool [^"]*)"/.exec(reference)![1];
+    await prompt("bad tool");
+    const sessions = (await (await server.fetch("/session")).json()) as { id: string; title: string }[];
+    const latest = sessions[0]!;
+    const messages = (await (await server.fetch(`/session/${latest.id}/message`)).json()) as {
+      parts: { tool?: string; state?: { input?: { error?: string } } }[];
+    }[];
+    const part = messages[1]!.parts.find((p) => p.tool === "invalid")!;
+    expect(part.state!.input!.error).toBe(upstreamError);
   });
 });
 

@@ -1,7 +1,16 @@
 // One LLM turn with the Vercel AI SDK: streams a model call and reports it as agent events.
 // Retryable provider failures before any output are retried with backoff, reported as `retry`
 // events (upstream shows them as session.status retry).
-import { APICallError, dynamicTool, jsonSchema, streamText, wrapLanguageModel, type LanguageModel, type ModelMessage, type ToolSet } from "ai";
+import {
+  APICallError,
+  dynamicTool,
+  jsonSchema,
+  streamText,
+  wrapLanguageModel,
+  type LanguageModel,
+  type ModelMessage,
+  type ToolSet,
+} from "ai";
 import type { ToolDefinition, ToolResult } from "../../tool/tool.js";
 import type { AgentEvent, TokenUsage } from "../agent-event.js";
 import type { ResolvedModel } from "./models.js";
@@ -125,11 +134,7 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
     model: withoutInvalidTool(input.model.language),
     system: input.system.join("\n"),
     messages: input.messages,
-    ...(input.tools?.length && input.runTool
-      ? {
-          tools: sdkTools(input.tools, input.runTool, input.signal),
-        }
-      : {}),
+    ...(input.tools?.length && input.runTool ? { tools: sdkTools(input.tools, input.runTool, input.signal) } : {}),
     // As upstream repairs a call the SDK cannot parse: a tool name in the wrong case is lowered,
     // an unknown tool (or arguments that are not JSON) goes to `invalid`. Arguments that break
     // the schema reach the tool, which refuses them with upstream's message (tool/define.ts).
