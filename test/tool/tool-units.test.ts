@@ -173,7 +173,7 @@ describe("which tools an agent is offered", () => {
     expect(offered("build", { subagents: [general] })).toContain("task");
     expect(offered("custom", { subagents: [general], subtask: true })).not.toEqual(expect.arrayContaining(["task"]));
     expect(offered("custom", { subtask: true })).not.toContain("todowrite");
-    // `invalid` is always there for the repair of unknown calls (llm-turn never offers it).
-    expect(offered("explore")).toEqual(["invalid", "bash", "read", "glob", "grep", "webfetch"]);
+    // By name; `invalid` is always there for the repair of unknown calls (llm-turn never offers it).
+    expect(offered("explore")).toEqual(["bash", "glob", "grep", "invalid", "read", "webfetch"]);
   });
 });
