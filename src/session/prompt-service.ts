@@ -309,8 +309,20 @@ export class PromptService {
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const skills = await loadSkills(session.directory, project.worktree);
       const enabled = { ...agent.tools, ...user.tools };
-      const mcpTools = compaction ? [] : (await this.deps.mcp.tools(session.directory)).filter((tool) => enabled[tool.id] !== false);
-      const tools = compaction ? [] : [...toolsFor(enabled, subagents, skills), ...mcpTools];
+      const mcpTools = compaction ? [] : await this.deps.mcp.tools(session.directory);
+      // Upstream's tool set for the agent; a session with a parent was started by `task`.
+      const tools = compaction
+        ? []
+        : toolsFor({
+            agent,
+            config,
+            sessionRules: session.permission,
+            subtask: !!session.parentID,
+            enabled,
+            subagents,
+            skills,
+            extra: mcpTools,
+          });
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);

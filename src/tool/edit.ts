@@ -3,7 +3,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch, diffLines } from "diff";
 import { projectRoot, resolvePath } from "./paths.js";
-import { ToolError, type ToolDefinition } from "./tool.js";
+import { z } from "zod";
+import { defineTool } from "./define.js";
+import { ToolError } from "./tool.js";
 
 function countOccurrences(text: string, piece: string): number {
   let count = 0;
@@ -11,24 +13,30 @@ function countOccurrences(text: string, piece: string): number {
   return count;
 }
 
-export const editTool: ToolDefinition<{ filePath: string; oldString: string; newString: string; replaceAll?: boolean }> = {
+const description = `Changes a file by replacing an exact piece of its text with new text.
+
+How to use it:
+- Read the file (read tool) in this conversation before editing it.
+- \`oldString\` must match the file exactly, whitespace and indentation included. Copy it from what read showed, without the "<number>: " prefix read puts in front of each line.
+- By default \`oldString\` must occur exactly once: the edit fails if it is not found, or found several times. Include a few surrounding lines to make it unique.
+- Set \`replaceAll\` to change every occurrence, for instance to rename a variable throughout the file.
+- \`newString\` must differ from \`oldString\`.
+- An empty \`oldString\` creates the file with \`newString\` as its whole content.
+- Edits to the same file in one message run in order: each oldString must match the file as the earlier edits left it.
+- After an edit fails, read the file again before retrying: it may have changed since you last read it.
+- Example: to change "return a + b;" where it occurs only in function add, send the lines "function add(a, b) {" and "  return a + b;" as oldString and the same lines with the new body as newString.
+- Keep the file's own style (indentation, quotes, line endings). Prefer editing existing files to creating new ones, and do not add emoji unless the user asks.`;
+
+export const editTool = defineTool({
   id: "edit",
-  description: [
-    "Replaces exact text in a file. `oldString` must appear in the file exactly (whitespace included) and,",
-    "unless `replaceAll` is set, exactly once: give enough surrounding lines to make it unique.",
-    "An empty `oldString` creates the file with `newString` as its content. Read the file first.",
-  ].join("\n"),
-  parameters: {
-    type: "object",
-    properties: {
-      filePath: { type: "string", description: "Absolute path (or relative to the project directory) of the file" },
-      oldString: { type: "string", description: "The text to replace" },
-      newString: { type: "string", description: "The text to put in its place (different from oldString)" },
-      replaceAll: { type: "boolean", description: "Replace every occurrence (default false)" },
-    },
-    required: ["filePath", "oldString", "newString"],
-  },
-  async execute(args, ctx) {
+  description,
+  parameters: z.object({
+    filePath: z.string().describe("Absolute path of the file to change"),
+    oldString: z.string().describe("The exact text to replace"),
+    newString: z.string().describe("The text to put in its place (not the same as oldString)"),
+    replaceAll: z.boolean().describe("Replace every occurrence of oldString, not just one (default false)").optional(),
+  }),
+  async run(args, ctx) {
     const file = await resolvePath(ctx, args.filePath);
     const relative = path.relative(projectRoot(ctx), file);
     if (args.oldString === args.newString) throw new ToolError("oldString and newString are the same: nothing to change");
@@ -69,4 +77,4 @@ export const editTool: ToolDefinition<{ filePath: string; oldString: string; new
       },
     };
   },
-};
+});

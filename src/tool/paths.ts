@@ -1,10 +1,12 @@
 // Where a tool may touch files: inside the project (the worktree, or the session's directory
 // outside a repository). Relative paths resolve against the session's directory; `..`,
-// absolute paths and symbolic links that lead outside are refused.
+// absolute paths and symbolic links that lead outside take the external_directory permission
+// (except the folder where cut tool outputs are saved).
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { ToolError, type ToolContext } from "./tool.js";
+import { toolOutputDirectory } from "./truncate.js";
 
 function realOrSelf(file: string): string {
   // The deepest existing ancestor decides where a path really leads.
@@ -39,6 +41,8 @@ export async function resolvePath(ctx: Pick<ToolContext, "directory" | "worktree
   const absolute = path.resolve(ctx.directory, file);
   const root = projectRoot(ctx);
   if (isInside(root, absolute)) return absolute;
+  // A cut tool output's saved copy may be searched and read without asking (upstream allows it).
+  if (isInside(toolOutputDirectory(), absolute)) return absolute;
   const folder = path.dirname(absolute);
   try {
     await ctx.ask({

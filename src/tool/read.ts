@@ -2,7 +2,9 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { projectRoot, resolvePath } from "./paths.js";
-import { ToolError, type ToolDefinition } from "./tool.js";
+import { z } from "zod";
+import { defineTool, nonNegativeInt } from "./define.js";
+import { ToolError } from "./tool.js";
 
 const DEFAULT_LIMIT = 2000;
 const MAX_LINE = 2000;
@@ -32,23 +34,28 @@ export async function readForModel(
   };
 }
 
-export const readTool: ToolDefinition<{ filePath: string; offset?: number; limit?: number }> = {
+const description = `Reads a file from the project, or lists a folder's entries. A path that does not exist is an error.
+
+How to use it:
+- Give \`filePath\` as an absolute path.
+- Without \`offset\` and \`limit\` you get the first ${DEFAULT_LIMIT} lines. \`offset\` is the line to start at (counting from 1) and \`limit\` how many lines to read; for the rest of a long file, call again with a larger offset.
+- Each line comes back as "<number>: <text>", so a file holding "foo" reads as "1: foo". A folder comes back as one entry per line, folders ending in "/".
+- Lines longer than ${MAX_LINE} characters are cut.
+- To find something in a large file (or one with very long lines), use grep first and then read around the line it names.
+- Not sure of the path? Look it up with glob.
+- Read several files at once by making several read calls in one message.
+- Prefer one larger window over many small slices (30 lines at a time wastes calls).
+- Read a file before you edit or overwrite it.`;
+
+export const readTool = defineTool({
   id: "read",
-  description: [
-    "Reads a file (or lists a directory) in the project.",
-    `Lines come numbered from 1; by default the first ${DEFAULT_LIMIT}, use \`offset\` (1-based) and \`limit\` for more.`,
-    `Lines longer than ${MAX_LINE} characters are cut. Read a file before you edit it.`,
-  ].join("\n"),
-  parameters: {
-    type: "object",
-    properties: {
-      filePath: { type: "string", description: "Absolute path (or relative to the project directory) of the file or directory" },
-      offset: { type: "integer", minimum: 0, description: "Line number to start at (1-based)" },
-      limit: { type: "integer", minimum: 0, description: "How many lines to read" },
-    },
-    required: ["filePath"],
-  },
-  async execute(args, ctx) {
+  description,
+  parameters: z.object({
+    filePath: z.string().describe("Absolute path of the file or folder to read"),
+    offset: nonNegativeInt().describe("The line to start reading at (the first line is 1)").optional(),
+    limit: nonNegativeInt().describe(`How many lines to read at most (default ${DEFAULT_LIMIT})`).optional(),
+  }),
+  async run(args, ctx) {
     const file = await resolvePath(ctx, args.filePath);
     const title = path.relative(projectRoot(ctx), file) || ".";
     await ctx.ask({ permission: "read", patterns: [title], always: ["*"], metadata: {} });
@@ -62,7 +69,7 @@ export const readTool: ToolDefinition<{ filePath: string; offset?: number; limit
         metadata: { preview: entries.slice(0, 20).join("\n"), truncated: false },
       };
     }
-    const { output, preview, truncated } = await readForModel(file, args.offset, args.limit);
+    const { output, preview, truncated } = await readForModel(file, args.offset || undefined, args.limit || undefined);
     return { title, output, metadata: { preview, truncated } };
   },
-};
+});

@@ -1,60 +1,37 @@
-// list, glob and grep: finding files and text in the project (grep through workspace/text-search:
+// glob and grep: finding files and text in the project (grep through workspace/text-search:
 // ripgrep when it is installed, a JavaScript search over the same file list otherwise).
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import { listFiles, matchesGlob } from "../workspace/files.js";
+import { defineTool } from "./define.js";
 import { projectRoot, resolvePath } from "./paths.js";
 import { SearchPatternError, searchText } from "../workspace/text-search.js";
-import { ToolError, type ToolDefinition } from "./tool.js";
+import { ToolError } from "./tool.js";
 
 const MAX_RESULTS = 100;
 
-export const listTool: ToolDefinition<{ path?: string; ignore?: string[] }> = {
-  id: "list",
-  description:
-    "Lists the files under a directory of the project as a tree (ignored files left out). Prefer glob and grep when you know what you look for.",
-  parameters: {
-    type: "object",
-    properties: {
-      path: { type: "string", description: "Directory to list (default: the project directory)" },
-      ignore: { type: "array", items: { type: "string" }, description: "Glob patterns to leave out" },
-    },
-  },
-  async execute(args, ctx) {
-    const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
-    await ctx.ask({ permission: "list", patterns: [dir], always: ["*"], metadata: { path: dir } });
-    const files = (await listFiles(dir, 1000)).filter((f) => !(args.ignore ?? []).some((g) => matchesGlob(g, f)));
-    const tree = new Map<string, string[]>();
-    for (const file of files) {
-      const folder = path.dirname(file);
-      tree.set(folder, [...(tree.get(folder) ?? []), path.basename(file)]);
-    }
-    const lines = [`${dir}/`];
-    for (const folder of [...tree.keys()].sort()) {
-      const depth = folder === "." ? 0 : folder.split("/").length;
-      if (folder !== ".") lines.push(`${"  ".repeat(depth)}${folder.split("/").pop()}/`);
-      for (const name of tree.get(folder)!.sort()) lines.push(`${"  ".repeat(depth + 1)}${name}`);
-    }
-    return {
-      title: path.relative(projectRoot(ctx), dir) || ".",
-      output: lines.join("\n"),
-      metadata: { count: files.length, truncated: files.length >= 1000 },
-    };
-  },
-};
+const globDescription = `Finds files by name with a glob pattern, in a project of any size.
 
-export const globTool: ToolDefinition<{ pattern: string; path?: string }> = {
+- Patterns look like "**/*.ts" (every TypeScript file, at any depth) or "src/**/test_*.py".
+- Answers matching paths, most recently changed first, at most ${MAX_RESULTS}; files the project ignores (.gitignore) are left out.
+- Use it when you know (part of) a file's name. To find files by what they contain, use grep.
+- For open-ended searches that may take several rounds of globbing and grepping, hand the work to a sub-agent with the task tool.
+- Make several glob calls in one message when you have several independent searches.`;
+
+export const globTool = defineTool({
   id: "glob",
-  description: `Finds files by name with a glob pattern ("**/*.ts", "src/**/test_*.py"). Answers paths, most recently changed first, at most ${MAX_RESULTS}.`,
-  parameters: {
-    type: "object",
-    properties: {
-      pattern: { type: "string", description: "The glob pattern" },
-      path: { type: "string", description: "Directory to search (default: the project directory)" },
-    },
-    required: ["pattern"],
-  },
-  async execute(args, ctx) {
+  description: globDescription,
+  parameters: z.object({
+    pattern: z.string().describe("The glob pattern file paths must match"),
+    path: z
+      .string()
+      .describe(
+        'The folder to search in (default: the project directory). Leave this field out for the default; do not send "undefined" or "null". If given, it must be an existing folder.',
+      )
+      .optional(),
+  }),
+  async run(args, ctx) {
     const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
     await ctx.ask({ permission: "glob", patterns: [args.pattern], always: ["*"], metadata: { pattern: args.pattern, path: dir } });
     const matches = (await listFiles(dir)).filter((f) => matchesGlob(args.pattern, f));
@@ -73,21 +50,26 @@ export const globTool: ToolDefinition<{ pattern: string; path?: string }> = {
       metadata: { count: withTimes.length, truncated: withTimes.length > MAX_RESULTS },
     };
   },
-};
+});
 
-export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?: string }> = {
+const grepDescription = `Searches the contents of the project's files with a regular expression.
+
+- Full regular expression syntax: "log.*Error", "function\\s+\\w+", "import .* from ['\"]react".
+- \`include\` limits the search to files whose names match a glob: "*.js", "*.{ts,tsx}".
+- Answers the files with matching lines and their line numbers, at most ${MAX_RESULTS} matches; ignored files (.gitignore) are skipped.
+- Use it to find where something is defined or used. To find files by name, use glob; to count matches or search in other ways, bash with rg is fine.
+- For open-ended searches that may take several rounds, hand the work to a sub-agent with the task tool.
+- Make several grep calls in one message when you have several independent searches.`;
+
+export const grepTool = defineTool({
   id: "grep",
-  description: `Searches file contents with a regular expression ("log.*Error", "function\\s+\\w+"); \`include\` limits it to files matching a glob ("*.ts"). Answers file paths and matching lines, at most ${MAX_RESULTS}.`,
-  parameters: {
-    type: "object",
-    properties: {
-      pattern: { type: "string", description: "The regular expression" },
-      path: { type: "string", description: "Directory to search (default: the project directory)" },
-      include: { type: "string", description: 'Files to search, as a glob ("*.js", "*.{ts,tsx}")' },
-    },
-    required: ["pattern"],
-  },
-  async execute(args, ctx) {
+  description: grepDescription,
+  parameters: z.object({
+    pattern: z.string().describe("The regular expression to look for in file contents"),
+    path: z.string().describe("The folder to search in (default: the project directory)").optional(),
+    include: z.string().describe('Which files to search, as a glob (e.g. "*.js", "*.{ts,tsx}")').optional(),
+  }),
+  async run(args, ctx) {
     const dir = args.path ? await resolvePath(ctx, args.path) : ctx.directory;
     await ctx.ask({
       permission: "grep",
@@ -114,4 +96,4 @@ export const grepTool: ToolDefinition<{ pattern: string; path?: string; include?
     if (matches.length > MAX_RESULTS) lines.push("", `(${matches.length - MAX_RESULTS} more matches not shown: narrow the search)`);
     return { title, output: lines.join("\n"), metadata: { matches: matches.length, truncated: matches.length > MAX_RESULTS } };
   },
-};
+});

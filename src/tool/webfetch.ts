@@ -1,6 +1,8 @@
 // webfetch: fetches a URL and answers its content as markdown (default), plain text or HTML.
 import TurndownService from "turndown";
-import { ToolError, type ToolDefinition } from "./tool.js";
+import { z } from "zod";
+import { defineTool } from "./define.js";
+import { ToolError } from "./tool.js";
 
 const DEFAULT_TIMEOUT_S = 30;
 const MAX_TIMEOUT_S = 120;
@@ -25,24 +27,30 @@ function htmlToMarkdown(html: string): string {
   return turndown.turndown(html);
 }
 
-export const webfetchTool: ToolDefinition<{ url: string; format?: "text" | "markdown" | "html"; timeout?: number }> = {
+const description = `Fetches a web page (an http or https URL) and answers its content: as markdown by default, or as plain text or the raw HTML.
+
+How to use it:
+- The URL must be complete and valid, starting with http:// or https:// (http is upgraded where the site allows).
+- Pick \`format\`: markdown (default) is easiest to read, text drops all markup, html keeps the page as it is.
+- \`timeout\` is in seconds: ${DEFAULT_TIMEOUT_S} by default, at most ${MAX_TIMEOUT_S}.
+- Pages over ${MAX_BYTES / 1024 / 1024} MB are refused; long answers are cut, with the whole page saved to a file you can search.
+- It only reads: nothing on the site is changed.
+- Use it for documentation, references and pages the user points you to; prefer a more specific tool when one is offered for the job.`;
+
+export const webfetchTool = defineTool({
   id: "webfetch",
-  description: [
-    "Fetches a web page (http or https) and answers its content: as markdown by default, or as plain text or raw HTML.",
-    `Pages larger than ${MAX_BYTES / 1024 / 1024} MB are refused. \`timeout\` is in seconds (default ${DEFAULT_TIMEOUT_S}, at most ${MAX_TIMEOUT_S}).`,
-  ].join("\n"),
-  parameters: {
-    type: "object",
-    properties: {
-      url: { type: "string", description: "The URL to fetch" },
-      format: { type: "string", enum: ["text", "markdown", "html"], description: "How to answer the content (default markdown)" },
-      timeout: { type: "number", description: "Timeout in seconds" },
-    },
-    required: ["url"],
-  },
-  async execute(args, ctx) {
+  description,
+  parameters: z.object({
+    url: z.string().describe("The URL to fetch"),
+    format: z
+      .enum(["text", "markdown", "html"])
+      .default("markdown")
+      .describe("How to answer the content: text, markdown or html (default markdown)"),
+    timeout: z.number().describe(`Timeout in seconds (at most ${MAX_TIMEOUT_S})`).optional(),
+  }),
+  async run(args, ctx) {
     if (!/^https?:\/\//i.test(args.url)) throw new ToolError("The URL must start with http:// or https://");
-    const format = args.format ?? "markdown";
+    const format = args.format;
     await ctx.ask({ permission: "webfetch", patterns: [args.url], always: ["*"], metadata: { url: args.url, format } });
     const timeout = Math.min(args.timeout ?? DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S) * 1000;
     const response = await fetch(args.url, {
@@ -62,4 +70,4 @@ export const webfetchTool: ToolDefinition<{ url: string; format?: "text" | "mark
     const output = format === "html" || !isHtml ? text : format === "text" ? htmlToText(text) : htmlToMarkdown(text);
     return { title: `${args.url} (${type.split(";")[0] || "unknown"})`, output, metadata: {} };
   },
-};
+});

@@ -3,23 +3,26 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { projectRoot, resolvePath } from "./paths.js";
-import type { ToolDefinition } from "./tool.js";
+import { z } from "zod";
+import { defineTool } from "./define.js";
 
-export const writeTool: ToolDefinition<{ content: string; filePath: string }> = {
+const description = `Writes a file: creates it, or replaces all of its content if it exists. Missing folders on the way are created.
+
+How to use it:
+- Give \`filePath\` as an absolute path.
+- To change part of an existing file, use the edit tool instead; it is safer and shows a smaller diff.
+- Before overwriting an existing file, read it in this conversation, so nothing in it is lost by accident.
+- Do not create files the task does not need, such as documentation or README files nobody asked for.
+- Do not put emoji in files unless the user asks for them.`;
+
+export const writeTool = defineTool({
   id: "write",
-  description: [
-    "Writes a file in the project, replacing it if it exists (folders are created as needed).",
-    "Prefer the edit tool to change part of an existing file; read a file before you overwrite it.",
-  ].join("\n"),
-  parameters: {
-    type: "object",
-    properties: {
-      content: { type: "string", description: "The whole content of the file" },
-      filePath: { type: "string", description: "Absolute path (or relative to the project directory) of the file" },
-    },
-    required: ["content", "filePath"],
-  },
-  async execute(args, ctx) {
+  description,
+  parameters: z.object({
+    content: z.string().describe("The complete new content of the file"),
+    filePath: z.string().describe("Absolute path of the file to write"),
+  }),
+  async run(args, ctx) {
     const file = await resolvePath(ctx, args.filePath);
     const relative = path.relative(projectRoot(ctx), file);
     await ctx.ask({ permission: "edit", patterns: [relative], always: ["*"], metadata: { filepath: file } });
@@ -34,4 +37,4 @@ export const writeTool: ToolDefinition<{ content: string; filePath: string }> = 
       metadata: { diagnostics: {}, filepath: file, exists },
     };
   },
-};
+});

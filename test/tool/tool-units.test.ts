@@ -1,14 +1,19 @@
 // The file, search and web tools on their own, with a recording context: what they answer, what
-// they ask permission for, and how they fail.
+// they ask permission for, and how they fail; the common output limit; which tools an agent gets.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { editTool } from "../../src/tool/edit.js";
-import { globTool, grepTool, listTool } from "../../src/tool/search.js";
+import { globTool, grepTool } from "../../src/tool/search.js";
 import type { ToolContext, ToolDefinition } from "../../src/tool/tool.js";
 import { webfetchTool } from "../../src/tool/webfetch.js";
+import type { PermissionRuleset } from "../../generated/schemas.js";
+import type { AgentDefinition } from "../../src/agent/agents.js";
+import { isDisabled } from "../../src/tool/agent-tools.js";
+import { toolsFor, type ToolsForInput } from "../../src/tool/registry.js";
+import { truncateOutput } from "../../src/tool/truncate.js";
 import { makeRepo } from "../support/git.js";
 
 let repo: { dir: string };
@@ -76,7 +81,7 @@ describe("edit", () => {
   });
 });
 
-describe("glob, grep, list", () => {
+describe("glob, grep", () => {
   it("glob finds files by pattern, ignored files left out", async () => {
     const result = await run(globTool, { pattern: "**/*.ts" });
     expect(result.output.split("\n").sort()).toEqual([path.join(repo.dir, "src", "a.ts"), path.join(repo.dir, "src", "lib", "b.ts")]);
@@ -89,13 +94,6 @@ describe("glob, grep, list", () => {
     const some = await run(grepTool, { pattern: "export const [bc]", include: "*.ts" });
     expect(some.metadata).toMatchObject({ matches: 2 });
     expect(asked.at(-1)).toEqual({ permission: "grep", patterns: ["export const [bc]"] });
-  });
-
-  it("list shows the tree", async () => {
-    const result = await run(listTool, {});
-    expect(result.output).toContain("src/\n    a.ts");
-    expect(result.output).toContain("lib/\n      b.ts");
-    expect(result.output).not.toContain("ignored.txt");
   });
 });
 
@@ -125,5 +123,57 @@ describe("webfetch", () => {
   it("fails clearly on an error status or a non-http URL", async () => {
     await expect(run(webfetchTool, { url: `${base}/nope` })).rejects.toThrow("Request failed with status 404");
     await expect(run(webfetchTool, { url: "file:///etc/passwd" })).rejects.toThrow("must start with http");
+  });
+});
+
+describe("the common output limit", () => {
+  const saved = process.env.XDG_DATA_HOME;
+  // Cut outputs are saved under $XDG_DATA_HOME: a private one here.
+  beforeAll(() => void (process.env.XDG_DATA_HOME = path.join(repo.dir, ".data")));
+  afterAll(() => {
+    if (saved === undefined) delete process.env.XDG_DATA_HOME;
+    else process.env.XDG_DATA_HOME = saved;
+  });
+
+  it("keeps short output, cuts at 2000 lines and says how many were left out", async () => {
+    expect(await truncateOutput("short\noutput", false)).toEqual({ content: "short\noutput", truncated: false });
+    const long = Array.from({ length: 2500 }, (_, i) => `line ${i + 1}`).join("\n");
+    const cut = await truncateOutput(long, false);
+    expect(cut.truncated).toBe(true);
+    expect(cut.content.startsWith("line 1\n")).toBe(true);
+    expect(cut.content).toContain("line 2000\n\n...500 lines truncated...");
+    expect(cut.content).not.toContain("line 2001");
+    expect(cut.content).toContain("Grep");
+    expect(cut.content).not.toContain("explore agent");
+    if (cut.truncated) {
+      expect(cut.outputPath.startsWith(path.join(repo.dir, ".data", "agentpool", "tool-output"))).toBe(true);
+      expect(readFileSync(cut.outputPath, "utf8")).toBe(long);
+    }
+  });
+});
+
+describe("which tools an agent is offered", () => {
+  const agent = (name: string, permission: PermissionRuleset = []) => ({ name, native: true, permission });
+  const offered = (name: string, extra: Partial<ToolsForInput> = {}) =>
+    toolsFor({ agent: agent(name), config: {}, subagents: [], ...extra }).map((t) => t.id);
+
+  it("leaves out a tool whose last rule denies it everywhere, but not one denied for some patterns", () => {
+    const deny = (permission: string, pattern = "*") => ({ permission, pattern, action: "deny" as const });
+    expect(isDisabled("write", [deny("edit")])).toBe(true);
+    expect(isDisabled("bash", [deny("bash", "rm *")])).toBe(false);
+    expect(isDisabled("bash", [deny("*"), { permission: "bash", pattern: "*", action: "allow" }])).toBe(false);
+    expect(offered("build", { config: { permission: { bash: "deny" } } })).not.toContain("bash");
+    expect(offered("build", { enabled: { webfetch: false } })).not.toContain("webfetch");
+  });
+
+  it("offers question to build only among these, todowrite and task not in a task's session", () => {
+    expect(offered("build")).toContain("question");
+    expect(offered("custom")).not.toContain("question");
+    const general = { name: "general", mode: "subagent", native: true, permission: [], options: {} } as AgentDefinition;
+    expect(offered("build", { subagents: [general] })).toContain("task");
+    expect(offered("custom", { subagents: [general], subtask: true })).not.toEqual(expect.arrayContaining(["task"]));
+    expect(offered("custom", { subtask: true })).not.toContain("todowrite");
+    // By name; `invalid` is always there for the repair of unknown calls (llm-turn never offers it).
+    expect(offered("explore")).toEqual(["bash", "glob", "grep", "invalid", "read", "webfetch"]);
   });
 });

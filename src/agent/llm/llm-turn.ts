@@ -1,7 +1,16 @@
 // One LLM turn with the Vercel AI SDK: streams a model call and reports it as agent events.
 // Retryable provider failures before any output are retried with backoff, reported as `retry`
 // events (upstream shows them as session.status retry).
-import { APICallError, dynamicTool, jsonSchema, streamText, type ModelMessage, type ToolSet } from "ai";
+import {
+  APICallError,
+  dynamicTool,
+  jsonSchema,
+  streamText,
+  wrapLanguageModel,
+  type LanguageModel,
+  type ModelMessage,
+  type ToolSet,
+} from "ai";
 import type { ToolDefinition, ToolResult } from "../../tool/tool.js";
 import type { AgentEvent, TokenUsage } from "../agent-event.js";
 import type { ResolvedModel } from "./models.js";
@@ -105,19 +114,36 @@ function sdkTools(tools: ToolDefinition<never>[], runTool: ToolRunner, signal: A
   );
 }
 
+/**
+ * The model, with `invalid` left out of the tools each request offers: it only takes the calls
+ * repaired below, as upstream keeps it (the SDK's activeTools would also hide it from the repair).
+ */
+function withoutInvalidTool(model: LanguageModel): LanguageModel {
+  if (typeof model === "string") return model;
+  return wrapLanguageModel({
+    model: model as Parameters<typeof wrapLanguageModel>[0]["model"],
+    middleware: {
+      specificationVersion: "v3",
+      transformParams: async ({ params }) => ({ ...params, tools: params.tools?.filter((tool) => tool.name !== "invalid") }),
+    },
+  });
+}
+
 /** Streams one model call (one step); yields its events; throws its error, if any. */
 async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
   const result = streamText({
-    model: input.model.language,
+    model: withoutInvalidTool(input.model.language),
     system: input.system.join("\n"),
     messages: input.messages,
     ...(input.tools?.length && input.runTool ? { tools: sdkTools(input.tools, input.runTool, input.signal) } : {}),
-    // A call of an unknown tool, or with arguments that break its schema, goes to the `invalid` tool.
-    experimental_repairToolCall: async ({ toolCall, error }) => ({
-      ...toolCall,
-      toolName: "invalid",
-      input: JSON.stringify({ tool: toolCall.toolName, error: error.message }),
-    }),
+    // As upstream repairs a call the SDK cannot parse: a tool name in the wrong case is lowered,
+    // an unknown tool (or arguments that are not JSON) goes to `invalid`. Arguments that break
+    // the schema reach the tool, which refuses them with upstream's message (tool/define.ts).
+    experimental_repairToolCall: async ({ toolCall, error, tools }) => {
+      const lower = toolCall.toolName.toLowerCase();
+      if (lower !== toolCall.toolName && tools && lower in tools) return { ...toolCall, toolName: lower };
+      return { ...toolCall, toolName: "invalid", input: JSON.stringify({ tool: toolCall.toolName, error: error.message }) };
+    },
     abortSignal: input.signal,
     maxRetries: 0,
     maxOutputTokens: input.model.maxOutputTokens,
