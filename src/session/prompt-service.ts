@@ -3,7 +3,7 @@
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
 import { streamText } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
-import type { Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
+import type { AssistantMessage, Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
 import { badRequest } from "../server/errors.js";
@@ -22,6 +22,8 @@ import { QuestionRejectedError, type QuestionService } from "../question/questio
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
 import { samplingOf } from "../provider/sampling.js";
+import { CallHistory } from "./doom-loop.js";
+import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
 import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
@@ -42,6 +44,8 @@ function isDefaultTitle(title: string): boolean {
 interface TurnState {
   /** A permission was rejected without feedback: no further model call. */
   stop: boolean;
+  /** The tool calls of the current reply, for the doom-loop check. */
+  calls: CallHistory;
 }
 
 /** A turn ends after this many model calls even if the model keeps calling tools. */
@@ -235,6 +239,14 @@ export class PromptService {
         const item = queue.shift()!;
         const result = await this.turn(session, item.user, signal);
         last = result.reply;
+        // Past the model's context: a compaction turn, then a prompt to carry on, as upstream.
+        const continuation = result.failed ? undefined : await this.compactIfOverflowing(session, item, result.reply, signal);
+        if (continuation) {
+          queue.unshift(continuation);
+          session = await this.deps.sessions.get(sessionID);
+          await this.status(session, { type: "busy" });
+          continue;
+        }
         if (queue.length && !result.failed) item.settle(last);
         else answerAtEnd = { item, reply: last };
         session = await this.deps.sessions.get(sessionID);
@@ -263,6 +275,34 @@ export class PromptService {
     }
   }
 
+  /**
+   * When the reply's last step passed the model's usable context: summarises the conversation
+   * (a user message with an automatic compaction part, answered by the compaction agent) and
+   * returns the synthetic prompt that makes the agent carry on, answering the original request.
+   */
+  private async compactIfOverflowing(
+    session: Session,
+    item: QueuedPrompt,
+    reply: MessageWithParts,
+    signal: AbortSignal,
+  ): Promise<QueuedPrompt | undefined> {
+    const info = reply.info as AssistantMessage;
+    if (info.role !== "assistant" || info.summary || signal.aborted) return undefined;
+    const config = await this.deps.config.forDirectory(session.directory);
+    if (!autoCompaction(config, this.options.env)) return undefined;
+    const list = listProviders(config, this.options.env ?? process.env, this.options.credentials);
+    const model = list.byID.get(info.providerID)?.models[info.modelID];
+    if (!model || !isOverflow(info.tokens, model)) return undefined;
+    const ref = { providerID: item.user.model.providerID, modelID: item.user.model.modelID };
+    const body = { parts: [{ type: "compaction", auto: true }] } as unknown as PromptBody;
+    const compaction = await this.storeUserMessage(session, body, item.user.agent, ref);
+    const summary = await this.turn(session, compaction.info as UserMessage, signal);
+    if (summary.failed || signal.aborted) return undefined;
+    const text = { parts: [{ type: "text", text: CONTINUE_AFTER_COMPACTION, synthetic: true }] } as PromptBody;
+    const next = await this.storeUserMessage(await this.deps.sessions.get(session.id), text, item.user.agent, ref);
+    return { user: next.info as UserMessage, settle: item.settle };
+  }
+
   /** One turn: the reply to one user message, possibly several steps. Never throws. */
   private async turn(session: Session, user: UserMessage, signal: AbortSignal): Promise<{ reply: MessageWithParts; failed: boolean }> {
     const { store, events, projects } = this.deps;
@@ -289,7 +329,7 @@ export class PromptService {
     if (!compaction && this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
     let retrying = false;
     let failed = false;
-    const turnState: TurnState = { stop: false };
+    const turnState: TurnState = { stop: false, calls: new CallHistory() };
     try {
       // A compaction turn asks for a summary of the conversation before it, with no tools.
       const agent = await chooseAgent(session, config, user.agent);
@@ -453,14 +493,20 @@ export class PromptService {
   /** Runs a tool call of this turn with its context: progress and abort results go to the recorder. */
   private toolRunner(recorder: TurnRecorder, contextOf: (callID: string, signal: AbortSignal) => ToolContext, turn: TurnState): ToolRunner {
     return async (tool, args, call) => {
+      // Counted in the order the model made the calls, before any of them waits.
+      const repeated = turn.calls.repeats(recorder.current.id, tool.id, args);
       // Nothing happens before the call's part exists.
       await new Promise<void>((resolve, reject) => {
         if (call.signal.aborted) return reject(call.signal.reason);
         call.signal.addEventListener("abort", () => reject(call.signal.reason), { once: true });
         void recorder.whenPending(call.callID).then(resolve);
       });
+      const context = contextOf(call.callID, call.signal);
       try {
-        return await tool.execute(args as never, contextOf(call.callID, call.signal));
+        // The same call a third time in a row: the user decides whether the agent goes on.
+        if (repeated)
+          await context.ask({ permission: "doom_loop", patterns: [tool.id], always: [tool.id], metadata: { tool: tool.id, input: args } });
+        return await tool.execute(args as never, context);
       } catch (error) {
         // Rejected without feedback: upstream ends the run after this step.
         if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;

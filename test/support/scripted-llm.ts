@@ -20,7 +20,7 @@ export interface ChatRequest {
 }
 
 export type Plan =
-  | { kind: "text"; text: string; reasoning?: string; delayMs?: number }
+  | { kind: "text"; text: string; reasoning?: string; delayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } }
   | { kind: "tool"; calls: { name: string; args: Record<string, unknown> }[] }
   | { kind: "error"; status: number; message: string };
 
@@ -186,7 +186,12 @@ export async function startScriptedLlm(options: { script?: Script; chunkDelayMs?
       });
       finish = "tool_calls";
     }
-    const usage = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120, prompt_length: JSON.stringify(request.body.messages).length };
+    const counts = (plan.kind === "text" && plan.usage) || { prompt_tokens: 100, completion_tokens: 20 };
+    const usage = {
+      ...counts,
+      total_tokens: counts.prompt_tokens + counts.completion_tokens,
+      prompt_length: JSON.stringify(request.body.messages).length,
+    };
     // A client that asks for usage as a chunk of its own (stream_options) gets it so, as from
     // OpenAI; others (Mistral's API) get it with the last choice.
     if (request.body.stream_options) {
