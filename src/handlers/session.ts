@@ -64,11 +64,10 @@ export const sessionHandlers = {
   },
   "part.update": ({ params, body }, ctx) => ctx.services.messages.updatePart(params.sessionID, params.messageID, params.partID, body!),
   "session.prompt": async ({ params, body }, ctx) => {
-    const { prompts, sessions } = ctx.services;
+    const { prompts } = ctx.services;
     // The Python SDK's chat: the old request form, answered with the bare assistant message.
     if (isLegacyChat(body as Record<string, unknown>)) {
       const legacy = promptFromLegacyChat(body as never);
-      await prompts.assertModelExists((await sessions.get(params.sessionID)).directory, legacy.model);
       const { queued } = await prompts.prompt(params.sessionID, legacy as never);
       return withSystem((await queued).info) as unknown as OperationIO["session.prompt"]["response"];
     }

@@ -9,6 +9,7 @@ import type { HandlerInput, HandlerMap } from "../../generated/handlers.js";
 import { Reply, STREAMED, type HandlerReply, type RequestContext, type Services } from "./context.js";
 import { requestDirectory } from "./directory.js";
 import { HttpError, badRequest, notFound, unknownError } from "./errors.js";
+import { domainErrorAnswer } from "./domain-errors.js";
 import type { Backend, Operation } from "./openapi.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
 import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "./validation.js";
@@ -174,7 +175,8 @@ export class Dispatcher {
     this.sendError(ctx, c.operation.operationId, badRequest(message, kind));
   }
 
-  sendError(ctx: RequestContext, operationId: string | undefined, error: unknown): void {
+  sendError(ctx: RequestContext, operationId: string | undefined, thrown: unknown): void {
+    const error = domainErrorAnswer(thrown, operationId) ?? thrown;
     if (error instanceof HttpError) {
       this.sendChecked(ctx, operationId, error.status, error.body);
       return;

@@ -6,15 +6,10 @@ import type { Store } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 
-/** "<title> (fork #N)", N one more than the forks of that title so far. */
-async function forkTitle(store: Store, source: Session): Promise<string> {
-  const base = source.title.replace(/ \(fork #\d+\)$/, "");
-  const siblings = await store.listSessions({ projectID: source.projectID, search: `${base} (fork #` });
-  const numbers = siblings
-    .map((s) => /\(fork #(\d+)\)$/.exec(s.title)?.[1])
-    .map(Number)
-    .filter(Number.isFinite);
-  return `${base} (fork #${Math.max(0, ...numbers) + 1})`;
+/** Upstream's fork title: "<title> (fork #1)", and a fork of a fork counts on ("(fork #2)"). */
+export function forkTitle(title: string): string {
+  const numbered = / \(fork #(\d+)\)$/.exec(title);
+  return numbered ? `${title.slice(0, numbered.index)} (fork #${Number(numbered[1]) + 1})` : `${title} (fork #1)`;
 }
 
 export async function forkSession(
@@ -24,7 +19,7 @@ export async function forkSession(
 ): Promise<Session> {
   const { store, sessions, events } = deps;
   const source = await sessions.get(sessionID);
-  const fork = await sessions.create(source.directory, { title: await forkTitle(store, source) });
+  const fork = await sessions.create(source.directory, { title: forkTitle(source.title) });
   const history = await store.listMessages(sessionID);
   const cut = beforeMessageID ? history.findIndex((m) => m.info.id === beforeMessageID) : -1;
   const copied = cut >= 0 ? history.slice(0, cut) : history;

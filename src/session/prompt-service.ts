@@ -6,7 +6,6 @@ import type { OperationIO } from "../../generated/handlers.js";
 import type { AssistantMessage, Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import { ABORTED, toMessageError } from "../agent/agent-errors.js";
-import { badRequest } from "../server/errors.js";
 import { expandFilePart, sinceLastCompaction, toModelMessages, transcript, withReminders } from "../agent/llm/history.js";
 import type { ToolRunner } from "../agent/llm/llm-turn.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
@@ -135,6 +134,7 @@ export class PromptService {
     const chosen = await chooseAgent(session, config, body.agent);
     const agent = chosen.name;
     const model = chooseModel(session, config, chosen, body.model, this.fallbackModel(config));
+    if (!chosen.external) this.assertModelExists(config, model, session.directory);
 
     if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
       const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
@@ -587,13 +587,13 @@ export class PromptService {
     });
   }
 
-  /** Refuses, with a 400, a model no provider of the configuration offers (a run would only fail later). */
-  async assertModelExists(directory: string, ref: ModelRef): Promise<void> {
-    const config = await this.deps.config.forDirectory(directory);
+  /** Refuses a model no connected provider offers (ModelNotFoundError) before anything is stored; a run would only fail. */
+  private assertModelExists(config: Config, ref: ModelRef, directory: string): void {
     try {
       resolveModel(config, ref, this.options.env, this.options.credentials, directory);
     } catch (error) {
-      if (error instanceof ModelNotFoundError) throw badRequest(error.message, "Payload");
+      if (error instanceof ModelNotFoundError) throw error;
+      // Anything else (no key, a missing package) ends the run with that error, where the user sees it.
     }
   }
 

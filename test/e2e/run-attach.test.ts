@@ -123,6 +123,12 @@ describe("opencode run --attach", () => {
     expect(mine.every((s) => s.directory === repo.dir)).toBe(true);
   });
 
+  it("a model no provider offers: the prompt is refused with upstream's message and the run exits 1", async () => {
+    const run = await opencode(["run", "--attach", server.url, "-m", "fake/mm", "hello"], repo.dir);
+    expect(run.code).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).toContain("Model not found: fake/mm. Did you mean: m?");
+  });
+
   it("no call it made failed", () => {
     const failed = proxy.calls.filter((c) => c.status >= 400);
     expect(failed).toEqual([]);

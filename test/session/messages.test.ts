@@ -102,8 +102,11 @@ describe("session.fork", () => {
     expect(copies[1]!.info.parentID).toBe(copies[0]!.info.id);
     expect(copies[3]!.info.parentID).toBe(copies[2]!.info.id);
     expect((await sdk().session.children({ sessionID: session.id })).data).toEqual([]);
+    // As upstream: every fork of a session is "#1"; a fork of a fork counts on.
     const second = (await sdk().session.fork({ sessionID: session.id })).data as Session;
-    expect(second.title).toMatch(/\(fork #2\)$/);
+    expect(second.title).toBe(fork.title);
+    const ofFork = (await sdk().session.fork({ sessionID: fork.id })).data as Session;
+    expect(ofFork.title).toBe(fork.title.replace("(fork #1)", "(fork #2)"));
   });
 
   it("copies only the messages before a given one", async () => {

@@ -64,13 +64,33 @@ export function parseModelRef(text: string): ModelRef | undefined {
   return { providerID: text.slice(0, slash), modelID: text.slice(slash + 1) };
 }
 
-/** Close names first: those that contain the asked name or start like it. */
+/** How alike two names are: the share of letter pairs they have in common (Dice's coefficient). */
+function likeness(a: string, b: string): number {
+  const pairs = (text: string) => Array.from({ length: Math.max(0, text.length - 1) }, (_, i) => text.slice(i, i + 2));
+  const left = pairs(a.toLowerCase());
+  const right = pairs(b.toLowerCase());
+  let common = 0;
+  for (const pair of left) {
+    const at = right.indexOf(pair);
+    if (at >= 0) {
+      common++;
+      right.splice(at, 1);
+    }
+  }
+  return left.length + right.length + common === 0 ? 0 : (2 * common) / (left.length + right.length + common);
+}
+
+/** The names most like the one asked for, best first, as upstream's "Did you mean". */
 function suggest(asked: string, names: string[]): string[] {
-  const lower = asked.toLowerCase();
-  const prefix = lower.slice(0, Math.max(2, Math.floor(lower.length / 2)));
   return names
-    .filter((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase()) || name.toLowerCase().startsWith(prefix))
-    .slice(0, 3);
+    .map((name) => {
+      const [a, b] = [asked.toLowerCase(), name.toLowerCase()];
+      return { name, score: a.includes(b) || b.includes(a) ? 1 : likeness(a, b) };
+    })
+    .filter((c) => c.score >= 0.3)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 3)
+    .map((c) => c.name);
 }
 
 function withEnv(url: string, env: NodeJS.ProcessEnv): string {
