@@ -24,6 +24,8 @@ Options:
   --cors ORIGIN        also allow this browser origin (repeatable)
   --print-logs         also write the log to stderr
   --log-level LEVEL    DEBUG, INFO, WARN or ERROR (default INFO)
+  --strict-contract    answer 500 when an answer or event breaks the spec
+                       (default: log it with the operation and the place in the document)
   -h, --help           show this help
 
 Environment:
@@ -31,7 +33,6 @@ Environment:
   OPENCODE_SERVER_USERNAME   the user name for basic auth (default opencode)
   XDG_STATE_HOME             log folder base (log: $XDG_STATE_HOME/agentpool/log/opencode.log)
   XDG_DATA_HOME              data folder base (database: $XDG_DATA_HOME/agentpool/agentpool.db)
-  NODE_ENV=production        log contract violations instead of failing the response
 `;
 
 class UsageError extends Error {}
@@ -43,6 +44,8 @@ export interface ServeOptions {
   cors: string[];
   printLogs: boolean;
   logLevel: LogLevel;
+  /** Fail answers and events that break the spec (tests do); a user's server logs them instead. */
+  strictContract: boolean;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ServeOptions | "help" {
@@ -56,6 +59,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
       cors: { type: "string", multiple: true },
       "print-logs": { type: "boolean" },
       "log-level": { type: "string" },
+      "strict-contract": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -77,6 +81,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     cors: values.cors ?? [],
     printLogs: values["print-logs"] ?? false,
     logLevel,
+    strictContract: values["strict-contract"] ?? false,
   };
 }
 
@@ -93,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const log = createLogger({ level: options.logLevel, file: defaultLogFile(), printLogs: options.printLogs });
-  const contractMode: ContractMode = process.env.NODE_ENV === "production" ? "warn" : "fail";
+  const contractMode: ContractMode = options.strictContract ? "fail" : "warn";
   const credentials = credentialsFromEnv(process.env);
   const server = await startServer({
     config: {

@@ -103,7 +103,10 @@ describe("parseServeArgs", () => {
       cors: [],
       printLogs: false,
       logLevel: "INFO",
+      // A user's server logs an answer that breaks the spec instead of failing it.
+      strictContract: false,
     });
+    expect(parseServeArgs(["serve", "--strict-contract"], env, "/")).toMatchObject({ strictContract: true });
   });
 
   it("takes repeated --cors and a relative --project", () => {
