@@ -136,7 +136,10 @@ export class PromptService {
     const model = chooseModel(session, config, chosen, body.model, this.fallbackModel(config));
     if (!chosen.external) this.assertModelExists(config, model, session.directory);
 
-    if (session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID) {
+    // A summary request leaves the session as it is (upstream publishes no session.updated for it).
+    const compaction = body.parts.some((part) => (part as { type: string }).type === "compaction");
+    const switched = session.agent !== agent || session.model?.id !== model.modelID || session.model?.providerID !== model.providerID;
+    if (switched && !compaction) {
       const chosen = { id: model.modelID, providerID: model.providerID, variant: body.variant ?? "default" };
       session = await sessions.mutate(sessionID, (current) => ({
         ...current,
@@ -150,7 +153,8 @@ export class PromptService {
       session = await sessions.get(sessionID);
     }
     const user = await this.storeUserMessage(session, body, agent, model);
-    session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
+    if (!compaction)
+      session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
     if (body.noReply) return { queued: Promise.resolve(user) };
 
     const reply = deferred<MessageWithParts>();
@@ -388,8 +392,9 @@ export class PromptService {
             await this.status(session, { type: "busy" });
             await recorder.beginMessage();
           }
-          // Upstream refreshes the diff summary and reports busy at the start of every model call.
-          await this.deps.diffs.publishSummary(session.id, user);
+          // Upstream refreshes the diff summary and reports busy at the start of every model call
+          // (not of a summary's: that run's summary comes once, at its end).
+          if (!compaction) await this.deps.diffs.publishSummary(session.id, user);
           await this.status(session, { type: "busy" });
         },
         continueAfterTools: () => !turnState.stop,
@@ -571,20 +576,25 @@ export class PromptService {
 
   private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
     const { usage, cost } = recorder;
-    await this.deps.sessions.mutate(sessionID, (session) => {
-      const tokens = session.tokens ?? ZERO_USAGE;
-      return {
-        ...session,
-        cost: (session.cost ?? 0) + cost,
-        tokens: {
-          input: tokens.input + usage.input,
-          output: tokens.output + usage.output,
-          reasoning: tokens.reasoning + usage.reasoning,
-          cache: { read: tokens.cache.read + usage.cache.read, write: tokens.cache.write + usage.cache.write },
-        },
-        time: { ...session.time, updated: Date.now() },
-      };
-    });
+    await this.deps.sessions.mutate(
+      sessionID,
+      (session) => {
+        const tokens = session.tokens ?? ZERO_USAGE;
+        return {
+          ...session,
+          cost: (session.cost ?? 0) + cost,
+          tokens: {
+            input: tokens.input + usage.input,
+            output: tokens.output + usage.output,
+            reasoning: tokens.reasoning + usage.reasoning,
+            cache: { read: tokens.cache.read + usage.cache.read, write: tokens.cache.write + usage.cache.write },
+          },
+          time: { ...session.time, updated: Date.now() },
+        };
+        // Published with the run's closing summary, as upstream sends one session.updated there.
+      },
+      { quiet: true },
+    );
   }
 
   /** Refuses a model no connected provider offers (ModelNotFoundError) before anything is stored; a run would only fail. */

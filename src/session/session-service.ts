@@ -103,11 +103,17 @@ export class SessionService {
 
   /**
    * Applies a change to the latest stored version of a session, after any change already under
-   * way, stores it and publishes session.updated.
+   * way, stores it and publishes session.updated (unless `quiet`: the next published update carries it).
    */
-  mutate(id: string, change: (current: Session) => Session): Promise<Session> {
+  mutate(id: string, change: (current: Session) => Session, options: { quiet?: boolean } = {}): Promise<Session> {
     const previous = this.updating.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => this.save(change(await this.get(id))));
+    const apply = async () => {
+      const changed = change(await this.get(id));
+      if (!options.quiet) return this.save(changed);
+      await this.store.putSession(changed);
+      return changed;
+    };
+    const next = previous.catch(() => undefined).then(apply);
     this.updating.set(id, next);
     void next
       .finally(() => {

@@ -280,8 +280,18 @@ describe("session.summarize", () => {
     const watcher = await watch(sessionID);
     const done = await sdk().session.summarize({ sessionID, providerID: "fake", modelID: "fake-model" });
     expect(done.data).toBe(true);
-    const events = await watcher.idle();
+    const events = await watcher.idle(1, "session.diff");
     expect(sequence(events)).toEqual(sequence(referenceEvents("summarize")));
+    // What the comparison leaves out, counted up to the run's closing diff: the session and its diff once, the request once.
+    const count = (all: EventLike[]) => {
+      const list = all.slice(0, all.findLastIndex((e) => e.type === "session.diff") + 1);
+      return {
+        sessionUpdated: list.filter((e) => e.type === "session.updated").length,
+        sessionDiff: list.filter((e) => e.type === "session.diff").length,
+        userMessage: list.filter((e) => e.type === "message.updated" && (e.properties?.info as { role: string }).role === "user").length,
+      };
+    };
+    expect(count(events)).toEqual(count(referenceEvents("summarize")));
     const messages = (await sdk().session.messages({ sessionID })).data as Reply[];
     const [request, summary] = messages.slice(-2);
     expect(request!.parts).toEqual([expect.objectContaining({ type: "compaction", auto: false })]);
