@@ -1,10 +1,11 @@
 // Publishing an event of a directory's instance (tui.*, server.instance.disposed, worktree.*):
 // scoped like session events, with the project the directory belongs to, so both /event of that
 // directory and /global/event carry it.
-import type { Services } from "../server/context.js";
+import type { Projects } from "../project/projects.js";
+import type { EventBus } from "./event-bus.js";
 
 export async function publishForDirectory(
-  services: Pick<Services, "bus" | "projects">,
+  services: { bus: EventBus; projects: Projects },
   directory: string,
   type: string,
   properties: Record<string, unknown>,

@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { Command, McpLocalConfig, McpRemoteConfig, McpResource, MCPStatus } from "../../generated/schemas.js";
-import type { ConfigSource } from "../session/prompt-service.js";
+import type { ConfigSource } from "../config/config-source.js";
 import { HttpError } from "../server/errors.js";
 import type { ToolDefinition } from "../tool/tool.js";
 

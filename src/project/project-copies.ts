@@ -8,7 +8,9 @@ import { mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { publishForDirectory } from "../bus/instance-events.js";
-import type { Services } from "../server/context.js";
+import type { EventBus } from "../bus/event-bus.js";
+import type { Store } from "../storage/store.js";
+import type { Projects } from "./projects.js";
 import { HttpError } from "../server/errors.js";
 
 const run = promisify(execFile);
@@ -41,7 +43,7 @@ function isLinkedWorktree(directory: string): boolean {
   return existsSync(marker) && statSync(marker).isFile();
 }
 
-type CopyServices = Pick<Services, "projects" | "store" | "bus">;
+type CopyServices = { projects: Projects; store: Store; bus: EventBus };
 
 export class ProjectCopies {
   constructor(private readonly services: CopyServices) {}

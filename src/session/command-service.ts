@@ -5,7 +5,8 @@ import { parseModelRef } from "../agent/llm/models.js";
 import { expandTemplate, findCommand } from "../command/commands.js";
 import { badRequest } from "../server/errors.js";
 import type { MessageWithParts } from "../storage/store.js";
-import type { ConfigSource, PromptBody, PromptService } from "./prompt-service.js";
+import type { PromptBody, PromptService } from "./prompt-service.js";
+import type { ConfigSource } from "../config/config-source.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 

@@ -22,6 +22,7 @@ import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
 import { samplingOf } from "../provider/sampling.js";
 import { CallHistory } from "./doom-loop.js";
+import type { ConfigSource } from "../config/config-source.js";
 import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
 import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
@@ -52,10 +53,6 @@ const MAX_STEPS = 50;
 
 export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
 
-/** Where a directory's OpenCode configuration comes from. */
-export interface ConfigSource {
-  forDirectory(directory: string): Promise<Config>;
-}
 
 export interface PromptServiceOptions {
   /** Waits between retries of a failing provider (tests shorten them). */

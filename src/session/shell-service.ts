@@ -8,7 +8,7 @@ import { NO_WORKTREE } from "../workspace/worktree.js";
 import { assertRunnableCommand, runShellCommand } from "../workspace/shell.js";
 import { chooseAgent, chooseModel, sessionBusy } from "./agent-choice.js";
 import type { ModelRef } from "../agent/llm/models.js";
-import type { ConfigSource } from "./prompt-service.js";
+import type { ConfigSource } from "../config/config-source.js";
 import type { SessionDeps } from "./session-deps.js";
 
 export type ShellBody = NonNullable<OperationIO["session.shell"]["body"]>;

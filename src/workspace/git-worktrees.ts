@@ -10,7 +10,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { publishForDirectory } from "../bus/instance-events.js";
-import type { Services } from "../server/context.js";
+import type { EventBus } from "../bus/event-bus.js";
+import type { Projects } from "../project/projects.js";
+import type { Store } from "../storage/store.js";
 import { HttpError } from "../server/errors.js";
 import { createSlug } from "../session/slug.js";
 import type { ProjectLocation } from "../project/projects.js";
@@ -87,7 +89,7 @@ async function findEntry(worktree: string, directory: string, fail: (message: st
   return undefined;
 }
 
-type WorktreeServices = Pick<Services, "bus" | "projects" | "store"> & { log: Logger; dataDirectory: string };
+type WorktreeServices = { bus: EventBus; projects: Projects; store: Store; log: Logger; dataDirectory: string };
 
 export class GitWorktrees {
   constructor(private readonly services: WorktreeServices) {}

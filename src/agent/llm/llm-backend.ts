@@ -3,7 +3,7 @@
 import type { AgentBackend, AgentTurn } from "../agent-backend.js";
 import type { AgentEvent } from "../agent-event.js";
 import { runLlmStep } from "./llm-turn.js";
-import type { ResolvedModel } from "./models.js";
+import type { ResolvedModel } from "./resolved-model.js";
 
 export class LlmBackend implements AgentBackend {
   constructor(

@@ -13,7 +13,7 @@ import {
 } from "ai";
 import type { ToolDefinition, ToolResult } from "../../tool/tool.js";
 import type { AgentEvent, TokenUsage } from "../agent-event.js";
-import type { ResolvedModel } from "./models.js";
+import type { ResolvedModel } from "./resolved-model.js";
 
 /** Upstream waits about 2, 4, 8, 19 and 40 seconds between attempts, then gives up. */
 export const DEFAULT_RETRY_DELAYS_MS = [2_000, 4_000, 8_000, 19_000, 40_000];

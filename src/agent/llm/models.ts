@@ -1,7 +1,6 @@
 // From a model reference ("anthropic/claude-sonnet-4-6") to an AI SDK language model: the model
 // as the provider list has it (catalogue, environment, auth.set, config), its package, key,
 // options and headers, as upstream builds the request.
-import type { LanguageModel } from "ai";
 import type { Config, Model, Provider } from "../../../generated/schemas.js";
 import { listProviders, NO_STORED_CREDENTIALS, type Credentials } from "../../provider/provider-list.js";
 import { scriptFileOf, SCRIPTED_NPM } from "../../provider/scripted-provider.js";
@@ -10,14 +9,10 @@ import { smallModelOf } from "../../provider/model-order.js";
 import { UPSTREAM_VERSION } from "../../version.js";
 import { loadScript } from "../scripted/script.js";
 import { ScriptedModel } from "../scripted/scripted-model.js";
+import type { ModelRef, ResolvedModel } from "./resolved-model.js";
 
-export type { Credentials };
+export type { Credentials, ModelRef, ResolvedModel };
 export { NO_STORED_CREDENTIALS };
-
-export interface ModelRef {
-  providerID: string;
-  modelID: string;
-}
 
 /** Why a model cannot be used: upstream's ProviderAuthError. */
 export class ProviderAuthError extends Error {
@@ -45,17 +40,6 @@ export class ModelNotFoundError extends Error {
 
 // Upstream caps what it asks a model to write at once, whatever the model's own limit.
 const OUTPUT_TOKEN_MAX = 32_000;
-
-export interface ResolvedModel {
-  ref: ModelRef;
-  language: LanguageModel;
-  /** The model as /provider lists it: limits, costs, variants. */
-  info: Model;
-  /** Sent as max_tokens, as upstream does. */
-  maxOutputTokens: number;
-  /** Where provider options (the model's own, a variant's) go in a request. */
-  optionsKey: string;
-}
 
 /** "provider/model" (the model id may itself contain slashes). */
 export function parseModelRef(text: string): ModelRef | undefined {

@@ -6,7 +6,7 @@ import type { SharedV3ProviderOptions } from "@ai-sdk/provider";
 import type { ModelMessage } from "ai";
 import type { Config } from "../../../generated/schemas.js";
 import { systemInstructions, type InstructionOptions } from "./instructions.js";
-import type { ResolvedModel } from "./models.js";
+import type { ResolvedModel } from "./resolved-model.js";
 
 export const TITLE_SYSTEM_PROMPT = [
   "You write the title of a conversation between a user and a coding assistant.",

@@ -1,0 +1,54 @@
+// The layering ARCHITECTURE.md describes, checked on the source: no import cycle anywhere in
+// src/, and no domain module importing the HTTP layer (server/, handlers/). The second rule still
+// has known exceptions, listed here to be removed one by one; a new one fails the test.
+import { describe, expect, it } from "vitest";
+import { cycles, importGraph } from "../support/import-graph.js";
+
+const isHttp = (module: string) => module.startsWith("server/") || module.startsWith("handlers/");
+// The entry points compose everything, HTTP included.
+const ENTRY_POINTS = new Set(["cli.ts", "main.ts"]);
+
+// Domain modules that still throw HTTP errors or read the request context (issue 13).
+const KNOWN_EXCEPTIONS = [
+  "config/config-service.ts -> server/errors.ts",
+  "mcp/mcp-service.ts -> server/errors.ts",
+  "permission/permission-service.ts -> server/errors.ts",
+  "project/project-copies.ts -> server/errors.ts",
+  "project/projects.ts -> server/errors.ts",
+  "question/question-service.ts -> server/errors.ts",
+  "session/agent-choice.ts -> server/errors.ts",
+  "session/command-service.ts -> server/errors.ts",
+  "session/message-service.ts -> server/errors.ts",
+  "session/session-move.ts -> server/context.ts",
+  "session/session-service.ts -> server/errors.ts",
+  "sync/sync-replay.ts -> server/context.ts",
+  "sync/sync-replay.ts -> server/errors.ts",
+  "v2/catalog.ts -> server/context.ts",
+  "v2/location.ts -> server/context.ts",
+  "v2/session-shapes.ts -> server/errors.ts",
+  "workspace/git-worktrees.ts -> server/errors.ts",
+  "workspace/project-paths.ts -> server/errors.ts",
+  "workspace/pty-service.ts -> server/errors.ts",
+  "workspace/workspace-sessions.ts -> server/context.ts",
+  "workspace/workspace-sessions.ts -> server/errors.ts",
+  "workspace/workspaces.ts -> server/errors.ts",
+];
+
+describe("the layering of src/", () => {
+  const graph = importGraph();
+
+  it("has no import cycle (type-only imports included)", () => {
+    expect(cycles(graph).map((cycle) => cycle.join(" -> "))).toEqual([]);
+  });
+
+  it("has no domain module importing server/ or handlers/ beyond the known exceptions", () => {
+    const found: string[] = [];
+    for (const [module, imports] of graph) {
+      if (isHttp(module) || ENTRY_POINTS.has(module)) continue;
+      for (const target of imports) if (isHttp(target)) found.push(`${module} -> ${target}`);
+    }
+    expect(found.filter((edge) => !KNOWN_EXCEPTIONS.includes(edge))).toEqual([]);
+    // An exception that is gone comes off the list.
+    expect(KNOWN_EXCEPTIONS.filter((edge) => !found.includes(edge))).toEqual([]);
+  });
+});
