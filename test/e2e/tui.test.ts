@@ -1,6 +1,7 @@
 // The real opencode TUI (`opencode attach URL`) in tmux against this server, driven with keys and
 // read from the screen: the start screen, a streamed reply, a tool's output, a permission dialog
-// answered "Allow once", a question answered, Esc Esc interrupting a slow command, and the
+// answered "Allow once", a question answered, Esc Esc interrupting a slow command, the catalogue
+// in /models and /connect, and the
 // session list. A logging proxy between them records every call the TUI makes: none may fail.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -28,6 +29,8 @@ beforeAll(async () => {
   };
   writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(config));
   server.services.configs.invalidate();
+  // A key in the environment connects a catalogue provider, as with opencode serve.
+  process.env.ANTHROPIC_API_KEY = "sk-ant-test";
   proxy = await startLoggingProxy(server.url);
   tui = new TmuxSession([OPENCODE_BIN, "attach", proxy.url, "--dir", repo.dir], { ...isolatedClientEnv(), PWD: repo.dir });
 });
@@ -36,6 +39,7 @@ afterAll(async () => {
   await proxy?.close();
   await server?.close();
   await llm?.stop();
+  delete process.env.ANTHROPIC_API_KEY;
 });
 
 /** The conversation area: what the TUI shows above its prompt box. */
@@ -91,6 +95,23 @@ describe("the opencode TUI attached to this server", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     tui.keys("Enter");
     await screenHas("Fake Title");
+    tui.keys("Escape");
+  });
+
+  it("offers the catalogue: /models lists a key's provider's models, /connect every provider", async () => {
+    tui.keys("/models");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tui.keys("Enter");
+    await screenHas("Select model");
+    tui.keys("sonnet 4.6");
+    await screenHas("Claude Sonnet 4.6");
+    tui.keys("Escape");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tui.keys("/connect");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tui.keys("Enter");
+    tui.keys("openrouter");
+    await screenHas("OpenRouter");
     tui.keys("Escape");
   });
 
