@@ -1,8 +1,7 @@
 // The real opencode TUI (`opencode attach URL`) in tmux against this server, driven with keys and
 // read from the screen: the start screen, a streamed reply, a tool's output, a permission dialog
-// answered "Allow once", a question answered, Esc Esc interrupting a slow command, the catalogue
-// in /models and /connect, and the
-// session list. A logging proxy between them records every call the TUI makes: none may fail.
+// answered "Allow once", a question answered, Esc Esc interrupting a slow command, the session
+// list, and the catalogue in /models and /connect. A logging proxy between them records every call the TUI makes: none may fail.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
