@@ -22,7 +22,8 @@ export type AgentEvent =
   | { type: "reasoning-end"; id: string }
   | { type: "tool-input-start"; callID: string; tool: string }
   | { type: "tool-call"; callID: string; tool: string; input: Record<string, unknown> }
-  | { type: "tool-progress"; callID: string; title?: string; metadata?: Record<string, unknown> }
+  /** A running call's news: its title, metadata, or the input it turned out to have (an external agent tells it late). */
+  | { type: "tool-progress"; callID: string; title?: string; metadata?: Record<string, unknown>; input?: Record<string, unknown> }
   | { type: "tool-result"; callID: string; output: string; title: string; metadata: Record<string, unknown> }
   | { type: "tool-error"; callID: string; error: string }
   | { type: "step-finish"; reason: string; usage: TokenUsage; cost: number }

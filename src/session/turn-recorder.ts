@@ -214,6 +214,7 @@ export class TurnRecorder {
           ...part.state,
           ...(event.title ? { title: event.title } : {}),
           ...(event.metadata ? { metadata: event.metadata } : {}),
+          ...(event.input ? { input: event.input } : {}),
         };
         await this.savePart(part);
         return;

@@ -37,8 +37,15 @@ async function tools(client: Client, sessionId: string): Promise<void> {
   await update(client, sessionId, {
     sessionUpdate: "tool_call",
     toolCallId: "call_term",
-    title: "Run echo",
+    title: "bash",
     kind: "execute",
+    status: "pending",
+  });
+  // As opencode acp does: the call first, its real input in a later update.
+  await update(client, sessionId, {
+    sessionUpdate: "tool_call_update",
+    toolCallId: "call_term",
+    title: "Run echo",
     status: "in_progress",
     rawInput: { command: "echo acp-terminal-output" },
   });

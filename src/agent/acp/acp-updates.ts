@@ -51,7 +51,7 @@ function diffOf(content: acp.ToolCallContent[] | null | undefined): string | und
 export class AcpUpdateTranslator {
   private open: { kind: "text" | "reasoning"; id: string } | undefined;
   private count = 0;
-  private readonly calls = new Map<string, { title: string }>();
+  private readonly calls = new Map<string, { title: string; input: string }>();
 
   constructor(private readonly emit: (event: AgentEvent) => void) {}
 
@@ -76,16 +76,25 @@ export class AcpUpdateTranslator {
   ensureCall(call: acp.ToolCallUpdate): void {
     if (this.calls.has(call.toolCallId)) return;
     this.closeOpen();
-    this.calls.set(call.toolCallId, { title: call.title ?? toolNameOf(call) });
     const tool = toolNameOf(call);
+    const input = toolInputOf(call);
+    this.calls.set(call.toolCallId, { title: call.title ?? tool, input: JSON.stringify(input) });
     this.emit({ type: "tool-input-start", callID: call.toolCallId, tool });
-    this.emit({ type: "tool-call", callID: call.toolCallId, tool, input: toolInputOf(call) });
+    this.emit({ type: "tool-call", callID: call.toolCallId, tool, input });
   }
 
   private callUpdate(call: acp.ToolCallUpdate): void {
     this.ensureCall(call);
     const known = this.calls.get(call.toolCallId)!;
     if (call.title) known.title = call.title;
+    // Agents often send the real input after the call itself (opencode acp: the command of a bash call).
+    if (call.rawInput && typeof call.rawInput === "object" && Object.keys(call.rawInput).length) {
+      const input = toolInputOf({ ...call, title: known.title });
+      if (JSON.stringify(input) !== known.input) {
+        known.input = JSON.stringify(input);
+        this.emit({ type: "tool-progress", callID: call.toolCallId, input });
+      }
+    }
     const output =
       contentText(call.content) || (call.rawOutput !== undefined && call.rawOutput !== null ? JSON.stringify(call.rawOutput) : "");
     const diff = diffOf(call.content);
