@@ -24,7 +24,7 @@ export type AgentEvent =
   | { type: "tool-call"; callID: string; tool: string; input: Record<string, unknown> }
   | { type: "tool-progress"; callID: string; title?: string; metadata?: Record<string, unknown> }
   | { type: "tool-result"; callID: string; output: string; title: string; metadata: Record<string, unknown> }
-  | { type: "tool-error"; callID: string; error: string }
+  | { type: "tool-error"; callID: string; error: string; metadata?: Record<string, unknown> }
   | { type: "step-finish"; reason: string; usage: TokenUsage; cost: number }
   /** The backend will try the model call again at `next` (epoch ms). */
   | { type: "retry"; attempt: number; message: string; next: number }

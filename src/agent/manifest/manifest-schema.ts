@@ -19,7 +19,9 @@ function schemaState() {
   if (!loaded) {
     const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Schema;
     // The schema carries OpenAPI-style `discriminator`s and doc keywords ajv does not know: not strict.
-    const ajv = new Ajv({ strict: false, validateFormats: false, inlineRefs: false, code: { optimize: false } });
+    // Every error, each with its schema and data (each branch of a union reports its own errors;
+    // `relevant` keeps those of the branch the value's tag picks).
+    const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false, inlineRefs: false, code: { optimize: false } });
     ajv.addSchema(schema, "agentpool");
     loaded = { ajv, schema, validators: new Map() };
   }
@@ -66,16 +68,48 @@ export interface Problem {
   what: string;
 }
 
-/** One ajv error as a sentence; the deepest error is the most telling one of a failed union. */
+const TAGS = ["type", "provider", "builtin_type"];
+const GENERIC = new Set(["type", "anyOf", "oneOf", "if", "then", "else"]);
+
+/** Whether an error comes from a union branch whose tag (`type`, `provider`, ...) the value does not have. */
+function otherBranch(error: ErrorObject): boolean {
+  const tag = error.instancePath.split("/").at(-1)!;
+  if (error.keyword === "const" && TAGS.includes(tag)) return true;
+  if (error.keyword !== "required" && error.keyword !== "additionalProperties") return false;
+  const properties = (error.parentSchema as { properties?: Record<string, { const?: unknown }> } | undefined)?.properties;
+  const data = error.data as Record<string, unknown> | undefined;
+  return TAGS.some((name) => properties?.[name]?.const !== undefined && data?.[name] !== undefined && data[name] !== properties[name]!.const);
+}
+
+/** The errors of the union branches the value picked (all of them when that leaves none). */
+function relevant(errors: ErrorObject[]): ErrorObject[] {
+  const kept = errors.filter((error) => !otherBranch(error));
+  return kept.length ? kept : errors;
+}
+
+function list(values: unknown[]): string {
+  const shown = [...new Set(values)].map((v) => JSON.stringify(v));
+  return shown.length > 12 ? `${shown.slice(0, 12).join(", ")}, ...` : shown.join(", ");
+}
+
+/** One ajv error as a sentence: the deepest specific error of the branch the value picked. */
 function describe(errors: ErrorObject[]): Problem {
-  const error = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
+  const rank = (e: ErrorObject) => e.instancePath.split("/").length * 2 + (GENERIC.has(e.keyword) ? 0 : 1);
+  const error = relevant(errors).sort((a, b) => rank(b) - rank(a))[0]!;
   const at = dotted(error.instancePath);
   const params = error.params as Record<string, unknown>;
   let what = error.message ?? "is invalid";
   if (error.keyword === "additionalProperties") what = `unknown key "${String(params.additionalProperty)}"`;
   else if (error.keyword === "required") what = `missing required key "${String(params.missingProperty)}"`;
   else if (error.keyword === "const") what = `must be ${JSON.stringify(params.allowedValue)}`;
-  else if (error.keyword === "enum") what = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  else if (error.keyword === "enum") what = `must be one of ${list(params.allowedValues as unknown[])}`;
+  else if (GENERIC.has(error.keyword)) {
+    // A union none of whose branches fits: name the tag it has and the ones it could have.
+    const data = error.data as Record<string, unknown> | null;
+    const tag = TAGS.find((name) => typeof data?.[name] === "string");
+    const allowed = errors.filter((e) => e.keyword === "const" && e.instancePath === `${error.instancePath}/${tag}`);
+    if (tag && allowed.length) what = `unknown ${tag} ${JSON.stringify(data![tag])}; one of ${list(allowed.map((e) => e.params.allowedValue))}`;
+  }
   return { at: at.slice(1), what };
 }
 
