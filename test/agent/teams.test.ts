@@ -37,6 +37,9 @@ const manifest = {
     shaky: { mode: "parallel", members: ["failing", "writer"] },
     broken_chain: { mode: "sequential", members: ["failing", "critic"] },
     ghostly: { mode: "parallel", members: ["writer", "ghost"] },
+    review: { mode: "sequential", members: ["duo", "critic"] },
+    loop_a: { mode: "parallel", members: ["loop_b"] },
+    loop_b: { mode: "parallel", members: ["loop_a"] },
   },
 };
 
@@ -172,6 +175,21 @@ describe("AgentPool teams", () => {
     expect(reply.info.error).toMatchObject({ name: "UnknownError", data: { message: "Team broken_chain stopped at failing: member exploded" } });
     expect(taskParts(reply)).toHaveLength(1);
     expect(await children(sessionID)).toHaveLength(1);
+  });
+
+  it("a team can be a member: the nested team's members run as children of its own child session", async () => {
+    const sessionID = await newSession();
+    const reply = (await (await send(sessionID, "review", "nest it")).json()) as Reply;
+    expect(reply.info.error).toBeUndefined();
+    const [duo] = taskParts(reply);
+    const duoChild = duo!.state!.metadata!.sessionId as string;
+    expect(await children(duoChild)).toHaveLength(2);
+    expect(reply.parts.find((p) => p.type === "text")!.text).toContain("## critic\n\nCRITIC says: Team duo (parallel):");
+  });
+
+  it("a team that contains itself is refused with the loop named", async () => {
+    const reply = (await (await send(await newSession(), "loop_a", "go")).json()) as Reply;
+    expect(reply.info.error?.data.message).toBe("Team loop_a contains itself: loop_a -> loop_b -> loop_a");
   });
 
   it("a team with an unknown member is reported in the log, and prompting it fails with the same message", async () => {
