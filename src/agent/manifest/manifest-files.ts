@@ -33,14 +33,19 @@ const READ_KEYS = new Set(["agents", "teams", "file_agents", "name", "config_fil
 
 export function manifestPaths(directory: string, worktree: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const global = NAMES.map((name) => path.join(agentPoolConfigDirectory(env), name));
-  const custom = env.AGENTPOOL_CONFIG ? [path.resolve(directory, env.AGENTPOOL_CONFIG)] : [];
+  const custom = customManifest(env);
   const root = worktree === NO_WORKTREE ? directory : worktree;
   const project: string[] = [];
   for (let dir = directory; ; dir = path.dirname(dir)) {
     project.unshift(...NAMES.map((name) => path.join(dir, name)));
     if (dir === root || dir === path.dirname(dir)) break;
   }
-  return [...new Set([...global, ...custom, ...project])];
+  return [...new Set([...global, ...(custom ? [custom] : []), ...project])];
+}
+
+/** The file AGENTPOOL_CONFIG names (relative to the server's working directory). */
+function customManifest(env: NodeJS.ProcessEnv): string | undefined {
+  return env.AGENTPOOL_CONFIG ? path.resolve(env.AGENTPOOL_CONFIG) : undefined;
 }
 
 const cache = new Map<string, { version: string; manifest: Manifest }>();
@@ -55,8 +60,7 @@ export async function readManifests(directory: string, worktree: string, env: No
       if (!info.isFile()) continue;
       version = `${info.mtimeMs}:${info.size}`;
     } catch {
-      if (file === env.AGENTPOOL_CONFIG || (env.AGENTPOOL_CONFIG && file === path.resolve(directory, env.AGENTPOOL_CONFIG)))
-        reportManifestProblem("error", file, `AGENTPOOL_CONFIG names ${file}, which cannot be read`);
+      if (file === customManifest(env)) reportManifestProblem("error", file, `AGENTPOOL_CONFIG names ${file}, which cannot be read`);
       continue;
     }
     let known = cache.get(file);
