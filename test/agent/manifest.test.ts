@@ -49,7 +49,9 @@ const manifest = {
     claude: { type: "acp", provider: "claude", env: { PATH: "/nonexistent" } },
     broken: { type: "wizard", model: "fake:m" },
     misspelt: { model: "fake:m", sytem_prompt: "typo" },
+    junior: { inherits: "writer", description: "Writes like the writer, but junior" },
   },
+  file_agents: { reviewer: "agents/reviewer.md", planner: { type: "opencode", path: "agents/planner.md" } },
   teams: { duo: { mode: "parallel", members: ["writer", "critic"], description: "Writer and critic side by side" } },
   jobs: {},
 };
@@ -70,6 +72,9 @@ beforeAll(async () => {
     config: { agent: { critic: { description: "The critic, as opencode.json describes it" } } },
   }));
   writeFileSync(path.join(dir, "agentpool.yml"), stringify(manifest));
+  mkdirSync(path.join(dir, "agents"));
+  writeFileSync(path.join(dir, "agents", "reviewer.md"), "---\nname: reviewer\ndescription: Reviews like Claude Code\ntools: Read, Grep\n---\nYou review.\n");
+  writeFileSync(path.join(dir, "agents", "planner.md"), "---\ndescription: Plans\nmode: subagent\n---\nYou plan.\n");
   mkdirSync(path.join(dir, "broken-yaml"));
   writeFileSync(path.join(dir, "broken-yaml", "agentpool.yml"), "agents:\n  x: [unclosed\n");
 });
@@ -136,6 +141,18 @@ describe("AgentPool manifests", () => {
     const critic = llm.requests.findLast((r) => systemOf(r).includes("You are the critic."))!;
     expect(systemOf(critic)).toContain("Be harsh but fair.");
     expect(systemOf(critic)).not.toContain("You are the writer.");
+  });
+
+  it("reads file agents in Claude Code and OpenCode front matter, and `inherits`", async () => {
+    const list = await agents();
+    const byName = (name: string) => list.find((a) => a.name === name);
+    expect(byName("reviewer")).toMatchObject({ description: "Reviews like Claude Code", prompt: "You review." });
+    expect(byName("planner")).toMatchObject({ description: "Plans", mode: "subagent", prompt: "You plan." });
+    expect(byName("junior")).toMatchObject({
+      description: "Writes like the writer, but junior",
+      prompt: "You are the writer. Always write drafts.",
+      model: { providerID: "fake", modelID: "writer-model" },
+    });
   });
 
   it("reports an unknown agent type and a misspelt key in the log, naming the manifest and the entry, and keeps serving", async () => {

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AgentConfig } from "../../../generated/schemas.js";
 import { parseAgentMarkdown } from "../agent-markdown.js";
-import type { AgentDefinition } from "../agents.js";
+import { ACP_PROVIDER, type AgentDefinition } from "../agents.js";
 import { reportManifestProblem } from "./manifest-log.js";
 import { readManifests, type Entry } from "./manifest-files.js";
 import { acpCommand, mapTools } from "./manifest-tools.js";
@@ -21,9 +21,6 @@ const COMMON_KEYS = ["type", "name", "description", "display_name", "config_file
 const NATIVE_KEYS = new Set([...COMMON_KEYS, "model", "system_prompt", "tools", "toolsets", "inherits"]);
 const ACP_KEYS = new Set([...COMMON_KEYS, "provider", "command", "args", "env", "cwd", "model"]);
 const TEAM_KEYS = new Set([...COMMON_KEYS, "mode", "members", "shared_prompt"]);
-
-/** The provider ACP agents' messages name (as for OpenCode-configured ACP agents). */
-const ACP_PROVIDER = "acp";
 
 /** AgentPool's `provider:model` (or OpenCode's `provider/model`, or `{type: string, identifier}`). */
 export function modelOf(model: unknown): { providerID: string; modelID: string } | undefined {
