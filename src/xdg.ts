@@ -20,3 +20,8 @@ export function dataDirectory(env: NodeJS.ProcessEnv = process.env): string {
 export function openCodeConfigDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(xdg(env, "XDG_CONFIG_HOME", [".config"]), "opencode");
 }
+
+/** AgentPool's global config folder, whose agentpool.yml manifest we read. */
+export function agentPoolConfigDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(xdg(env, "XDG_CONFIG_HOME", [".config"]), "agentpool");
+}

@@ -25,7 +25,7 @@ export type AgentEvent =
   /** A running call's news: its title, metadata, or the input it turned out to have (an external agent tells it late). */
   | { type: "tool-progress"; callID: string; title?: string; metadata?: Record<string, unknown>; input?: Record<string, unknown> }
   | { type: "tool-result"; callID: string; output: string; title: string; metadata: Record<string, unknown> }
-  | { type: "tool-error"; callID: string; error: string }
+  | { type: "tool-error"; callID: string; error: string; metadata?: Record<string, unknown> }
   | { type: "step-finish"; reason: string; usage: TokenUsage; cost: number }
   /** The backend will try the model call again at `next` (epoch ms). */
   | { type: "retry"; attempt: number; message: string; next: number }

@@ -2,21 +2,43 @@
 // general, explore, and the hidden compaction, summary and title), the `agent` key of
 // opencode.json, and markdown files with front matter in .opencode/agent/ (project) and
 // $XDG_CONFIG_HOME/opencode/agent/ (global). Later sources override earlier ones by name.
+// AgentPool manifests (./manifest/) add their agents and teams over the built-in ones; OpenCode's
+// own definitions of the same name apply over a manifest's (OpenCode's config wins on a clash).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { Agent, AgentConfig, Config, PermissionRuleset } from "../../generated/schemas.js";
 import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
 import { openCodeConfigDirectory } from "../xdg.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { parseModelRef } from "./llm/models.js";
+import { parseAgentMarkdown } from "./agent-markdown.js";
+import { manifestAgents } from "./manifest/manifest-agents.js";
+import { checkTeams } from "./team/team-check.js";
+
+export { parseAgentMarkdown } from "./agent-markdown.js";
+
+/** A team (AgentPool's `teams`): its members run as child sessions, side by side or one after another. */
+export interface TeamDefinition {
+  mode: "parallel" | "sequential";
+  members: string[];
+  /** Added to each member's prompt. */
+  sharedPrompt?: string;
+  /** Why the team cannot run (an unknown member, a loop); prompting it fails with this. */
+  problem?: string;
+}
 
 /** An agent as the pool runs it: the spec's Agent plus the tools it turns off. */
 export interface AgentDefinition extends Agent {
   tools?: Record<string, boolean>;
   disable?: boolean;
-  /** An external agent: the command (argv) that starts it, speaking ACP over stdio, and its extra environment. */
-  external?: { command: string[]; env?: Record<string, string> };
+  /**
+   * An external agent: the command (argv) that starts it, speaking ACP over stdio, its extra
+   * environment, its working directory, and what to install when the command is missing.
+   */
+  external?: { command: string[]; env?: Record<string, string>; cwd?: string; install?: string };
+  team?: TeamDefinition;
+  /** The AgentPool manifest an agent comes from. */
+  source?: string;
 }
 
 /** The model shown on an external agent's messages: the pool's "acp" provider and the agent's name. */
@@ -88,6 +110,8 @@ function applyConfig(name: string, base: AgentDefinition | undefined, entry: Age
   const tools = { ...(base?.tools ?? {}), ...(entry.tools ?? {}) };
   if (Object.keys(tools).length) agent.tools = tools;
   if (entry.disable ?? base?.disable) agent.disable = true;
+  if (base?.team) agent.team = base.team;
+  if (base?.source) agent.source = base.source;
   const external = externalOf(entry) ?? base?.external;
   if (external) {
     agent.external = external;
@@ -107,13 +131,6 @@ function externalOf(entry: AgentConfig): AgentDefinition["external"] {
   return { command: argv, ...(environment ? { env: environment } : {}) };
 }
 
-/** A markdown definition file (agent or command): YAML front matter (its settings) and the body. */
-export function parseAgentMarkdown(text: string): { config: AgentConfig; prompt: string } {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
-  if (!match) return { config: {}, prompt: text.trim() };
-  const config = (parseYaml(match[1]!) ?? {}) as AgentConfig;
-  return { config, prompt: match[2]!.trim() };
-}
 
 export async function markdownFiles(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
   let names: string[];
@@ -149,6 +166,8 @@ export async function loadAgents(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AgentDefinition[]> {
   const byName = new Map(BUILT_IN.map((a) => [a.name, a]));
+  for (const item of await manifestAgents(directory, worktree, env))
+    byName.set(item.name, "definition" in item ? item.definition : applyConfig(item.name, undefined, item.config, item.prompt));
   for (const folder of definitionFolders("agent", directory, worktree, env)) {
     for (const file of await markdownFiles(folder))
       byName.set(file.name, applyConfig(file.name, byName.get(file.name), file.config, file.prompt));
@@ -156,7 +175,7 @@ export async function loadAgents(
   for (const [name, entry] of Object.entries(config.agent ?? {})) {
     if (entry) byName.set(name, applyConfig(name, byName.get(name), entry as AgentConfig));
   }
-  return [...byName.values()].filter((a) => !a.disable);
+  return checkTeams([...byName.values()].filter((a) => !a.disable));
 }
 
 /** The permission rules an agent runs with: the defaults, the agent's, then the config's. */
@@ -165,6 +184,6 @@ export function agentRules(agent: AgentDefinition, config: Config): PermissionRu
 }
 
 /** An agent as GET /agent lists it (the pool's own fields left out). */
-export function toAgentInfo({ tools: _tools, disable: _disable, external: _external, ...agent }: AgentDefinition): Agent {
+export function toAgentInfo({ tools: _tools, disable: _disable, external: _external, team: _team, source: _source, ...agent }: AgentDefinition): Agent {
   return { ...agent, permission: [...DEFAULT_RULES, ...agent.permission] };
 }

@@ -31,6 +31,7 @@ import { LspService } from "../lsp/lsp-service.js";
 import { GitWorktrees } from "../workspace/git-worktrees.js";
 import { Workspaces } from "../workspace/workspaces.js";
 import { SyncEventLog } from "../sync/sync-event-log.js";
+import { reportManifestProblemsTo } from "../agent/manifest/manifest-log.js";
 import { FormatOnEdit } from "../workspace/format-on-edit.js";
 import { ProjectCopies } from "../project/project-copies.js";
 
@@ -53,6 +54,7 @@ export interface ServiceOptions {
 
 export function createServices(options: ServiceOptions): Services {
   const { config, log } = options;
+  reportManifestProblemsTo(log);
   const schemas = new SpecSchemas(loadServedSpec());
   const configs = new ConfigService((value) => {
     const errors = schemas.check("Config", value);

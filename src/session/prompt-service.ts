@@ -14,6 +14,7 @@ import { toolsFor } from "../tool/registry.js";
 import type { ToolContext } from "../tool/tool.js";
 import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
+import { TeamBackend } from "../agent/team/team-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
@@ -442,6 +443,7 @@ export class PromptService {
   private backendFor(agent: AgentDefinition, compaction: boolean, session: Session, config: Config, model: ModelRef, user: UserMessage) {
     if (agent.external && !compaction)
       return new AcpBackend(this.deps.acp, { ...agent, external: agent.external }, session.id, session.directory);
+    if (agent.team && !compaction) return new TeamBackend({ ...agent, team: agent.team });
     const resolved = resolveModel(config, model, this.options.env, this.options.credentials, session.directory);
     return new LlmBackend(resolved, {
       providerOptions: requestOptions(resolved, user.model.variant, agent.options),
@@ -528,6 +530,8 @@ export class PromptService {
     signal: AbortSignal,
   ): Promise<{ sessionID: string; text: string; error?: string; model: ModelRef }> {
     const { sessions, runs } = this.deps;
+    // A sub-agent with a model of its own (a team member, say) runs with it; others with the parent's.
+    const own = (await chooseAgent(parent, await this.deps.config.forDirectory(parent.directory), request.agent)).model;
     const existing = request.sessionID ? await this.deps.store.getSession(request.sessionID) : undefined;
     const child =
       existing?.parentID === parent.id
@@ -537,7 +541,7 @@ export class PromptService {
             title: `${request.description} (@${request.agent} subagent)`,
             permission: [{ permission: "task", pattern: "*", action: "deny" }],
           });
-    const model = { providerID: user.model.providerID, modelID: user.model.modelID };
+    const model = own ?? { providerID: user.model.providerID, modelID: user.model.modelID };
     request.started?.({ sessionID: child.id, model });
     const { queued } = await this.prompt(child.id, { agent: request.agent, model, parts: [{ type: "text", text: request.prompt }] });
     const stop = () => runs.abort(child.id);

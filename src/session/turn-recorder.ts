@@ -235,7 +235,7 @@ export class TurnRecorder {
                 metadata: event.metadata,
                 time: { start, end: Date.now() },
               }
-            : { status: "error", input, error: event.error, time: { start, end: Date.now() } };
+            : { status: "error", input, error: event.error, ...(event.metadata ? { metadata: event.metadata } : {}), time: { start, end: Date.now() } };
         await this.savePart(part);
         return;
       }

@@ -6,7 +6,9 @@ import type { ModelMessage } from "ai";
 import type { AgentBackend, AgentTurn } from "../agent-backend.js";
 import { ZERO_USAGE, type AgentEvent } from "../agent-event.js";
 import type { AgentDefinition } from "../agents.js";
+import path from "node:path";
 import { AcpClientRequests } from "./acp-client-requests.js";
+import { assertInstalled } from "./acp-command.js";
 import { AcpProcess } from "./acp-process.js";
 import { AcpUpdateTranslator } from "./acp-updates.js";
 
@@ -23,13 +25,16 @@ export class AcpPool {
   async session(agent: ExternalAgent, sessionID: string, directory: string): Promise<{ process: AcpProcess; sessionId: string }> {
     const known = this.sessions.get(sessionID);
     if (known?.process.alive && known.process.name === agent.name) return known;
-    const key = JSON.stringify([agent.name, directory, agent.external.command]);
+    // A manifest's `cwd` (already absolute, or relative to the project) is where the agent works.
+    const cwd = agent.external.cwd ? path.resolve(directory, agent.external.cwd) : directory;
+    const key = JSON.stringify([agent.name, cwd, agent.external.command]);
     let process = this.processes.get(key);
     if (!process?.alive) {
-      process = new AcpProcess(agent.name, agent.external.command, { cwd: directory, env: agent.external.env });
+      await assertInstalled(agent, cwd);
+      process = new AcpProcess(agent.name, agent.external.command, { cwd, env: agent.external.env });
       this.processes.set(key, process);
     }
-    const session = { process, sessionId: await process.newSession(directory) };
+    const session = { process, sessionId: await process.newSession(cwd) };
     this.sessions.set(sessionID, session);
     return session;
   }
@@ -57,8 +62,8 @@ const FINISH_OF_STOP: Record<acp.StopReason, string> = {
   cancelled: "stop",
 };
 
-/** A queue the ACP callbacks fill and the turn's generator drains. */
-class EventQueue<T> {
+/** A queue callbacks fill and a turn's generator drains (ACP callbacks; a team's members). */
+export class EventQueue<T> {
   private readonly items: T[] = [];
   private wake: (() => void) | undefined;
   private ended = false;
