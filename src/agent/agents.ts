@@ -14,35 +14,12 @@ import { parseModelRef } from "./llm/models.js";
 import { parseAgentMarkdown } from "./agent-markdown.js";
 import { manifestAgents } from "./manifest/manifest-agents.js";
 import { checkTeams } from "./team/team-check.js";
+import { ACP_PROVIDER, type AgentDefinition } from "./agent-definition.js";
 
 export { parseAgentMarkdown } from "./agent-markdown.js";
 
-/** A team (AgentPool's `teams`): its members run as child sessions, side by side or one after another. */
-export interface TeamDefinition {
-  mode: "parallel" | "sequential";
-  members: string[];
-  /** Added to each member's prompt. */
-  sharedPrompt?: string;
-  /** Why the team cannot run (an unknown member, a loop); prompting it fails with this. */
-  problem?: string;
-}
-
-/** An agent as the pool runs it: the spec's Agent plus the tools it turns off. */
-export interface AgentDefinition extends Agent {
-  tools?: Record<string, boolean>;
-  disable?: boolean;
-  /**
-   * An external agent: the command (argv) that starts it, speaking ACP over stdio, its extra
-   * environment, its working directory, and what to install when the command is missing.
-   */
-  external?: { command: string[]; env?: Record<string, string>; cwd?: string; install?: string };
-  team?: TeamDefinition;
-  /** The AgentPool manifest an agent comes from. */
-  source?: string;
-}
-
-/** The model shown on an external agent's messages: the pool's "acp" provider and the agent's name. */
-export const ACP_PROVIDER = "acp";
+export type { AgentDefinition, TeamDefinition } from "./agent-definition.js";
+export { ACP_PROVIDER } from "./agent-definition.js";
 
 const BUILT_IN: AgentDefinition[] = [
   {
@@ -131,7 +108,6 @@ function externalOf(entry: AgentConfig): AgentDefinition["external"] {
   return { command: argv, ...(environment ? { env: environment } : {}) };
 }
 
-
 export async function markdownFiles(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
   let names: string[];
   try {
@@ -184,6 +160,13 @@ export function agentRules(agent: AgentDefinition, config: Config): PermissionRu
 }
 
 /** An agent as GET /agent lists it (the pool's own fields left out). */
-export function toAgentInfo({ tools: _tools, disable: _disable, external: _external, team: _team, source: _source, ...agent }: AgentDefinition): Agent {
+export function toAgentInfo({
+  tools: _tools,
+  disable: _disable,
+  external: _external,
+  team: _team,
+  source: _source,
+  ...agent
+}: AgentDefinition): Agent {
   return { ...agent, permission: [...DEFAULT_RULES, ...agent.permission] };
 }

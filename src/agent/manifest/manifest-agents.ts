@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AgentConfig } from "../../../generated/schemas.js";
 import { parseAgentMarkdown } from "../agent-markdown.js";
-import { ACP_PROVIDER, type AgentDefinition } from "../agents.js";
+import { ACP_PROVIDER, type AgentDefinition } from "../agent-definition.js";
 import { reportManifestProblem } from "./manifest-log.js";
 import { readManifests, type Entry } from "./manifest-files.js";
 import { acpCommand, mapTools } from "./manifest-tools.js";

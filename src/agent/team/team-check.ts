@@ -2,7 +2,7 @@
 // agent or team, or a team that contains itself (directly or through other teams), makes the
 // team unable to run. The problem is logged (naming the manifest) and kept on the team, so that
 // prompting it fails with the same clear message.
-import type { AgentDefinition } from "../agents.js";
+import type { AgentDefinition } from "../agent-definition.js";
 import { reportManifestProblem } from "../manifest/manifest-log.js";
 
 export function checkTeams(agents: AgentDefinition[]): AgentDefinition[] {
