@@ -1,13 +1,12 @@
 // The real `opencode run --attach URL "..."` against this server (the scripted test LLM behind
 // it): the reply text, tool use lines, JSON events with --format json, the exit code of a failed
 // run, --dir for a second repository, and basic auth with --password.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeProvider, startLlmProject } from "../support/llm-project.js";
 import { makeRepo } from "../support/git.js";
-import { OPENCODE_BIN, isolatedClientEnv } from "../support/opencode-binary.js";
+import { runOpencode } from "../support/opencode-binary.js";
 import { startLoggingProxy, type LoggingProxy } from "../support/logging-proxy.js";
 import type { ScriptedLlm } from "../support/scripted-llm.js";
 import { defaultScript } from "../support/scripted-llm.js";
@@ -18,21 +17,7 @@ let server: TestServer;
 let proxy: LoggingProxy;
 let repo: { dir: string };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function opencode(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
-  // stdin closed: with a pipe there, `opencode run` would wait to read the message from it.
-  const child = spawn(OPENCODE_BIN, args, { cwd, env: isolatedClientEnv(env), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr })));
-}
+const opencode = runOpencode;
 
 // opencode prints its own colour codes; compare text without them.
 const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");

@@ -1,5 +1,6 @@
 // The real `opencode` client (npm opencode-ai, the version pinned in spec/upstream.json, a dev
 // dependency), run with a private HOME so the user's own config, auth and state are never read.
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,4 +34,21 @@ export function isolatedClientEnv(extra: Record<string, string> = {}): Record<st
     OPENCODE_DISABLE_SHARE: "1",
     ...extra,
   };
+}
+
+export interface OpencodeRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the opencode client once (`run --attach ...`) in `cwd` with an isolated home, stdin closed. */
+export function runOpencode(args: string[], cwd: string, env: Record<string, string> = {}): Promise<OpencodeRun> {
+  // stdin closed: with a pipe there, `opencode run` would wait to read the message from it.
+  const child = spawn(OPENCODE_BIN, args, { cwd, env: isolatedClientEnv(env), stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr })));
 }

@@ -12,5 +12,12 @@ export function makeTempDir(name: string): string {
 }
 
 export function removeTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  // A child process (an external agent) may still be writing as it exits: retry, then leave it to the OS.
+  for (const dir of made.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch {
+      // a temp folder left behind is harmless
+    }
+  }
 }
