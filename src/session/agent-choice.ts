@@ -3,7 +3,7 @@
 import type { Config, Session } from "../../generated/schemas.js";
 import { loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { defaultModel, type ModelRef } from "../agent/llm/models.js";
-import { HttpError, badRequest } from "../server/errors.js";
+import { InvalidRequestError } from "../domain-errors.js";
 import { findWorktree } from "../workspace/worktree.js";
 
 /** The agent used when nothing names one. */
@@ -13,7 +13,7 @@ export async function chooseAgent(session: Session, config: Config, requested?: 
   const name = requested ?? session.agent ?? config.default_agent ?? DEFAULT_AGENT;
   const agents = await loadAgents(config, session.directory, findWorktree(session.directory));
   const agent = agents.find((a) => a.name === name);
-  if (!agent) throw badRequest(`Agent not found: ${name}`, "Payload");
+  if (!agent) throw new InvalidRequestError(`Agent not found: ${name}`, "agent");
   return agent;
 }
 
@@ -25,10 +25,6 @@ export function chooseModel(session: Session, config: Config, agent: AgentDefini
     (session.model ? { providerID: session.model.providerID, modelID: session.model.id } : undefined) ??
     defaultModel(config) ??
     fallback;
-  if (!model) throw badRequest("No model: name one in the request or set `model` in opencode.json", "Payload");
+  if (!model) throw new InvalidRequestError("No model: name one in the request or set `model` in opencode.json", "model");
   return model;
-}
-
-export function sessionBusy(sessionID: string): HttpError {
-  return new HttpError(409, { _tag: "SessionBusyError", sessionID, message: `Session is busy: ${sessionID}` });
 }

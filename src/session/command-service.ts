@@ -3,7 +3,7 @@
 import type { OperationIO } from "../../generated/handlers.js";
 import { parseModelRef } from "../agent/llm/models.js";
 import { expandTemplate, findCommand } from "../command/commands.js";
-import { badRequest } from "../server/errors.js";
+import { InvalidRequestError } from "../domain-errors.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { PromptBody, PromptService } from "./prompt-service.js";
 import type { ConfigSource } from "../config/config-source.js";
@@ -19,10 +19,10 @@ export class CommandService {
     const session = await this.deps.sessions.get(sessionID);
     const config = await this.deps.config.forDirectory(session.directory);
     const command = await findCommand(config, session.directory, body.command);
-    if (!command) throw badRequest(`Command not found: ${body.command}`, "Payload");
+    if (!command) throw new InvalidRequestError(`Command not found: ${body.command}`, "command");
     const modelText = body.model ?? command.model;
     const model = modelText ? parseModelRef(modelText) : undefined;
-    if (modelText && !model) throw badRequest(`Model must be "provider/model", got "${modelText}"`, "Payload");
+    if (modelText && !model) throw new InvalidRequestError(`Model must be "provider/model", got "${modelText}"`, "model");
     const prompt: PromptBody = {
       ...(body.messageID ? { messageID: body.messageID } : {}),
       ...((body.agent ?? command.agent) ? { agent: body.agent ?? command.agent } : {}),

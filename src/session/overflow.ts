@@ -15,7 +15,8 @@ export function isOverflow(tokens: AssistantMessage["tokens"], model: Pick<Model
   const count = tokens.input + tokens.cache.read + tokens.output;
   const output = Math.min(model.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX;
   const usable = (model.limit as { input?: number }).input || context - output;
-  return count > usable;
+  // A model whose answer may fill its whole context gives no room to measure: never compact it by itself.
+  return usable > 0 && count > usable;
 }
 
 /** Automatic compaction is on unless the config or OPENCODE_DISABLE_AUTOCOMPACT turns it off. */

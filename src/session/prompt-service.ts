@@ -54,7 +54,6 @@ const MAX_STEPS = 50;
 
 export type PromptBody = NonNullable<OperationIO["session.prompt"]["body"]>;
 
-
 export interface PromptServiceOptions {
   /** Waits between retries of a failing provider (tests shorten them). */
   retryDelaysMs?: number[];
@@ -65,6 +64,8 @@ export interface PromptServiceOptions {
 interface QueuedPrompt {
   user: UserMessage;
   settle: (reply: MessageWithParts) => void;
+  /** The synthetic prompt after an automatic compaction: its reply is not compacted again. */
+  afterCompaction?: boolean;
 }
 
 function deferred<T>() {
@@ -132,7 +133,8 @@ export class PromptService {
     const chosen = await chooseAgent(session, config, body.agent);
     const agent = chosen.name;
     const model = chooseModel(session, config, chosen, body.model, this.fallbackModel(config));
-    if (!chosen.external) this.assertModelExists(config, model, session.directory);
+    // A stored prompt that nothing answers (noReply) needs no model that runs.
+    if (!chosen.external && !body.noReply) this.assertModelExists(config, model, session.directory);
 
     // A summary request leaves the session as it is (upstream publishes no session.updated for it).
     const compaction = body.parts.some((part) => (part as { type: string }).type === "compaction");
@@ -289,7 +291,7 @@ export class PromptService {
     signal: AbortSignal,
   ): Promise<QueuedPrompt | undefined> {
     const info = reply.info as AssistantMessage;
-    if (info.role !== "assistant" || info.summary || signal.aborted) return undefined;
+    if (info.role !== "assistant" || info.summary || item.afterCompaction || signal.aborted) return undefined;
     const config = await this.deps.config.forDirectory(session.directory);
     if (!autoCompaction(config, this.options.env)) return undefined;
     const list = listProviders(config, this.options.env ?? process.env, this.options.credentials);
@@ -302,7 +304,7 @@ export class PromptService {
     if (summary.failed || signal.aborted) return undefined;
     const text = { parts: [{ type: "text", text: CONTINUE_AFTER_COMPACTION, synthetic: true }] } as PromptBody;
     const next = await this.storeUserMessage(await this.deps.sessions.get(session.id), text, item.user.agent, ref);
-    return { user: next.info as UserMessage, settle: item.settle };
+    return { user: next.info as UserMessage, settle: item.settle, afterCompaction: true };
   }
 
   /** One turn: the reply to one user message, possibly several steps. Never throws. */

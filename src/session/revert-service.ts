@@ -6,7 +6,7 @@ import type { Session } from "../../generated/schemas.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
-import { sessionBusy } from "./agent-choice.js";
+import { SessionBusyError } from "../domain-errors.js";
 import type { SessionDeps } from "./session-deps.js";
 
 export class RevertService {
@@ -33,7 +33,7 @@ export class RevertService {
 
   async revert(sessionID: string, messageID: string, partID?: string): Promise<Session> {
     const { store, sessions, events, runs, projects, snapshots } = this.deps;
-    if (runs.isBusy(sessionID)) throw sessionBusy(sessionID);
+    if (runs.isBusy(sessionID)) throw new SessionBusyError(sessionID);
     let session = await sessions.get(sessionID);
     const messages = await store.listMessages(sessionID);
     const from = messages.findIndex((m) => m.info.id === messageID);
@@ -54,7 +54,7 @@ export class RevertService {
 
   async unrevert(sessionID: string): Promise<Session> {
     const { sessions, runs, projects, snapshots } = this.deps;
-    if (runs.isBusy(sessionID)) throw sessionBusy(sessionID);
+    if (runs.isBusy(sessionID)) throw new SessionBusyError(sessionID);
     const session = await sessions.get(sessionID);
     if (!session.revert) return session;
     const snapshot = session.revert.snapshot;

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import type { Session } from "../../generated/schemas.js";
 import type { Services } from "../server/context.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
-import { sessionBusy } from "./agent-choice.js";
+import { SessionBusyError } from "../domain-errors.js";
 
 const run = promisify(execFile);
 
@@ -59,7 +59,7 @@ export async function moveSession(services: Pick<Services, "sessions" | "project
   const current = await services.sessions.get(move.sessionID);
   const directory = path.resolve(move.directory);
   if (current.directory === directory && current.workspaceID === move.workspaceID) return current;
-  if (services.runs.isBusy(current.id)) throw sessionBusy(current.id);
+  if (services.runs.isBusy(current.id)) throw new SessionBusyError(current.id);
   const destination = await services.projects.locate(directory);
   if (destination.id !== current.projectID) throw new SessionMoveError("Destination directory belongs to another project");
   if (move.moveChanges && destination.vcs === "git") {

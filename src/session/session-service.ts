@@ -4,7 +4,7 @@ import path from "node:path";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { Session } from "../../generated/schemas.js";
 import type { Projects } from "../project/projects.js";
-import { notFound } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
 import { createId } from "../id.js";
 import { UPSTREAM_VERSION } from "../version.js";
@@ -27,10 +27,6 @@ export class SessionListLimitError extends Error {
   constructor(readonly limit: number) {
     super(`limit must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${limit}`);
   }
-}
-
-export function sessionNotFound(id: string) {
-  return notFound(`Session not found: ${id}`);
 }
 
 export class SessionService {
@@ -80,7 +76,7 @@ export class SessionService {
 
   async get(id: string): Promise<Session> {
     const session = await this.store.getSession(id);
-    if (!session) throw sessionNotFound(id);
+    if (!session) throw new NotFoundError("Session", id);
     return session;
   }
 

@@ -6,7 +6,8 @@ import { createId, createUlid } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { assertRunnableCommand, runShellCommand } from "../workspace/shell.js";
-import { chooseAgent, chooseModel, sessionBusy } from "./agent-choice.js";
+import { chooseAgent, chooseModel } from "./agent-choice.js";
+import { SessionBusyError } from "../domain-errors.js";
 import type { ModelRef } from "../agent/llm/models.js";
 import type { ConfigSource } from "../config/config-source.js";
 import type { SessionDeps } from "./session-deps.js";
@@ -43,7 +44,7 @@ export class ShellService {
     const { store, sessions, events, runs, projects } = this.deps;
     // Before anything is recorded: a command the shell cannot even be started with.
     assertRunnableCommand(body.command);
-    if (runs.isBusy(sessionID)) throw sessionBusy(sessionID);
+    if (runs.isBusy(sessionID)) throw new SessionBusyError(sessionID);
     const session = await sessions.get(sessionID);
     const config: Config = await this.deps.config.forDirectory(session.directory);
     const chosen = await chooseAgent(session, config, body.agent);

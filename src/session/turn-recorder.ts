@@ -235,7 +235,13 @@ export class TurnRecorder {
                 metadata: event.metadata,
                 time: { start, end: Date.now() },
               }
-            : { status: "error", input, error: event.error, ...(event.metadata ? { metadata: event.metadata } : {}), time: { start, end: Date.now() } };
+            : {
+                status: "error",
+                input,
+                error: event.error,
+                ...(event.metadata ? { metadata: event.metadata } : {}),
+                time: { start, end: Date.now() },
+              };
         await this.savePart(part);
         return;
       }

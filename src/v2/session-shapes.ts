@@ -14,7 +14,7 @@ import type {
   SessionV2Info,
   ToolPart,
 } from "../../generated/schemas.js";
-import { HttpError } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 import type { MessageWithParts, Store } from "../storage/store.js";
 
 export function toSessionV2(session: Session): SessionV2Info {
@@ -56,14 +56,10 @@ export function toSessionV2(session: Session): SessionV2Info {
   };
 }
 
-export function sessionNotFoundV2(sessionID: string): HttpError {
-  return new HttpError(404, { _tag: "SessionNotFoundError", sessionID, message: `Session not found: ${sessionID}` });
-}
-
-/** A session for a v2 route, or its 404 in the v2 shape. */
+/** A session for a v2 route (a NotFoundError otherwise, answered in the v2 shape). */
 export async function sessionForV2(store: Pick<Store, "getSession">, sessionID: string): Promise<Session> {
   const session = await store.getSession(sessionID);
-  if (!session) throw sessionNotFoundV2(sessionID);
+  if (!session) throw new NotFoundError("Session", sessionID);
   return session;
 }
 

@@ -112,7 +112,7 @@ describe("the opencode TUI attached to this server", () => {
     tui.keys("openrouter");
     await screenHas("OpenRouter");
     tui.keys("Escape");
-  });
+  }, 90_000);
 
   it("made no call that failed", () => {
     const failed = proxy.calls.filter((c) => c.status >= 400);

@@ -29,12 +29,8 @@ export class ModelNotFoundError extends Error {
   constructor(
     readonly ref: ModelRef,
     readonly suggestions: string[] = [],
-    detail?: string,
   ) {
-    super(
-      detail ??
-        `Model not found: ${ref.providerID}/${ref.modelID}.` + (suggestions.length ? ` Did you mean: ${suggestions.join(", ")}?` : ""),
-    );
+    super(`Model not found: ${ref.providerID}/${ref.modelID}.` + (suggestions.length ? ` Did you mean: ${suggestions.join(", ")}?` : ""));
   }
 }
 
@@ -97,11 +93,8 @@ function languageModel(provider: Provider, model: Model, env: NodeJS.ProcessEnv,
     try {
       return { language: new ScriptedModel(model.id, loadScript(scriptFileOf(provider.options, directory))), optionsKey: provider.id };
     } catch (error) {
-      throw new ModelNotFoundError(
-        { providerID: provider.id, modelID: model.id },
-        [],
-        `Provider ${provider.id}: the script cannot be used: ${(error as Error).message}`,
-      );
+      // Not refused when prompted: the run ends with this error, naming the place in the script.
+      throw new Error(`Provider ${provider.id}: the script cannot be used: ${(error as Error).message}`);
     }
   }
   const key = (provider.options.apiKey as string | undefined) ?? provider.key ?? keyFromEnv(provider, env);

@@ -1,0 +1,35 @@
+// Errors the domain throws about what was asked of it: something that does not exist, a request
+// that cannot be carried out, a session that is busy. They carry no status and no wire shape; the
+// HTTP layer answers each in the shape the operation's API generation declares
+// (src/server/domain-errors.ts), so a v2 route never needs to look a session up first.
+
+/** Something the request names does not exist. */
+export class NotFoundError extends Error {
+  constructor(
+    /** What kind of thing: "Session", "Message", "Part", ... (as in upstream's messages and v2 tags). */
+    readonly kind: "Session" | "Message" | "Part",
+    readonly id: string,
+    /** The session it belongs to, where the thing is inside one. */
+    readonly sessionID?: string,
+  ) {
+    super(`${kind} not found: ${id}`);
+  }
+}
+
+/** The request is well formed but cannot be carried out as asked (an unknown agent, command, ...). */
+export class InvalidRequestError extends Error {
+  constructor(
+    message: string,
+    /** The request field at fault, where one is. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The session is running and cannot take this now. */
+export class SessionBusyError extends Error {
+  constructor(readonly sessionID: string) {
+    super(`Session is busy: ${sessionID}`);
+  }
+}
