@@ -18,6 +18,7 @@ import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
+import type { PluginHooks } from "../plugin/plugin-service.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
@@ -88,6 +89,8 @@ export class PromptService {
       acp: AcpPool;
       /** MCP servers, whose tools LLM agents get. */
       mcp: Pick<McpService, "tools">;
+      /** The user's plugins and custom tools. */
+      plugins: PluginHooks;
     },
     private readonly options: PromptServiceOptions = {},
   ) {}
@@ -309,7 +312,9 @@ export class PromptService {
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const skills = await loadSkills(session.directory, project.worktree);
       const enabled = { ...agent.tools, ...user.tools };
-      const mcpTools = compaction ? [] : await this.deps.mcp.tools(session.directory);
+      const mcpTools = compaction
+        ? []
+        : [...(await this.deps.mcp.tools(session.directory)), ...(await this.deps.plugins.tools(session.directory))];
       // Upstream's tool set for the agent; a session with a parent was started by `task`.
       const tools = compaction
         ? []
@@ -411,6 +416,14 @@ export class PromptService {
         ...(session.parentID ? { "x-parent-session-id": session.parentID } : {}),
       },
       sampling: samplingOf(resolved.info, agent),
+      adjustCall: this.deps.plugins.modelCall(session.directory, {
+        sessionID: session.id,
+        agent: agent.name,
+        model: resolved.info,
+        provider: resolved.provider,
+        optionsKey: resolved.optionsKey,
+        message: user,
+      }),
     });
   }
 
@@ -460,7 +473,8 @@ export class PromptService {
         void recorder.whenPending(call.callID).then(resolve);
       });
       try {
-        return await tool.execute(args as never, contextOf(call.callID, call.signal));
+        const ctx = contextOf(call.callID, call.signal);
+        return await this.deps.plugins.runTool(tool.id, args, ctx, (input) => tool.execute(input as never, ctx));
       } catch (error) {
         // Rejected without feedback: upstream ends the run after this step.
         if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;

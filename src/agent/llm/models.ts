@@ -51,6 +51,8 @@ export interface ResolvedModel {
   language: LanguageModel;
   /** The model as /provider lists it: limits, costs, variants. */
   info: Model;
+  /** Its provider as /provider lists it. */
+  provider: Provider;
   /** Sent as max_tokens, as upstream does. */
   maxOutputTokens: number;
   /** Where provider options (the model's own, a variant's) go in a request. */
@@ -134,7 +136,7 @@ export function resolveModel(
   const info = provider.models[ref.modelID];
   if (!info) throw new ModelNotFoundError(ref, suggest(ref.modelID, Object.keys(provider.models)));
   const { language, optionsKey } = languageModel(provider, info, env, directory);
-  return { ref, language, info, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
+  return { ref, language, info, provider, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
 }
 
 /** The provider options of a request: the model's own, the agent's, then the chosen variant's, under the package's key. */
