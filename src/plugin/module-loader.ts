@@ -7,9 +7,10 @@
 // - the user's own files load as ES modules even without `"type": "module"` (Bun does not care).
 // Each load is a fresh module instance (tsx namespaces every tsImport), so a disposed directory's
 // extensions load anew.
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire, register } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 
 /** Marks the files loaded here (and what they import) in their URL's query. */
@@ -19,14 +20,11 @@ const MARKER = "agentpool-extension";
 const PROVIDED = ["@opencode-ai/plugin", "@opencode-ai/sdk", "zod"];
 
 function anchors(): Record<string, string> {
-  const require = createRequire(import.meta.url);
-  const plugin = require.resolve("@opencode-ai/plugin/package.json");
-  return {
-    "@opencode-ai/plugin": pathToFileURL(plugin).href,
-    "@opencode-ai/sdk": pathToFileURL(plugin).href,
-    // The plugin package's zod: the one `tool.schema` is.
-    zod: pathToFileURL(plugin).href,
-  };
+  const plugin = packageDirectory("@opencode-ai/plugin", fileURLToPath(import.meta.url));
+  if (!plugin) throw new Error("the server's @opencode-ai/plugin is missing (npm install)");
+  // A file inside the plugin package: "zod" resolved from there is the plugin's zod.
+  const anchor = pathToFileURL(path.join(plugin, "package.json")).href;
+  return { "@opencode-ai/plugin": anchor, "@opencode-ai/sdk": anchor, zod: anchor };
 }
 
 /** The resolve hook, run in Node's loader thread; written as plain JavaScript for that reason. */
@@ -52,7 +50,8 @@ export async function resolve(specifier, context, next) {
   const file = new URL(result.url);
   if (!USER_CODE.test(file.pathname)) return result;
   if (!file.search.includes(MARKER)) file.search = file.search ? file.search + "&" + MARKER : MARKER;
-  return { ...result, url: file.href, format: "module" };
+  // tsx's own formats: it keeps these as they are (and transforms TypeScript as an ES module).
+  return { ...result, url: file.href, format: /\.(js|jsx|mjs)$/.test(file.pathname) ? "module" : "module-typescript" };
 }
 `;
 }
@@ -69,8 +68,16 @@ function ensureHook(): void {
 export async function importExtension(file: string): Promise<Record<string, unknown>> {
   ensureHook();
   const url = file.startsWith("file:") ? new URL(file) : pathToFileURL(path.resolve(file));
-  url.search = url.search ? `${url.search}&${MARKER}` : MARKER;
-  return (await tsImport(url.href, import.meta.url)) as Record<string, unknown>;
+  // tsx takes the specifier's query off before the hook sees it; the parent's stays.
+  const parent = new URL(url.href);
+  parent.search = MARKER;
+  return (await tsImport(url.href, parent.href)) as Record<string, unknown>;
+}
+
+/** Where a package is installed as seen from `from` (a file): the node_modules folders up the tree. */
+function packageDirectory(name: string, from: string): string | undefined {
+  const folders = createRequire(from).resolve.paths(name) ?? [];
+  return folders.map((folder) => path.join(folder, name)).find((dir) => existsSync(path.join(dir, "package.json")));
 }
 
 /**
@@ -78,35 +85,19 @@ export async function importExtension(file: string): Promise<Record<string, unkn
  * from the server's own; undefined when neither has it (nothing is installed at run time).
  */
 export function resolvePackage(name: string, directory: string): string | undefined {
-  for (const from of [path.join(directory, "noop.js"), import.meta.url]) {
-    try {
-      return createRequire(from).resolve(name);
-    } catch {
-      // ESM-only packages have no "require" condition: look for their package.json instead.
-      try {
-        const manifest = createRequire(from).resolve(`${name}/package.json`);
-        return esmEntry(manifest);
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  const dir = packageDirectory(name, path.join(directory, "package.json")) ?? packageDirectory(name, fileURLToPath(import.meta.url));
+  return dir ? entryOf(dir) : undefined;
 }
 
-/** The entry of an ESM-only package, from its manifest (exports "." import, module, main). */
-function esmEntry(manifest: string): string {
-  const require = createRequire(import.meta.url);
-  const json = require(manifest) as { exports?: unknown; module?: string; main?: string };
-  const root =
-    json.exports && typeof json.exports === "object" ? ((json.exports as Record<string, unknown>)["."] ?? json.exports) : json.exports;
+/** A package's ES module entry, from its manifest: exports "." (import, default), module, main. */
+function entryOf(dir: string): string {
+  const json = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { exports?: unknown; module?: string; main?: string };
   const pick = (entry: unknown): string | undefined => {
     if (typeof entry === "string") return entry;
-    if (entry && typeof entry === "object") {
-      const e = entry as Record<string, unknown>;
-      return pick(e.import ?? e.default ?? e.node);
-    }
-    return undefined;
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) return undefined;
+    const conditions = entry as Record<string, unknown>;
+    if ("." in conditions) return pick(conditions["."]);
+    return pick(conditions.import ?? conditions.node ?? conditions.default);
   };
-  return path.join(path.dirname(manifest), pick(root) ?? json.module ?? json.main ?? "index.js");
+  return path.join(dir, pick(json.exports) ?? json.module ?? json.main ?? "index.js");
 }

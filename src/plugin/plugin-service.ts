@@ -10,6 +10,7 @@ import type { Config, PermissionRequest, Project } from "../../generated/schemas
 import type { EventBus } from "../bus/event-bus.js";
 import type { ProjectLocation } from "../project/projects.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "../tool/tool.js";
+import { findWorktree } from "../workspace/worktree.js";
 import { fromPluginTool, loadCustomTools } from "./custom-tools.js";
 import { modelCallAdjuster, type ModelCallContext, type ModelCallOptions } from "./model-call.js";
 import { loadPlugins, pluginSpecs } from "./plugin-loader.js";
@@ -88,19 +89,20 @@ export class PluginService implements PluginHooks {
   private async load(directory: string): Promise<DirectoryState> {
     const { log, env } = this.deps;
     const config = await this.deps.configs.forDirectory(directory);
-    const location = await this.deps.projects.locate(directory);
+    // The worktree straight from git's folders: locating the project (which announces it) waits for a plugin that needs it.
+    const worktree = findWorktree(directory);
     const report = (message: string, error: unknown) => {
       log.error({ err: error, directory }, message);
       this.deps.publish(directory, "session.error", { error: { name: "UnknownError", data: { message } } });
     };
 
-    const custom = await loadCustomTools(directory, location.worktree, env);
+    const custom = await loadCustomTools(directory, worktree, env);
     for (const { file, error } of custom.failures)
       report(`Failed to load tool ${file}: ${error instanceof Error ? error.message : String(error)}`, error);
 
-    const specs = await pluginSpecs(config.plugin as unknown[] | undefined, directory, location.worktree, env);
+    const specs = await pluginSpecs(config.plugin as unknown[] | undefined, directory, worktree, env);
     if (!specs.length) return { ...EMPTY, tools: custom.tools as ToolDefinition<never>[] };
-    const loaded = await loadPlugins(specs, await this.input(directory, location));
+    const loaded = await loadPlugins(specs, await this.input(directory, await this.deps.projects.locate(directory)));
     for (const failure of loaded.failures) {
       if (failure.reported) report(failure.message, failure.error);
       else log.error({ err: failure.error, directory }, failure.message);
