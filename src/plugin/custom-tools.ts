@@ -1,6 +1,6 @@
 // The user's tools, as OpenCode 1.18.33 finds and runs them: every `.ts`/`.js` file in a `tool/` or
-// `tools/` folder of the global config folder and of the project's `.opencode/` folders (worktree
-// root down to the directory), each export written with `tool()` of `@opencode-ai/plugin`; the
+// `tools/` folder of the global config folder, the project's `.opencode/` folders (worktree root
+// down to the directory), ~/.opencode/ and $OPENCODE_CONFIG_DIR, each export written with `tool()` of `@opencode-ai/plugin`; the
 // default export is named after the file, any other `<file>_<export>`. Plugins' `tool` hooks give
 // more (named by their key). The model sees the JSON Schema of the zod `args`; a call is checked
 // against the same schema; the tool's answer (a string, or {title, output, metadata}) becomes the
@@ -9,9 +9,8 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { JSONSchema7 } from "ai";
 import { tool as pluginTool, type ToolContext as PluginToolContext, type ToolDefinition as PluginTool } from "@opencode-ai/plugin";
-import { definitionFolders } from "../agent/agents.js";
 import { ToolError, type ToolDefinition } from "../tool/tool.js";
-import { importExtension } from "./module-loader.js";
+import { extensionFolders, importExtension } from "./module-loader.js";
 
 /** The zod of `tool.schema`: the user's schemas are built with it. */
 const z = pluginTool.schema;
@@ -99,7 +98,7 @@ export function fromPluginTool(id: string, definition: PluginTool): ToolDefiniti
 /** The files of the tool folders, in upstream's order (global first, then the project from its root down). */
 async function toolFiles(directory: string, worktree: string, env?: NodeJS.ProcessEnv): Promise<string[]> {
   const files: string[] = [];
-  for (const folder of definitionFolders("tool", directory, worktree, env)) {
+  for (const folder of extensionFolders("tool", directory, worktree, env)) {
     const names = await readdir(folder).catch(() => [] as string[]);
     for (const name of names.sort()) if (/\.(ts|js)$/.test(name) && !name.endsWith(".d.ts")) files.push(path.join(folder, name));
   }

@@ -8,10 +8,12 @@
 // Each load is a fresh module instance (tsx namespaces every tsImport), so a disposed directory's
 // extensions load anew.
 import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
 import { createRequire, register } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
+import { definitionFolders } from "../agent/agents.js";
 
 /** Marks the files loaded here (and what they import) in their URL's query. */
 const MARKER = "agentpool-extension";
@@ -100,4 +102,18 @@ function entryOf(dir: string): string {
     return pick(conditions.import ?? conditions.node ?? conditions.default);
   };
   return path.join(dir, pick(json.exports) ?? json.module ?? json.main ?? "index.js");
+}
+
+/**
+ * The folders of one kind of extension (`tool`, `plugin`, each also plural), in upstream's order:
+ * the global config folder, the project's .opencode/ from the worktree root down, ~/.opencode/,
+ * then $OPENCODE_CONFIG_DIR.
+ */
+export function extensionFolders(kind: string, directory: string, worktree: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = [path.join(env.HOME || os.homedir(), ".opencode"), ...(env.OPENCODE_CONFIG_DIR ? [env.OPENCODE_CONFIG_DIR] : [])];
+  const folders = [
+    ...definitionFolders(kind, directory, worktree, env),
+    ...extra.flatMap((dir) => [path.join(dir, kind), path.join(dir, `${kind}s`)]),
+  ];
+  return [...new Set(folders)];
 }

@@ -1,7 +1,7 @@
 // Finding and starting a directory's plugins, as OpenCode 1.18.33 does: the `plugin` config key
 // (npm package names, optionally `name@version` or `[spec, options]`, and `file://` or relative
 // paths), then every `.ts`/`.js` file of the `plugin/` and `plugins/` folders (global config
-// folder, then the project's `.opencode/` from the worktree root down). Each export of a module
+// folder, the project's `.opencode/` from the worktree root down, ~/.opencode/, $OPENCODE_CONFIG_DIR). Each export of a module
 // that is a function (or `{ server }` holding one) is a plugin, called once with the plugin input
 // and its options; it answers its hooks. npm packages come from the project's node_modules or the
 // server's own: nothing is installed at run time, a missing package is reported.
@@ -9,8 +9,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hooks, Plugin, PluginInput, PluginOptions } from "@opencode-ai/plugin";
-import { definitionFolders } from "../agent/agents.js";
-import { importExtension, resolvePackage } from "./module-loader.js";
+import { extensionFolders, importExtension, resolvePackage } from "./module-loader.js";
 
 export interface PluginSpec {
   /** As the user wrote it (config entry or file path): how failures name it. */
@@ -63,7 +62,7 @@ export async function pluginSpecs(
       : resolvePackage(packageName(spec), directory);
     specs.push({ spec, entry, ...(options ? { options } : {}) });
   }
-  for (const folder of definitionFolders("plugin", directory, worktree, env)) {
+  for (const folder of extensionFolders("plugin", directory, worktree, env)) {
     const names = await readdir(folder).catch(() => [] as string[]);
     for (const name of names.sort())
       if (/\.(ts|js)$/.test(name) && !name.endsWith(".d.ts")) specs.push({ spec: path.join(folder, name), entry: path.join(folder, name) });

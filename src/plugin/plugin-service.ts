@@ -116,7 +116,10 @@ export class PluginService implements PluginHooks {
     }
     const pluginTools = loaded.hooks.flatMap((hooks) => Object.entries(hooks.tool ?? {}).map(([id, def]) => fromPluginTool(id, def)));
     const unsubscribe = this.deps.bus.subscribe(directory, (event) => {
-      for (const hooks of loaded.hooks) this.safely(directory, "event", () => hooks.event?.({ event: event.payload as never }));
+      const { id, type, properties } = event.payload;
+      // Each plugin gets its own event object, as upstream's (the properties are shared).
+      for (const hooks of loaded.hooks)
+        void this.safely(directory, "event", () => hooks.event?.({ event: { id, type, properties } as never }));
     });
     log.info({ directory, plugins: loaded.hooks.length, tools: custom.tools.length + pluginTools.length }, "plugins loaded");
     return {
