@@ -66,7 +66,7 @@ beforeAll(async () => {
   writeFileSync(path.join(elsewhere, "guard.js"), FILE_PLUGIN(disposeLog));
   ({ llm, repo, server } = await startLlmProject("plugin-sources", {
     config: {
-      permission: { webfetch: "ask" },
+      permission: { webfetch: "ask", hidden: "deny" },
       plugin: [
         ["greeting-plugin", { greeting: "hello" }],
         "not-installed-plugin@1.2.3",
@@ -84,6 +84,10 @@ export default tool({ description: "Says world", args: { n: tool.schema.number()
 `,
   );
   // Opened for another directory: a request for the project's own would start its plugins before the stream listens.
+  writeFileSync(
+    path.join(globalTools, "hidden.js"),
+    `export default { description: "Never offered", args: {}, async execute() { return "no" } }\n`,
+  );
   const reader = await openEventReader(`${server.url}/global/event?directory=${encodeURIComponent(elsewhere)}`, "global");
   await reader.next();
   errorFrames = () => (reader.frames as Frame[]).filter((frame) => frame.payload.type === "session.error" && frame.directory === repo.dir);
@@ -116,8 +120,15 @@ describe("plugin sources", () => {
     );
   });
 
-  it("offers the global config folder's tools, written in JavaScript", async () => {
+  it("offers the global config folder's tools, written in JavaScript, except those the rules deny by name", async () => {
+    const before = llm.requests.length;
     expect(toolPart(await run("call world")).state).toMatchObject({ status: "completed", output: "world 3" });
+    const offered = llm.requests
+      .slice(before)
+      .find((r) => r.body.tools)!
+      .body.tools!.map((t) => t.function.name);
+    expect(offered).toContain("world");
+    expect(offered).not.toContain("hidden");
   });
 
   it("lets a plugin deny what the rules would ask the user (permission.ask)", async () => {
