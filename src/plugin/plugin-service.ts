@@ -6,7 +6,7 @@
 import { createOpencodeClient } from "@opencode-ai/sdk";
 import type { Hooks, PluginInput } from "@opencode-ai/plugin";
 import type { Logger } from "pino";
-import type { Config, PermissionRequest, Project } from "../../generated/schemas.js";
+import type { Config, Part, PermissionRequest, Project, UserMessage } from "../../generated/schemas.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { ProjectLocation } from "../project/projects.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "../tool/tool.js";
@@ -30,6 +30,18 @@ export interface PluginHooks {
   modelCall(directory: string, context: ModelCallContext): (options: ModelCallOptions) => Promise<ModelCallOptions>;
   /** `permission.ask`: whether plugins allow or deny what the rules would ask the user. */
   permission(directory: string, request: PermissionRequest): Promise<"ask" | "allow" | "deny">;
+  /** `tool.definition`: each tool's description and JSON Schema as plugins would have the model see them. */
+  toolDefinitions(directory: string, tools: ToolDefinition<never>[]): Promise<ToolDefinition<never>[]>;
+  /** `chat.message`: a new user message and its parts, before they are stored (plugins may change them in place). */
+  chatMessage(directory: string, input: ChatMessageInput, output: { message: UserMessage; parts: Part[] }): Promise<void>;
+}
+
+export interface ChatMessageInput {
+  sessionID: string;
+  agent?: string;
+  model?: { providerID: string; modelID: string };
+  messageID?: string;
+  variant?: string;
 }
 
 /** No plugins: what code without a plugin service runs with. */
@@ -38,6 +50,8 @@ export const NO_PLUGINS: PluginHooks = {
   runTool: (_tool, args, _ctx, run) => run(args),
   modelCall: () => async (options) => options,
   permission: async () => "ask",
+  toolDefinitions: async (_directory, tools) => tools,
+  chatMessage: async () => {},
 };
 
 export interface PluginServiceDeps {
@@ -209,6 +223,21 @@ export class PluginService implements PluginHooks {
     };
     await this.trigger(directory, "permission.ask", permission, output);
     return output.status;
+  }
+
+  async toolDefinitions(directory: string, tools: ToolDefinition<never>[]): Promise<ToolDefinition<never>[]> {
+    if (!(await this.state(directory)).hooks.some((hooks) => hooks["tool.definition"])) return tools;
+    const changed: ToolDefinition<never>[] = [];
+    for (const tool of tools) {
+      const output = { description: tool.description, parameters: tool.parameters };
+      await this.trigger(directory, "tool.definition", { toolID: tool.id }, output);
+      changed.push({ ...tool, description: output.description, parameters: output.parameters });
+    }
+    return changed;
+  }
+
+  async chatMessage(directory: string, input: ChatMessageInput, output: { message: UserMessage; parts: Part[] }): Promise<void> {
+    await this.trigger(directory, "chat.message", input, output);
   }
 
   /** Drops a directory's plugins (instance.dispose): they stop hearing events, their dispose hooks run. */

@@ -173,19 +173,21 @@ export class PromptService {
       ...(body.tools ? { tools: body.tools } : {}),
       ...(body.format ? { format: body.format } : {}),
     };
-    await store.putMessage(info);
-    await events.publish(session, "message.updated", { sessionID: session.id, info });
     const parts: Part[] = [];
-    const add = async (part: Part) => {
-      await store.putPart(part);
-      await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
-      parts.push(part);
-    };
     for (const input of body.parts) {
       // An attached file is stored as upstream stores it: as if read with the read tool.
       const pieces = input.type === "file" ? await expandFilePart(input) : [input];
       for (const piece of pieces)
-        await add({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+        parts.push({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+    }
+    // Plugins see the message and its parts before they are stored, and may change them (chat.message).
+    const hookInput = { sessionID: session.id, agent, model, messageID: body.messageID, variant: body.variant };
+    await this.deps.plugins.chatMessage(session.directory, hookInput, { message: info, parts });
+    await store.putMessage(info);
+    await events.publish(session, "message.updated", { sessionID: session.id, info });
+    for (const part of parts) {
+      await store.putPart(part);
+      await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
     }
     return { info, parts };
   }
@@ -335,7 +337,8 @@ export class PromptService {
       const backend = this.backendFor(agent, compaction, session, config, model, user);
       const turn: AgentTurn = {
         system,
-        tools,
+        // As plugins would have the model see them (tool.definition).
+        tools: await this.deps.plugins.toolDefinitions(session.directory, tools),
         runTool,
         signal,
         maxSteps: agent.steps ?? MAX_STEPS,

@@ -1,8 +1,9 @@
 // The user's extensions as OpenCode 1.18.33 runs them: a custom tool written with `tool()` of
 // `@opencode-ai/plugin` in .opencode/tool/ (the project has not installed the package) is offered
 // to the model with its schema and runs end to end; a plugin in .opencode/plugin/ changes a bash
-// call's arguments and result, the model request's temperature and headers, allows what the rules
-// would ask, adds a tool that talks to the server through its SDK client, and hears the events;
+// call's arguments and result, the model request's temperature and headers, a tool's description
+// and a new user message, allows what the rules would ask, adds a tool that talks to the server
+// through its SDK client, and hears the events;
 // a broken plugin or tool file is reported and the server keeps working.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -62,6 +63,10 @@ export const Rewriter: Plugin = async ({ client, directory, worktree, project, s
     "chat.params": async (_input, output) => { output.temperature = 0.33; output.options.plugin_option = "on" },
     "chat.headers": async (input, output) => { output.headers["x-plugin-agent"] = input.agent },
     "permission.ask": async (input, output) => { if (input.type === "bash") output.status = "allow" },
+    "chat.message": async (_input, output) => {
+      for (const part of output.parts) if (part.type === "text") part.text = part.text.replace("PLACEHOLDER", "expanded by plugin")
+    },
+    "tool.definition": async (input, output) => { if (input.toolID === "greet_loud") output.description = "Greets loudly (described by plugin)" },
     tool: {
       session_count: tool({
         description: "Counts the sessions of the project",
@@ -125,6 +130,7 @@ describe("custom tools", () => {
       required: ["name"],
     });
     expect(offered.map((t) => t.function.name)).toEqual(expect.arrayContaining(["greet_loud", "session_count", "bash"]));
+    expect(offered.find((t) => t.function.name === "greet_loud")!.function.description).toBe("Greets loudly (described by plugin)");
     expect(toolPart(messages)).toMatchObject({
       tool: "greet",
       state: { status: "completed", title: "", output: `Hello, Ada!! (agent build, in ${repo.dir})` },
@@ -166,6 +172,12 @@ describe("plugins", () => {
     expect(request.body.temperature).toBe(0.33);
     expect(request.body.plugin_option).toBe("on");
     expect(request.headers["x-plugin-agent"]).toBe("build");
+  });
+
+  it("change a new user message before it is stored (chat.message)", async () => {
+    const { messages, requests } = await run("say PLACEHOLDER");
+    expect(messages[0]!.parts.find((p) => p.type === "text")!.text).toBe("say expanded by plugin");
+    expect(JSON.stringify(requests[0]!.body.messages.at(-1)!.content)).toContain("say expanded by plugin");
   });
 
   it("add tools that reach the server through the plugin's SDK client", async () => {
