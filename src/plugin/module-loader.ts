@@ -4,7 +4,8 @@
 // - `@opencode-ai/plugin`, `@opencode-ai/sdk` and `zod`, which the user's project usually has not
 //   installed, resolve to the server's own copies when nothing else provides them (zod to the copy the
 //   plugin package uses, so `tool.schema` and `import { z } from "zod"` are one zod);
-// - the user's own files load as ES modules even without `"type": "module"` (Bun does not care).
+// - the user's own files load as ES modules even without `"type": "module"` (Bun does not care);
+//   a JavaScript file without import/export stays CommonJS.
 // Each load is a fresh module instance (tsx namespaces every tsImport), so a disposed directory's
 // extensions load anew.
 import { existsSync, readFileSync } from "node:fs";
@@ -32,6 +33,8 @@ function anchors(): Record<string, string> {
 /** The resolve hook, run in Node's loader thread; written as plain JavaScript for that reason. */
 function hookSource(): string {
   return `
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 const MARKER = ${JSON.stringify(MARKER)};
 const ANCHORS = ${JSON.stringify(anchors())};
 const PROVIDED = ${JSON.stringify(PROVIDED)};
@@ -53,7 +56,10 @@ export async function resolve(specifier, context, next) {
   if (!USER_CODE.test(file.pathname)) return result;
   if (!file.search.includes(MARKER)) file.search = file.search ? file.search + "&" + MARKER : MARKER;
   // tsx's own formats: it keeps these as they are (and transforms TypeScript as an ES module).
-  return { ...result, url: file.href, format: /\.(js|jsx|mjs)$/.test(file.pathname) ? "module" : "module-typescript" };
+  if (!/\\.(js|jsx)$/.test(file.pathname)) return { ...result, url: file.href, format: /\\.mjs$/.test(file.pathname) ? "module" : "module-typescript" };
+  // JavaScript with import/export is an ES module whatever package.json says; CommonJS stays so.
+  const esm = /^\\s*(import|export)\\b/m.test(readFileSync(fileURLToPath(file), "utf8"));
+  return esm ? { ...result, url: file.href, format: "module" } : { ...result, url: file.href };
 }
 `;
 }
