@@ -138,6 +138,13 @@ describe("custom tools", () => {
     expect(messages.at(-1)!.parts.find((p) => p.type === "text")!.text).toBe(`Tool finished: Hello, Ada!! (agent build, in ${repo.dir})`);
   });
 
+  it("are listed by the experimental tool routes, after the built-in ones", async () => {
+    const ids = (await (await server.fetch("/experimental/tool/ids")).json()) as string[];
+    expect(ids.slice(-3)).toEqual(["greet", "greet_loud", "session_count"]);
+    const tools = (await (await server.fetch("/experimental/tool?provider=fake&model=m")).json()) as { id: string; parameters: unknown }[];
+    expect(tools.find((t) => t.id === "greet")?.parameters).toMatchObject({ properties: { name: { type: "string" } } });
+  });
+
   it("takes a title and metadata from a result object", async () => {
     callOnPrompt({ "call loud": { name: "greet_loud", args: { name: "ada" } } });
     const { messages } = await run("call loud");
