@@ -32,6 +32,8 @@ export interface PluginHooks {
   permission(directory: string, request: PermissionRequest): Promise<"ask" | "allow" | "deny">;
   /** `tool.definition`: each tool's description and JSON Schema as plugins would have the model see them. */
   toolDefinitions(directory: string, tools: ToolDefinition<never>[]): Promise<ToolDefinition<never>[]>;
+  /** `command.execute.before`: the parts a command is about to send; answers them as plugins left them. */
+  commandParts<P>(directory: string, input: { command: string; sessionID: string; arguments: string }, parts: P[]): Promise<P[]>;
   /** `chat.message`: a new user message and its parts, before they are stored (plugins may change them in place). */
   chatMessage(directory: string, input: ChatMessageInput, output: { message: UserMessage; parts: Part[] }): Promise<void>;
 }
@@ -52,6 +54,7 @@ export const NO_PLUGINS: PluginHooks = {
   permission: async () => "ask",
   toolDefinitions: async (_directory, tools) => tools,
   chatMessage: async () => {},
+  commandParts: async (_directory, _input, parts) => parts,
 };
 
 export interface PluginServiceDeps {
@@ -234,6 +237,12 @@ export class PluginService implements PluginHooks {
       changed.push({ ...tool, description: output.description, parameters: output.parameters });
     }
     return changed;
+  }
+
+  async commandParts<P>(directory: string, input: { command: string; sessionID: string; arguments: string }, parts: P[]): Promise<P[]> {
+    const output = { parts };
+    await this.trigger(directory, "command.execute.before", input, output);
+    return output.parts;
   }
 
   async chatMessage(directory: string, input: ChatMessageInput, output: { message: UserMessage; parts: Part[] }): Promise<void> {

@@ -103,7 +103,7 @@ export function createServices(options: ServiceOptions): Services {
     fallbackModel: (c) => prompts.fallbackModel(c),
   });
   const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
-  const commands = new CommandService({ prompts, sessions, events, config: configs });
+  const commands = new CommandService({ prompts, sessions, events, config: configs, plugins });
   return {
     config,
     log,

@@ -66,6 +66,9 @@ export const Rewriter: Plugin = async ({ client, directory, worktree, project, s
     "chat.message": async (_input, output) => {
       for (const part of output.parts) if (part.type === "text") part.text = part.text.replace("PLACEHOLDER", "expanded by plugin")
     },
+    "command.execute.before": async (input, output) => {
+      output.parts.push({ type: "text", text: "(" + input.command + " sent through the plugin)" } as never)
+    },
     "tool.definition": async (input, output) => { if (input.toolID === "greet_loud") output.description = "Greets loudly (described by plugin)" },
     tool: {
       session_count: tool({
@@ -105,7 +108,9 @@ async function run(text: string, directory = repo.dir): Promise<{ messages: Repl
 const toolPart = (messages: Reply[]) => messages.flatMap((m) => m.parts).find((p) => p.type === "tool")!;
 
 beforeAll(async () => {
-  ({ llm, repo, server } = await startLlmProject("plugins", { config: { permission: { bash: "ask" } } }));
+  ({ llm, repo, server } = await startLlmProject("plugins", {
+    config: { permission: { bash: "ask" }, command: { hello: { template: "say hello to $ARGUMENTS" } } },
+  }));
   eventLog = path.join(repo.dir, "plugin-events.log");
   mkdirSync(path.join(repo.dir, ".opencode", "tool"), { recursive: true });
   mkdirSync(path.join(repo.dir, ".opencode", "plugin"), { recursive: true });
@@ -185,6 +190,17 @@ describe("plugins", () => {
     const { messages, requests } = await run("say PLACEHOLDER");
     expect(messages[0]!.parts.find((p) => p.type === "text")!.text).toBe("say expanded by plugin");
     expect(JSON.stringify(requests[0]!.body.messages.at(-1)!.content)).toContain("say expanded by plugin");
+  });
+
+  it("add parts to what a command sends (command.execute.before)", async () => {
+    const session = (await (await server.fetch("/session", jsonInit("POST", {}))).json()) as { id: string };
+    const res = await server.fetch(`/session/${session.id}/command`, jsonInit("POST", { command: "hello", arguments: "Ada" }));
+    expect(res.status).toBe(200);
+    const messages = (await (await server.fetch(`/session/${session.id}/message`)).json()) as Reply[];
+    expect(messages[0]!.parts.filter((p) => p.type === "text").map((p) => p.text)).toEqual([
+      "say hello to Ada",
+      "(hello sent through the plugin)",
+    ]);
   });
 
   it("add tools that reach the server through the plugin's SDK client", async () => {
