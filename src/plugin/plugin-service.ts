@@ -131,7 +131,14 @@ export class PluginService implements PluginHooks {
         log.error({ err: error, directory }, "plugin config hook failed");
       }
     }
-    const pluginTools = loaded.hooks.flatMap((hooks) => Object.entries(hooks.tool ?? {}).map(([id, def]) => fromPluginTool(id, def)));
+    const pluginTools: ToolDefinition<never>[] = [];
+    for (const [id, def] of loaded.hooks.flatMap((hooks) => Object.entries(hooks.tool ?? {}))) {
+      try {
+        pluginTools.push(fromPluginTool(id, def) as ToolDefinition<never>);
+      } catch (error) {
+        report(`Failed to load tool ${id}: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+    }
     const unsubscribe = this.deps.bus.subscribe(directory, (event) => {
       const { id, type, properties } = event.payload;
       // Each plugin gets its own event object, as upstream's (the properties are shared).
