@@ -22,8 +22,13 @@ export const experimentalHandlers = {
   "experimental.console.switchOrg": ({ body }) => {
     throw badRequest(`No OpenCode Console account is logged in on this server: cannot switch to org ${body!.orgID}`, "Payload");
   },
-  "tool.ids": () => toolIds(),
-  "tool.list": async (_input, ctx) => toolsForDefaultAgent(await ctx.services.configs.forDirectory(ctx.directory), ctx.directory),
+  "tool.ids": async (_input, ctx) => toolIds(await ctx.services.plugins.tools(ctx.directory)),
+  "tool.list": async (_input, ctx) =>
+    toolsForDefaultAgent(
+      await ctx.services.configs.forDirectory(ctx.directory),
+      ctx.directory,
+      await ctx.services.plugins.tools(ctx.directory),
+    ),
   "experimental.session.list": async ({ query }, ctx) => {
     const limit = query.limit ?? DEFAULT_SESSION_PAGE;
     const { sessions, more } = await listGlobalSessions(ctx.services.store, {

@@ -52,6 +52,8 @@ export class PermissionService {
     private readonly store: Store,
     /** Publishes permission.asked / permission.replied on the session's stream. */
     private readonly publish: (sessionID: string, type: string, properties: Record<string, unknown>) => Promise<void>,
+    /** Plugins' say (`permission.ask`) on a request the rules leave to the user. */
+    private readonly pluginDecision: (request: PermissionRequest) => Promise<"ask" | "allow" | "deny"> = async () => "ask",
   ) {}
 
   list(): PermissionRequest[] {
@@ -87,6 +89,10 @@ export class PermissionService {
       always: ask.always,
       ...(ask.tool ? { tool: ask.tool } : {}),
     };
+    const byPlugins = await this.pluginDecision(request);
+    if (byPlugins === "allow") return;
+    if (byPlugins === "deny")
+      throw new PermissionDeniedError(`A plugin denied this tool call (${ask.permission}: ${ask.patterns.join(", ")}).`, false);
     const answered = new Promise<void>((resolve, reject) => {
       this.pending.set(request.id, { request, projectID: ask.projectID, resolve, reject });
     });

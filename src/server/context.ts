@@ -22,6 +22,7 @@ import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "./validation.js";
 import type { AcpPool } from "../agent/acp/acp-backend.js";
 import type { McpService } from "../mcp/mcp-service.js";
+import type { PluginService } from "../plugin/plugin-service.js";
 import type { FileWatchers } from "../workspace/file-watcher.js";
 import type { PtyService } from "../workspace/pty-service.js";
 import type { TuiControl } from "../tui/tui-control.js";
@@ -74,6 +75,8 @@ export interface Services {
   acp: AcpPool;
   /** MCP servers' clients, per directory. */
   mcp: McpService;
+  /** The user's plugins and custom tools, per directory. */
+  plugins: PluginService;
   /** Watches of the projects clients work in (file.watcher.updated, vcs.branch.updated). */
   watchers: FileWatchers;
   /** Terminals. */

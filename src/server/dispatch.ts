@@ -118,6 +118,8 @@ export class Dispatcher {
     };
     // Changes on disk in the projects clients ask about are published (file.watcher.updated).
     this.services.watchers.ensure(ctx.directory);
+    // A directory's plugins start with its first request, as upstream's start with the instance.
+    this.services.plugins.ensure(ctx.directory);
     await this.api.handleRequest(
       {
         method: req.method,

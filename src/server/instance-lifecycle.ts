@@ -8,6 +8,7 @@ import type { Services } from "./context.js";
 type LifecycleServices = Pick<Services, "bus" | "projects" | "configs"> & {
   lsp?: { shutdown(directory?: string): Promise<void> };
   mcp?: { forget(directory: string): Promise<void>; closeAll(): Promise<void> };
+  plugins?: { forget(directory: string): Promise<void>; closeAll(): Promise<void> };
 };
 
 /** The events a disposed instance sends, as the reference capture shows them. */
@@ -18,6 +19,7 @@ export async function disposeInstance(services: LifecycleServices, directory: st
   services.projects.reset();
   await services.lsp?.shutdown(directory);
   await services.mcp?.forget(directory);
+  await services.plugins?.forget(directory);
   for (const type of CATALOGUE_EVENTS) await publishForDirectory(services, directory, type, {});
   await publishForDirectory(services, directory, "server.instance.disposed", { directory });
 }
@@ -29,5 +31,6 @@ export async function disposeAllInstances(services: LifecycleServices): Promise<
   services.projects.reset();
   await services.lsp?.shutdown();
   await services.mcp?.closeAll();
+  await services.plugins?.closeAll();
   services.bus.publish({ directory: "global" }, "global.disposed", {});
 }

@@ -14,6 +14,7 @@ import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { AcpPool } from "../agent/acp/acp-backend.js";
 import { McpService } from "../mcp/mcp-service.js";
+import { PluginService } from "../plugin/plugin-service.js";
 import { FileWatchers } from "../workspace/file-watcher.js";
 import { PtyService } from "../workspace/pty-service.js";
 import { publishForDirectory } from "../bus/instance-events.js";
@@ -73,7 +74,13 @@ export function createServices(options: ServiceOptions): Services {
     const session = await store.getSession(sessionID);
     if (session) await events.publish(session, type, properties);
   };
-  const permissions = new PermissionService(store, publishForSession);
+  const publishInDirectory = (directory: string, type: string, properties: Record<string, unknown>) =>
+    void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined);
+  const plugins = new PluginService({ configs, projects, bus, publish: publishInDirectory, log });
+  const permissions = new PermissionService(store, publishForSession, async (request) => {
+    const session = await store.getSession(request.sessionID);
+    return session ? plugins.permission(session.directory, request) : "ask";
+  });
   const questions = new QuestionService(publishForSession);
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
@@ -84,7 +91,7 @@ export function createServices(options: ServiceOptions): Services {
     log,
   );
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp, mcp },
+    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp, mcp, plugins },
     { credentials, ...options.prompt },
   );
   const shell = new ShellService({
@@ -98,7 +105,7 @@ export function createServices(options: ServiceOptions): Services {
     fallbackModel: (c) => prompts.fallbackModel(c),
   });
   const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
-  const commands = new CommandService({ prompts, sessions, events, config: configs });
+  const commands = new CommandService({ prompts, sessions, events, config: configs, plugins });
   return {
     config,
     log,
@@ -122,6 +129,7 @@ export function createServices(options: ServiceOptions): Services {
     credentials,
     acp,
     mcp,
+    plugins,
     pty: new PtyService(
       (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
     ),

@@ -27,6 +27,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.config.hostname.includes(":") ? `[${options.config.hostname}]` : options.config.hostname;
+  services.plugins.setServerUrl(`http://${host}:${port}`);
   return {
     url: `http://${host}:${port}`,
     port,
@@ -42,6 +43,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.runs.stopAll())
         .then(() => services.acp.stopAll())
         .then(() => services.mcp.closeAll())
+        .then(() => services.plugins.closeAll())
         .then(() => services.watchers.closeAll())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())

@@ -9,11 +9,20 @@ import type { PromptBody, PromptService } from "./prompt-service.js";
 import type { ConfigSource } from "../config/config-source.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
+import type { PluginHooks } from "../plugin/plugin-service.js";
 
 export type CommandBody = NonNullable<OperationIO["session.command"]["body"]>;
 
 export class CommandService {
-  constructor(private readonly deps: { prompts: PromptService; sessions: SessionService; events: SessionEvents; config: ConfigSource }) {}
+  constructor(
+    private readonly deps: {
+      prompts: PromptService;
+      sessions: SessionService;
+      events: SessionEvents;
+      config: ConfigSource;
+      plugins?: Pick<PluginHooks, "commandParts">;
+    },
+  ) {}
 
   async run(sessionID: string, body: CommandBody): Promise<MessageWithParts> {
     const session = await this.deps.sessions.get(sessionID);
@@ -30,6 +39,9 @@ export class CommandService {
       ...(body.variant ? { variant: body.variant } : {}),
       parts: [{ type: "text", text: expandTemplate(command.template, body.arguments) }, ...(body.parts ?? [])],
     };
+    // Plugins may change what the command sends (command.execute.before).
+    const input = { command: command.name, sessionID, arguments: body.arguments };
+    prompt.parts = (await this.deps.plugins?.commandParts(session.directory, input, prompt.parts)) ?? prompt.parts;
     const { queued } = await this.deps.prompts.prompt(sessionID, prompt);
     const reply = await queued;
     // Upstream announces the command once the run is over (after session.idle).

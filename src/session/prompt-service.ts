@@ -18,6 +18,7 @@ import { TeamBackend } from "../agent/team/team-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
+import type { PluginHooks } from "../plugin/plugin-service.js";
 import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
@@ -90,6 +91,8 @@ export class PromptService {
       acp: AcpPool;
       /** MCP servers, whose tools LLM agents get. */
       mcp: Pick<McpService, "tools">;
+      /** The user's plugins and custom tools. */
+      plugins: PluginHooks;
     },
     private readonly options: PromptServiceOptions = {},
   ) {}
@@ -178,19 +181,21 @@ export class PromptService {
       ...(body.tools ? { tools: body.tools } : {}),
       ...(body.format ? { format: body.format } : {}),
     };
-    await store.putMessage(info);
-    await events.publish(session, "message.updated", { sessionID: session.id, info });
     const parts: Part[] = [];
-    const add = async (part: Part) => {
-      await store.putPart(part);
-      await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
-      parts.push(part);
-    };
     for (const input of body.parts) {
       // An attached file is stored as upstream stores it: as if read with the read tool.
       const pieces = input.type === "file" ? await expandFilePart(input) : [input];
       for (const piece of pieces)
-        await add({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+        parts.push({ ...piece, id: ("id" in piece && piece.id) || createId("prt"), sessionID: session.id, messageID: info.id } as Part);
+    }
+    // Plugins see the message and its parts before they are stored, and may change them (chat.message).
+    const hookInput = { sessionID: session.id, agent, model, messageID: body.messageID, variant: body.variant };
+    await this.deps.plugins.chatMessage(session.directory, hookInput, { message: info, parts });
+    await store.putMessage(info);
+    await events.publish(session, "message.updated", { sessionID: session.id, info });
+    for (const part of parts) {
+      await store.putPart(part);
+      await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
     }
     return { info, parts };
   }
@@ -353,7 +358,9 @@ export class PromptService {
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const skills = await loadSkills(session.directory, project.worktree);
       const enabled = { ...agent.tools, ...user.tools };
-      const mcpTools = compaction ? [] : await this.deps.mcp.tools(session.directory);
+      const mcpTools = compaction
+        ? []
+        : [...(await this.deps.mcp.tools(session.directory)), ...(await this.deps.plugins.tools(session.directory))];
       // Upstream's tool set for the agent; a session with a parent was started by `task`.
       const tools = compaction
         ? []
@@ -374,7 +381,8 @@ export class PromptService {
       const backend = this.backendFor(agent, compaction, session, config, model, user);
       const turn: AgentTurn = {
         system,
-        tools,
+        // As plugins would have the model see them (tool.definition).
+        tools: await this.deps.plugins.toolDefinitions(session.directory, tools),
         runTool,
         signal,
         maxSteps: agent.steps ?? MAX_STEPS,
@@ -457,6 +465,14 @@ export class PromptService {
         ...(session.parentID ? { "x-parent-session-id": session.parentID } : {}),
       },
       sampling: samplingOf(resolved.info, agent),
+      adjustCall: this.deps.plugins.modelCall(session.directory, {
+        sessionID: session.id,
+        agent: agent.name,
+        model: resolved.info,
+        provider: resolved.provider,
+        optionsKey: resolved.optionsKey,
+        message: user,
+      }),
     });
   }
 
@@ -512,7 +528,7 @@ export class PromptService {
         // The same call a third time in a row: the user decides whether the agent goes on.
         if (repeated)
           await context.ask({ permission: "doom_loop", patterns: [tool.id], always: [tool.id], metadata: { tool: tool.id, input: args } });
-        return await tool.execute(args as never, context);
+        return await this.deps.plugins.runTool(tool.id, args, context, (input) => tool.execute(input as never, context));
       } catch (error) {
         // Rejected without feedback: upstream ends the run after this step.
         if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;

@@ -25,7 +25,7 @@ export interface ToolsForInput extends ToolRulesInput {
   enabled?: Record<string, boolean>;
   subagents?: AgentDefinition[];
   skills?: Skill[];
-  /** Other tools of the turn (MCP servers'), held to the same rules and limit. */
+  /** Other tools of the turn (MCP servers', custom ones), held to the same rules and limit. */
   extra?: ToolDefinition<never>[];
 }
 
@@ -49,7 +49,9 @@ export function toolsFor(input: ToolsForInput): ToolDefinition<never>[] {
     todoWriteTool,
     skillTool(input.skills ?? []),
   ] as unknown as ToolDefinition<never>[];
-  const offered = [...builtIn, ...(input.extra ?? [])].filter((tool) => input.enabled?.[tool.id] !== false && !isDisabled(tool.id, rules));
+  // A later tool of the same name takes the place of an earlier one (a custom tool, a built-in), as upstream's.
+  const byID = new Map([...builtIn, ...(input.extra ?? [])].map((tool) => [tool.id, tool]));
+  const offered = [...byID.values()].filter((tool) => input.enabled?.[tool.id] !== false && !isDisabled(tool.id, rules));
   // An agent that can start sub-agents is told to hand a cut output to one.
   const delegate = offered.some((tool) => tool.id === "task");
   // Sorted by name: upstream's model requests list the tools so (and so does the SDK's message

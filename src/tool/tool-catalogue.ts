@@ -6,14 +6,15 @@ import { loadSkills } from "../skill/skills.js";
 import { DEFAULT_AGENT } from "../session/agent-choice.js";
 import { findWorktree } from "../workspace/worktree.js";
 import { TOOL_IDS, toolsFor } from "./registry.js";
+import type { ToolDefinition } from "./tool.js";
 
-/** Every tool id, in upstream's order. */
-export function toolIds(): string[] {
-  return [...TOOL_IDS];
+/** Every tool id, in upstream's order: the built-in ones, then the custom ones (and plugins'). */
+export function toolIds(custom: ToolDefinition<never>[] = []): string[] {
+  return [...new Set([...TOOL_IDS, ...custom.map((tool) => tool.id)])];
 }
 
-/** The tools the default agent of a directory offers a model, with their parameters. */
-export async function toolsForDefaultAgent(config: Config, directory: string) {
+/** The tools the default agent of a directory offers a model (custom ones included), with their parameters. */
+export async function toolsForDefaultAgent(config: Config, directory: string, custom: ToolDefinition<never>[] = []) {
   const worktree = findWorktree(directory);
   const agents = await loadAgents(config, directory, worktree);
   const name = config.default_agent ?? DEFAULT_AGENT;
@@ -22,7 +23,7 @@ export async function toolsForDefaultAgent(config: Config, directory: string) {
   const skills = await loadSkills(directory, worktree);
   // Listed in upstream's registry order (unknown ids, from MCP servers, last).
   const rank = (id: string) => (TOOL_IDS.includes(id) ? TOOL_IDS.indexOf(id) : TOOL_IDS.length);
-  const tools = toolsFor({ agent, config, enabled: agent.tools, subagents, skills }).sort((a, b) => rank(a.id) - rank(b.id));
+  const tools = toolsFor({ agent, config, enabled: agent.tools, subagents, skills, extra: custom }).sort((a, b) => rank(a.id) - rank(b.id));
   return tools.map((tool) => ({
     id: tool.id,
     description: tool.description,

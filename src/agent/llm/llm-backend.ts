@@ -2,7 +2,7 @@
 // tool calls (run by the turn's runner), the model answers their results in the next step.
 import type { AgentBackend, AgentTurn } from "../agent-backend.js";
 import type { AgentEvent } from "../agent-event.js";
-import { runLlmStep } from "./llm-turn.js";
+import { runLlmStep, type LlmTurnInput } from "./llm-turn.js";
 import type { ResolvedModel } from "./resolved-model.js";
 
 export class LlmBackend implements AgentBackend {
@@ -13,6 +13,7 @@ export class LlmBackend implements AgentBackend {
       retryDelaysMs?: number[];
       headers?: Record<string, string>;
       sampling?: { temperature?: number; topP?: number };
+      adjustCall?: LlmTurnInput["adjustCall"];
     } = {},
   ) {}
 

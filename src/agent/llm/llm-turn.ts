@@ -39,6 +39,18 @@ export interface LlmTurnInput {
   headers?: Record<string, string>;
   /** The agent's or the model family's temperature and top-p. */
   sampling?: { temperature?: number; topP?: number };
+  /** Changes each call's sampling, provider options and headers (plugins' chat.params and chat.headers). */
+  adjustCall?: (call: CallOptions) => Promise<CallOptions>;
+}
+
+/** What a model call is sent with, besides the conversation and the tools. */
+export interface CallOptions {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxOutputTokens?: number;
+  providerOptions?: Record<string, Record<string, unknown>>;
+  headers?: Record<string, string>;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -131,6 +143,13 @@ function withoutInvalidTool(model: LanguageModel): LanguageModel {
 
 /** Streams one model call (one step); yields its events; throws its error, if any. */
 async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
+  const base: CallOptions = {
+    ...input.sampling,
+    maxOutputTokens: input.model.maxOutputTokens,
+    providerOptions: input.providerOptions,
+    headers: input.headers,
+  };
+  const { providerOptions, ...call } = input.adjustCall ? await input.adjustCall(base) : base;
   const result = streamText({
     model: withoutInvalidTool(input.model.language),
     system: input.system.join("\n"),
@@ -146,10 +165,8 @@ async function* streamOnce(input: LlmTurnInput): AsyncGenerator<AgentEvent> {
     },
     abortSignal: input.signal,
     maxRetries: 0,
-    maxOutputTokens: input.model.maxOutputTokens,
-    ...input.sampling,
-    headers: input.headers,
-    ...(input.providerOptions ? { providerOptions: input.providerOptions as never } : {}),
+    ...call,
+    ...(providerOptions ? { providerOptions: providerOptions as never } : {}),
     // Errors arrive as stream parts and are handled below; the SDK would also print them.
     onError: () => {},
   });

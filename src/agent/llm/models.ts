@@ -131,7 +131,7 @@ export function resolveModel(
   const info = provider.models[ref.modelID];
   if (!info) throw new ModelNotFoundError(ref, suggest(ref.modelID, Object.keys(provider.models)));
   const { language, optionsKey } = languageModel(provider, info, env, directory);
-  return { ref, language, info, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
+  return { ref, language, info, provider, maxOutputTokens: Math.min(info.limit.output, OUTPUT_TOKEN_MAX) || OUTPUT_TOKEN_MAX, optionsKey };
 }
 
 /** The provider options of a request: the model's own, the agent's, then the chosen variant's, under the package's key. */
