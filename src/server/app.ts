@@ -25,6 +25,8 @@ export interface AppOptions {
   handlers?: HandlerMap<RequestContext, HandlerReply>;
   /** Prompt loop settings (tests shorten provider retry waits). */
   prompt?: PromptServiceOptions;
+  /** The built web console to serve (default: web/dist). */
+  consoleDist?: string;
 }
 
 function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequestHandler {
@@ -60,7 +62,7 @@ export async function createApp(options: AppOptions) {
   app.get("/doc", (_req, res) => {
     res.json(doc);
   });
-  app.use(consoleMiddleware({ apiPrefixes: apiPrefixes(doc.paths) }));
+  app.use(consoleMiddleware({ apiPrefixes: apiPrefixes(doc.paths), dist: options.consoleDist }));
   app.use(express.json({ limit: "50mb", type: ["application/json", "application/*+json"] }));
   app.use(dispatcher.middleware);
   app.use(bodyErrorHandler(dispatcher, services));

@@ -40,7 +40,8 @@ export function consoleMiddleware(options: { apiPrefixes: Set<string>; dist?: st
     const first = req.path.split("/")[1] ?? "";
     if (options.apiPrefixes.has(first)) return next();
     files(req, res, () => {
-      if (!wantsHtml(req.headers.accept)) return next();
+      // A missing asset stays a 404 (an old page asking for a replaced hash), never the page.
+      if (!wantsHtml(req.headers.accept) || first === "assets") return next();
       res.setHeader("cache-control", "no-cache");
       if (!existsSync(index)) {
         res.status(503).type("html").send(NOT_BUILT);

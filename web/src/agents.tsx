@@ -1,11 +1,11 @@
 // The configured agents of a project (GET /agent) with their models.
 import { useEffect, useState } from "preact/hooks";
-import { loadCatalog, projectName, report, useStore } from "./store";
+import { loadCatalog, projectDirectory, projectName, report, useStore } from "./store";
 
 export function AgentsView() {
   const s = useStore();
   const [directory, setDirectory] = useState<string | undefined>(undefined);
-  const chosen = directory ?? s.projects[0]?.worktree;
+  const chosen = directory ?? (s.projects[0] && projectDirectory(s.projects[0]));
   useEffect(() => {
     if (chosen) loadCatalog(chosen).catch(report);
   }, [chosen]);
@@ -20,7 +20,7 @@ export function AgentsView() {
             <span>Project</span>
             <select value={chosen} onChange={(e) => setDirectory((e.target as HTMLSelectElement).value)}>
               {s.projects.map((p) => (
-                <option key={p.id} value={p.worktree}>
+                <option key={p.id} value={projectDirectory(p)}>
                   {projectName(p)}
                 </option>
               ))}

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import type { Project, Session } from "@opencode-ai/sdk/v2/client";
 import { Inbox } from "./inbox";
 import { Link } from "./link";
-import { client, formatCost, formatTokens, must, navigate, projectName, report, state, statusLabel, timeAgo, useStore } from "./store";
+import { client, formatCost, projectDirectory, formatTokens, must, navigate, projectName, report, state, statusLabel, timeAgo, useStore } from "./store";
 
 export function StatusBadge(props: { sessionID: string }) {
   const status = statusLabel(props.sessionID);
@@ -56,7 +56,7 @@ function ProjectCard(props: { project: Project; sessions: Session[] }) {
   const create = async () => {
     setBusy(true);
     try {
-      const session = must(await client.session.create({ directory: project.worktree }));
+      const session = must(await client.session.create({ directory: projectDirectory(project) }));
       state.sessions.set(session.id, session);
       navigate(`/s/${session.id}`);
     } catch (error) {
@@ -70,7 +70,7 @@ function ProjectCard(props: { project: Project; sessions: Session[] }) {
       <div class="project-head">
         <div>
           <h2 id={id}>{projectName(project)}</h2>
-          <p class="muted small path">{project.worktree}</p>
+          <p class="muted small path">{projectDirectory(project)}</p>
         </div>
         <div class="project-actions">
           <span class="muted small">

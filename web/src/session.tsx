@@ -181,7 +181,7 @@ function PromptBox(props: { session: Session; busy: boolean }) {
   return (
     <form
       class="prompt card"
-      aria-label="Prompt"
+      aria-label="New prompt"
       onSubmit={(e) => {
         e.preventDefault();
         void send();

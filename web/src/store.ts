@@ -47,6 +47,9 @@ export const state = {
   /** Agents and models per directory. */
   catalogs: new Map<string, Catalog>(),
   route: location.pathname,
+  /** The directory the server serves when a request names none (its --project). */
+  serverDirectory: undefined as string | undefined,
+  currentProjectID: undefined as string | undefined,
 };
 
 const listeners = new Set<() => void>();
@@ -106,8 +109,17 @@ function projectKnown(projectID: string): boolean {
   return state.projects.some((p) => p.id === projectID);
 }
 
+/** Where a project's sessions start: its worktree; for the global project (directories outside
+ * git) the server's own directory, or the directory of its latest session. */
+export function projectDirectory(project: Project): string {
+  if (project.worktree !== "/") return project.worktree;
+  if (project.id === state.currentProjectID && state.serverDirectory) return state.serverDirectory;
+  const latest = [...state.sessions.values()].filter((s) => s.projectID === project.id).sort((a, b) => b.time.updated - a.time.updated)[0];
+  return latest?.directory ?? project.worktree;
+}
+
 async function loadProject(project: Project): Promise<void> {
-  const directory = project.worktree;
+  const directory = projectDirectory(project);
   const [sessions, status] = await Promise.all([
     client.session.list({ directory }).then(must),
     client.session.status({ directory }).then(must),
@@ -118,9 +130,18 @@ async function loadProject(project: Project): Promise<void> {
 
 /** Everything the pool view shows, afresh (first load, and after the event stream reconnects). */
 export async function loadAll(): Promise<void> {
-  const [projects, current] = await Promise.all([client.project.list().then(must), client.project.current().then(must)]);
+  const [projects, current, paths] = await Promise.all([
+    client.project.list().then(must),
+    client.project.current().then(must),
+    client.path.get().then(must),
+  ]);
+  state.serverDirectory = paths.directory;
+  state.currentProjectID = current.id;
   const all = projects.some((p) => p.id === current.id) ? projects : [current, ...projects];
-  state.projects = all.sort((a, b) => (b.time.updated ?? b.time.created) - (a.time.updated ?? a.time.created));
+  // The server's own project first, then the most recently used.
+  state.projects = all.sort(
+    (a, b) => Number(b.id === current.id) - Number(a.id === current.id) || (b.time.updated ?? b.time.created) - (a.time.updated ?? a.time.created),
+  );
   state.status.clear();
   await Promise.all(state.projects.map(loadProject));
   const [permissions, questions] = await Promise.all([client.permission.list().then(must), client.question.list().then(must)]);
