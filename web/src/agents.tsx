@@ -65,16 +65,28 @@ export function AgentsView() {
         <section class="card" aria-labelledby="models-title">
           <h2 id="models-title">Models</h2>
           <ul class="models">
-            {catalog.providers.map((p) => (
-              <li key={p.id}>
-                <details>
-                  <summary>
-                    <strong>{p.name}</strong> <span class="muted small">({Object.keys(p.models).length} models)</span>
-                  </summary>
-                  <p class="muted small">{Object.values(p.models).map((m) => `${p.id}/${m.id}`).join(", ")}</p>
-                </details>
-              </li>
-            ))}
+            {catalog.providers.map((p) => {
+              const models = Object.values(p.models);
+              return (
+                <li key={p.id}>
+                  <details open={models.length <= 6}>
+                    <summary>
+                      <strong>{p.name}</strong>{" "}
+                      <span class="muted small">
+                        ({models.length} model{models.length === 1 ? "" : "s"})
+                      </span>
+                    </summary>
+                    <ul class="model-list small">
+                      {models.map((m) => (
+                        <li key={m.id}>
+                          {m.name || m.id} <code>{`${p.id}/${m.id}`}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                </li>
+              );
+            })}
           </ul>
         </section>
       )}

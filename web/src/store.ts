@@ -196,7 +196,9 @@ function upsertPart(sessionID: string, part: Part): void {
 type Frame = { directory?: string; payload: { type: string; properties: Record<string, unknown> } };
 
 function onEvent(frame: Frame): void {
-  const { type, properties: p } = frame.payload;
+  // `sync` frames (the durable session history) carry no properties; the console does not need them.
+  const { type, properties: p } = frame.payload ?? {};
+  if (!type || !p) return;
   const sessionID = p.sessionID as string | undefined;
   switch (type) {
     case "server.connected":
@@ -295,7 +297,13 @@ export async function follow(): Promise<void> {
       });
       if (!first) await loadAll().catch(report);
       first = false;
-      for await (const frame of stream) onEvent(frame as unknown as Frame);
+      for await (const frame of stream) {
+        try {
+          onEvent(frame as unknown as Frame);
+        } catch (error) {
+          console.warn("agentpool console: an event it could not apply", frame, error);
+        }
+      }
     } catch {
       // the stream failed; it is opened again below
     }
