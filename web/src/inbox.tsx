@@ -87,6 +87,7 @@ export function QuestionCard(props: { request: QuestionRequest; showSession?: bo
           if (complete) void done(() => client.question.reply({ requestID: request.id, directory, answers: answers() }));
         }}
       >
+        <h3>{request.questions.length > 1 ? "Questions" : "Question"}</h3>
         <SessionRef sessionID={request.sessionID} show={props.showSession ?? false} />
         {request.questions.map((q, i) => (
           <fieldset key={i}>
@@ -109,7 +110,7 @@ export function QuestionCard(props: { request: QuestionRequest; showSession?: bo
                   />
                   <span>
                     {option.label}
-                    {option.description && <span class="muted small"> {option.description}</span>}
+                    {option.description && option.description !== option.label && <span class="muted small"> {option.description}</span>}
                   </span>
                 </label>
               );
