@@ -30,6 +30,17 @@ const LAUNCH = {
 };
 const WAIT = 15_000;
 
+const TEAM_SCRIPT = `chunkDelayMs: 5
+rules:
+  - match: delegate
+    steps:
+      - tool: task
+        input: { description: Look around, prompt: list the files, subagent_type: general }
+      - text: The sub-agent is done.
+  - steps:
+      - text: "Sub-agent here: {{prompt}}"
+`;
+
 /** A page that records console errors, page errors and failed answers of the server. */
 function watch(page: Page, origin: string, problems: string[]): Page {
   page.setDefaultTimeout(WAIT);
@@ -72,6 +83,7 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
   let server: TestServer;
   let dir: string;
   let project: string;
+  let team: string;
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
@@ -82,6 +94,14 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     writeFileSync(path.join(dir, "visible-to-ls.txt"), "x");
     server = await startTestServer({ projectDirectory: dir });
     project = await worktreeName(server, dir);
+    // A second project, whose own script delegates to a sub-agent.
+    const second = makeRepo("console-team").dir;
+    writeFileSync(
+      path.join(second, "opencode.json"),
+      JSON.stringify({ provider: { scripted: { options: { script: "./team.yaml" }, models: { team: {} } } }, model: "scripted/team" }),
+    );
+    writeFileSync(path.join(second, "team.yaml"), TEAM_SCRIPT);
+    team = await worktreeName(server, second);
     browser = await chromium.launch(LAUNCH);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = watch(await context.newPage(), server.url, problems);
@@ -175,6 +195,32 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     await page.reload();
     await transcript(page).getByText("Taking my time").waitFor({ timeout: WAIT });
     expect(await messages()).toEqual(before);
+  });
+
+  it("summarizes, then forks the session", async () => {
+    await page.getByRole("button", { name: "Summarize" }).click();
+    await transcript(page).getByText("Summary: the conversation so far (scripted)", { exact: false }).waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "Summarize" }).and(page.locator(":enabled")).waitFor();
+    const original = page.url();
+    await page.getByRole("button", { name: "Fork" }).click();
+    await page.waitForURL((url) => url.href !== original && url.pathname.startsWith("/s/ses_"), { timeout: WAIT });
+    await transcript(page).getByText("Thanks for answering.").waitFor({ timeout: WAIT });
+    await page.getByRole("heading", { name: /fork/i, level: 1 }).waitFor({ timeout: WAIT });
+  });
+
+  it("shows a second project, and a sub-agent's session linked from its parent", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Pool/ }).click();
+    await page.getByRole("heading", { name: team, level: 2 }).waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: `New session in ${team}` }).click();
+    await page.waitForURL(/\/s\/ses_/);
+    // No model picked: the project's configured model (its own script) answers.
+    await send(page, "delegate the work");
+    await transcript(page).getByText("The sub-agent is done.").waitFor({ timeout: WAIT });
+    const children = page.getByRole("navigation", { name: "Sub-agent sessions" });
+    await children.getByRole("link").waitFor();
+    await transcript(page).getByRole("link", { name: "Open the sub-agent session" }).click();
+    await transcript(page).getByText("Sub-agent here: list the files").waitFor({ timeout: WAIT });
+    await page.getByRole("link", { name: "delegate the work" }).waitFor();
   });
 
   it("lists the configured agents with their models", async () => {
