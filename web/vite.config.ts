@@ -10,7 +10,7 @@ export default defineConfig({
   // `npm run dev:web` (vite dev server) proxies the API to a server started with `npm start`.
   server: {
     proxy: Object.fromEntries(
-      ["/global", "/project", "/session", "/permission", "/question", "/agent", "/config", "/event", "/doc"].map((p) => [
+      ["/global", "/project", "/session", "/permission", "/question", "/agent", "/config", "/event", "/path", "/doc"].map((p) => [
         p,
         { target: process.env.AGENTPOOL_URL ?? "http://127.0.0.1:4096" },
       ]),

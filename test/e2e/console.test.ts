@@ -223,6 +223,32 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     await page.getByRole("link", { name: "delegate the work" }).waitFor();
   });
 
+  it("names every control, works from the keyboard, fits a phone, and follows a dark colour scheme", async () => {
+    const unnamed = `[...document.querySelectorAll("button, select, textarea, input, a[href], summary")]
+      .filter((el) => !(el.getAttribute("aria-label") || el.textContent.trim() || (el.labels && el.labels.length)))
+      .map((el) => el.outerHTML.slice(0, 80))`;
+    expect(await page.evaluate(unnamed)).toEqual([]);
+    // Keyboard: from the prompt box, Tab reaches the agent picker, the model picker and Send.
+    await page.getByRole("textbox", { name: "Prompt" }).fill("keyboard");
+    await page.getByRole("textbox", { name: "Prompt" }).focus();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.closest('label')?.textContent")).toMatch(/^Agent/);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Send");
+    await page.getByRole("textbox", { name: "Prompt" }).fill("");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    expect(await page.evaluate("getComputedStyle(document.documentElement).backgroundColor")).toBe("rgb(20, 22, 26)");
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: project, level: 2 }).waitFor();
+    expect(await page.evaluate(unnamed)).toEqual([]);
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   it("lists the configured agents with their models", async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
     await page.getByRole("heading", { name: "build", level: 2 }).waitFor({ timeout: WAIT });

@@ -351,7 +351,9 @@ export function SessionView(props: { sessionID: string }) {
         </p>
         <h1>{session.title || session.id}</h1>
         <p class="muted small session-meta">
-          <StatusBadge sessionID={sessionID} />
+          <span aria-live="polite">
+            <StatusBadge sessionID={sessionID} />
+          </span>
           <span>{session.directory}</span>
           <span>
             {formatTokens(session.tokens?.input)} in · {formatTokens(session.tokens?.output)} out · {formatCost(session.cost)}

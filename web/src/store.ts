@@ -81,6 +81,8 @@ export function navigate(path: string): void {
   state.route = location.pathname;
   changed();
   window.scrollTo(0, 0);
+  // A screen reader starts reading the new view, as after a page load.
+  requestAnimationFrame(() => document.getElementById("main")?.focus({ preventScroll: true }));
 }
 window.addEventListener("popstate", () => {
   state.route = location.pathname;
