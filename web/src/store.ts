@@ -205,6 +205,9 @@ function onEvent(frame: Frame): void {
   switch (type) {
     case "server.connected":
       state.connected = true;
+      // After a gap, what happened meanwhile is read afresh (the stream is already open again).
+      if (reconnecting) void loadAll().catch(report);
+      reconnecting = false;
       break;
     case "session.created":
     case "session.updated": {
@@ -283,13 +286,14 @@ function onEvent(frame: Frame): void {
   changed();
 }
 
+let reconnecting = false;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Follows GET /global/event for as long as the page lives; reloads everything after a gap. */
 export async function follow(): Promise<void> {
   const stop = new AbortController();
   window.addEventListener("pagehide", () => stop.abort());
-  let first = true;
   while (!stop.signal.aborted) {
     try {
       const { stream } = await client.global.event({
@@ -297,8 +301,6 @@ export async function follow(): Promise<void> {
         sseMaxRetryAttempts: 1,
         onSseError: () => {},
       });
-      if (!first) await loadAll().catch(report);
-      first = false;
       for await (const frame of stream) {
         try {
           onEvent(frame as unknown as Frame);
@@ -310,6 +312,7 @@ export async function follow(): Promise<void> {
       // the stream failed; it is opened again below
     }
     if (stop.signal.aborted) break;
+    reconnecting = true;
     state.connected = false;
     changed();
     await sleep(1500);
