@@ -38,7 +38,7 @@ rules:
         input: { description: Look around, prompt: list the files, subagent_type: general }
       - text: The sub-agent is done.
   - steps:
-      - text: "Sub-agent here: {{prompt}}"
+      - text: "Sub-agent here: {{prompt}}. Ran \`ls\`:\\n\\n\`\`\`\\nREADME.md\\n\`\`\`\\n<b>not bold</b>"
 `;
 
 /** A page that records console errors, page errors and failed answers of the server. */
@@ -178,13 +178,24 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     expect(await tool.locator("pre.output").textContent()).toContain("Chocolate");
   });
 
-  it("aborts a slow reply", async () => {
+  it("aborts a slow reply, in the session and from the pool", async () => {
     await send(page, "slow");
     await transcript(page).getByText("Taking my time").waitFor({ timeout: WAIT });
     await page.locator(".session-head .status.busy").waitFor();
-    await page.getByRole("button", { name: "Abort" }).click();
+    await page.getByRole("button", { name: "Abort", exact: true }).click();
     await transcript(page).getByText("Interrupted.").waitFor({ timeout: WAIT });
     await page.locator(".session-head .status.idle").waitFor({ timeout: WAIT });
+    expect(await transcript(page).textContent()).not.toContain("Finished the slow reply");
+
+    await send(page, "slow again");
+    await transcript(page).getByText("Taking my time").nth(1).waitFor({ timeout: WAIT });
+    const session = page.url();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /Pool/ }).click();
+    await page.getByRole("button", { name: "Abort hello there" }).click();
+    await page.getByRole("button", { name: "Abort hello there" }).waitFor({ state: "detached", timeout: WAIT });
+    await page.goBack();
+    expect(page.url()).toBe(session);
+    await transcript(page).getByText("Interrupted.").nth(1).waitFor({ timeout: WAIT });
     expect(await transcript(page).textContent()).not.toContain("Finished the slow reply");
   });
 
@@ -193,7 +204,7 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     const before = await messages();
     expect(before.length).toBeGreaterThanOrEqual(10);
     await page.reload();
-    await transcript(page).getByText("Taking my time").waitFor({ timeout: WAIT });
+    await transcript(page).getByText("Interrupted.").nth(1).waitFor({ timeout: WAIT });
     expect(await messages()).toEqual(before);
   });
 
@@ -220,6 +231,10 @@ describe.skipIf(!haveChromium)(haveChromium ? "the web console in chromium" : `t
     await children.getByRole("link").waitFor();
     await transcript(page).getByRole("link", { name: "Open the sub-agent session" }).click();
     await transcript(page).getByText("Sub-agent here: list the files").waitFor({ timeout: WAIT });
+    // A little Markdown: inline code and a fenced block; markup in the text stays text.
+    await transcript(page).locator(".part.text code", { hasText: "ls" }).waitFor();
+    expect(await transcript(page).locator(".part.text pre.code").textContent()).toBe("README.md");
+    await transcript(page).getByText("<b>not bold</b>").waitFor();
     await page.getByRole("link", { name: "delegate the work" }).waitFor();
   });
 

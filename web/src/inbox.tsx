@@ -1,5 +1,6 @@
 // What waits for a person: permission requests and questions, answerable where they are shown
 // (the pool's inbox for all sessions, the session view for its own).
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import type { PermissionRequest, QuestionRequest } from "@opencode-ai/sdk/v2/client";
 import { Link } from "./link";
@@ -31,6 +32,10 @@ export function PermissionCard(props: { request: PermissionRequest; showSession?
     }
   };
   const title = `Permission: ${request.permission}`;
+  // Short facts the tool gave (a command, a path); a diff is shown below as it is.
+  const details = Object.entries(request.metadata).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string" && entry[0] !== "diff" && entry[1].length < 400 && !request.patterns.includes(entry[1]),
+  );
   return (
     <article class="card ask" aria-label={title}>
       <h3>{title}</h3>
@@ -44,11 +49,29 @@ export function PermissionCard(props: { request: PermissionRequest; showSession?
           ))}
         </ul>
       )}
+      {details.length > 0 && (
+        <dl class="small meta">
+          {details.map(([key, value]) => (
+            <Fragment key={key}>
+              <dt>{key}</dt>
+              <dd>
+                <code>{value}</code>
+              </dd>
+            </Fragment>
+          ))}
+        </dl>
+      )}
+      {typeof request.metadata.diff === "string" && <pre>{request.metadata.diff}</pre>}
       <div class="actions">
         <button type="button" class="primary" disabled={busy} onClick={() => reply("once")}>
           Allow once
         </button>
-        <button type="button" disabled={busy} onClick={() => reply("always")}>
+        <button
+          type="button"
+          disabled={busy}
+          title={request.always.length ? `From now on allow: ${request.always.join(", ")}` : undefined}
+          onClick={() => reply("always")}
+        >
           Always allow
         </button>
         <button type="button" class="danger" disabled={busy} onClick={() => reply("reject")}>

@@ -20,6 +20,7 @@ function SessionRow(props: { session: Session; depth: number; children: Session[
   const { session } = props;
   const tokens = session.tokens;
   const model = modelOf(session);
+  const running = ["busy", "retry"].includes(state.status.get(session.id)?.type ?? "idle");
   return (
     <>
       <li class="session-row" style={{ "--depth": props.depth }}>
@@ -28,7 +29,20 @@ function SessionRow(props: { session: Session; depth: number; children: Session[
             {props.depth > 0 && <span aria-hidden="true">↳ </span>}
             {session.title || session.id}
           </Link>
-          <StatusBadge sessionID={session.id} />
+          <span class="row-actions">
+            <StatusBadge sessionID={session.id} />
+            {running && (
+              <button
+                type="button"
+                class="icon danger"
+                aria-label={`Abort ${session.title || session.id}`}
+                title="Abort"
+                onClick={() => client.session.abort({ sessionID: session.id, directory: session.directory }).then(must).catch(report)}
+              >
+                ■
+              </button>
+            )}
+          </span>
         </div>
         <div class="session-meta muted small">
           {session.agent && <span title="agent">{session.agent}</span>}
@@ -102,10 +116,25 @@ function ProjectCard(props: { project: Project; sessions: Session[] }) {
 
 export function PoolView() {
   const s = useStore();
-  const sessions = [...s.sessions.values()].sort((a, b) => b.time.updated - a.time.updated);
+  const sessions = [...s.sessions.values()].filter((x) => !x.time.archived).sort((a, b) => b.time.updated - a.time.updated);
+  const kinds = sessions.map((x) => statusLabel(x.id).kind);
+  const count = (kind: string) => kinds.filter((k) => k === kind).length;
   return (
     <>
       <h1 class="visually-hidden">Pool</h1>
+      {s.loaded && (
+        <p class="summary-line muted small" aria-label="Pool summary">
+          <span>
+            {s.projects.length} project{s.projects.length === 1 ? "" : "s"}
+          </span>
+          <span>
+            {sessions.length} session{sessions.length === 1 ? "" : "s"}
+          </span>
+          <span>{count("busy") + count("retry")} working</span>
+          <span>{count("waiting")} waiting for you</span>
+          {count("error") > 0 && <span>{count("error")} with an error</span>}
+        </p>
+      )}
       <Inbox />
       <div class="projects">
         {!s.loaded && <p class="muted">Loading…</p>}

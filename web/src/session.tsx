@@ -4,6 +4,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { AssistantMessage, Part, Session, ToolPart } from "@opencode-ai/sdk/v2/client";
 import { Inbox } from "./inbox";
 import { Link } from "./link";
+import { Markdown } from "./markdown";
 import { StatusBadge } from "./pool";
 import {
   client,
@@ -62,7 +63,11 @@ function PartView(props: { part: Part; streaming: boolean }) {
   const { part } = props;
   switch (part.type) {
     case "text":
-      return part.synthetic || part.ignored ? null : <div class="part text">{part.text}</div>;
+      return part.synthetic || part.ignored ? null : (
+        <div class="part text">
+          <Markdown text={part.text} />
+        </div>
+      );
     case "reasoning":
       if (!part.text) return null;
       return (
