@@ -1,9 +1,9 @@
 // The pool: the inbox, then every project the server knows with its sessions and their live state.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Project, Session } from "@opencode-ai/sdk/v2/client";
 import { Inbox } from "./inbox";
 import { Link } from "./link";
-import { client, formatCost, projectDirectory, formatTokens, must, navigate, projectName, report, state, statusLabel, timeAgo, useStore } from "./store";
+import { changed, client, formatCost, projectDirectory, formatTokens, must, navigate, projectName, report, state, statusLabel, timeAgo, useStore } from "./store";
 
 export function StatusBadge(props: { sessionID: string }) {
   const status = statusLabel(props.sessionID);
@@ -116,6 +116,11 @@ function ProjectCard(props: { project: Project; sessions: Session[] }) {
 
 export function PoolView() {
   const s = useStore();
+  // "just now" becomes "2 min ago" without an event.
+  useEffect(() => {
+    const timer = setInterval(changed, 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const sessions = [...s.sessions.values()].filter((x) => !x.time.archived).sort((a, b) => b.time.updated - a.time.updated);
   const kinds = sessions.map((x) => statusLabel(x.id).kind);
   const count = (kind: string) => kinds.filter((k) => k === kind).length;

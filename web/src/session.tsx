@@ -155,13 +155,12 @@ function PromptBox(props: { session: Session; busy: boolean }) {
   const [text, setText] = useState("");
   const [agent, setAgent] = useState<string | undefined>(undefined);
   const [model, setModel] = useState<string | undefined>(undefined);
-  const agents = (catalog?.agents ?? []).filter((a) => a.mode !== "subagent" && !a.hidden);
-  const chosenAgent = agent ?? (lastUser?.role === "user" ? lastUser.agent : undefined) ?? session.agent ?? agents[0]?.name ?? "";
+  const primary = (catalog?.agents ?? []).filter((a) => a.mode !== "subagent" && !a.hidden);
+  const chosenAgent = agent ?? (lastUser?.role === "user" ? lastUser.agent : undefined) ?? session.agent ?? primary[0]?.name ?? "";
+  // A sub-agent's session keeps its sub-agent on offer.
+  const agents = primary.some((a) => a.name === chosenAgent) ? primary : [...primary, ...(catalog?.agents ?? []).filter((a) => a.name === chosenAgent)];
   const agentModel = catalog?.agents.find((a) => a.name === chosenAgent)?.model;
-  const chosenModel =
-    model ??
-    (lastUser?.role === "user" ? modelKey(lastUser.model) : "") ??
-    "";
+  const chosenModel = model ?? (lastUser?.role === "user" ? modelKey(lastUser.model) : "");
   const effectiveModel = chosenModel || modelKey(agentModel);
   const send = async () => {
     const prompt = text.trim();
