@@ -6,6 +6,7 @@ import { listProviders } from "./provider/provider-list.js";
 import { SCRIPTED_PROVIDER } from "./provider/scripted-provider.js";
 import { DEMO_SCRIPT_FILE } from "./agent/scripted/script.js";
 import { credentialsFromEnv } from "./server/auth.js";
+import { CONSOLE_DIST } from "./server/console.js";
 import type { ContractMode } from "./server/context.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
 import { HEARTBEAT_MS } from "./server/sse.js";
@@ -116,6 +117,8 @@ export async function main(argv: string[]): Promise<void> {
   log.info({ url: server.url, project: options.project, contractMode }, "server listening");
   if (!credentials) process.stdout.write("Warning: OPENCODE_SERVER_PASSWORD is not set; server is unsecured.\n");
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
+  const consoleBuilt = existsSync(path.join(CONSOLE_DIST, "index.html"));
+  process.stdout.write(`Web console: ${server.url}/${consoleBuilt ? "" : " (not built yet: run npm run build:web)"}\n`);
   const config = await server.services.configs.forDirectory(options.project);
   const fallback = server.services.prompts.fallbackModel(config);
   const demo = listProviders(config, process.env, server.services.credentials).byID.get(SCRIPTED_PROVIDER);

@@ -1,11 +1,12 @@
-// The HTTP application: CORS, auth, the served document at /doc, JSON bodies, then every other
-// request through openapi-backend to its handler.
+// The HTTP application: CORS, auth, the served document at /doc, the web console (console.ts),
+// JSON bodies, then every other request through openapi-backend to its handler.
 import express, { type ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { handlers as defaultHandlers } from "../handlers/index.js";
 import { authMiddleware, type Credentials } from "./auth.js";
 import type { HandlerReply, RequestContext, ServerConfig, Services } from "./context.js";
+import { consoleMiddleware, apiPrefixes } from "./console.js";
 import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
 import { HttpError, badRequest } from "./errors.js";
@@ -24,6 +25,8 @@ export interface AppOptions {
   handlers?: HandlerMap<RequestContext, HandlerReply>;
   /** Prompt loop settings (tests shorten provider retry waits). */
   prompt?: PromptServiceOptions;
+  /** The built web console to serve (default: web/dist). */
+  consoleDist?: string;
 }
 
 function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequestHandler {
@@ -59,6 +62,7 @@ export async function createApp(options: AppOptions) {
   app.get("/doc", (_req, res) => {
     res.json(doc);
   });
+  app.use(consoleMiddleware({ apiPrefixes: apiPrefixes(doc.paths), dist: options.consoleDist }));
   app.use(express.json({ limit: "50mb", type: ["application/json", "application/*+json"] }));
   app.use(dispatcher.middleware);
   app.use(bodyErrorHandler(dispatcher, services));

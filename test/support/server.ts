@@ -21,6 +21,8 @@ export interface TestServerOptions {
   heartbeatMs?: number;
   handlers?: HandlerMap<RequestContext, HandlerReply>;
   prompt?: PromptServiceOptions;
+  /** The built web console to serve (default: web/dist). */
+  consoleDist?: string;
   /** "fail" (the default in tests) or "warn": a violation is only logged, as in production. */
   contractMode?: "fail" | "warn";
 }
@@ -56,6 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     observe: recorder.observe,
     handlers: options.handlers,
     prompt: options.prompt,
+    consoleDist: options.consoleDist,
   });
   return {
     ...server,
