@@ -98,6 +98,13 @@ describe("the opencode TUI attached to this server", () => {
   });
 
   it("offers the catalogue: /models lists a key's provider's models, /connect every provider", async () => {
+    // The session list of the previous test must be closed before typing a command (a busy
+    // machine can lose the Escape that closed it).
+    for (let i = 0; i < 5 && tui.screen().includes("pin/unpin"); i++) {
+      tui.keys("Escape");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await tui.waitFor((s) => !s.includes("pin/unpin"), "the session list closed", 10_000);
     tui.keys("/models");
     await new Promise((resolve) => setTimeout(resolve, 500));
     tui.keys("Enter");

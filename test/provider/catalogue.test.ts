@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Provider } from "../../generated/schemas.js";
 import { makeRepo } from "../support/git.js";
+import { sdkV2 } from "../support/sdk.js";
 import { referenceConfig } from "../support/reference-config.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -71,6 +72,8 @@ describe("with the reference configuration and no key", () => {
   it("answers /provider/auth with upstream's sign-in methods", async () => {
     const theirs = readJson(path.join(REFERENCE, "get_provider_auth.json")) as { body: unknown };
     expect(await get("/provider/auth", dir)).toEqual(theirs.body);
+    // The same through the JS SDK (v2), as the TUI reads it.
+    expect((await sdkV2({ baseUrl: server.url, directory: dir }).provider.auth()).data).toEqual(theirs.body);
   });
 });
 
