@@ -27,6 +27,11 @@ beforeAll(async () => {
     permission: { edit: "ask" },
   };
   writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(config));
+  // An AgentPool manifest: its team is an agent the TUI can pick.
+  writeFileSync(
+    path.join(repo.dir, "agentpool.yml"),
+    "agents:\n  helper:\n    model: fake:m\n    description: Helps out\nteams:\n  crew:\n    mode: parallel\n    members: [helper]\n    description: A crew of one helper\n",
+  );
   server.services.configs.invalidate();
   // A key in the environment connects a catalogue provider, as with opencode serve.
   process.env.ANTHROPIC_API_KEY = "sk-ant-test";
@@ -40,6 +45,18 @@ afterAll(async () => {
   await llm?.stop();
   delete process.env.ANTHROPIC_API_KEY;
 });
+
+/**
+ * Closes the dialog a previous test left open (a dialog's title line ends in "esc"): a busy
+ * machine can lose the Escape that closed it, and typing would then go into the dialog.
+ */
+async function closeDialogs(): Promise<void> {
+  for (let i = 0; i < 5 && /esc\s*$/m.test(tui.screen()); i++) {
+    tui.keys("Escape");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  await tui.waitFor((s) => !/esc\s*$/m.test(s), "no dialog open", 10_000);
+}
 
 /** The conversation area: what the TUI shows above its prompt box. */
 const screenHas = (text: string) => tui.waitForText(text, 30_000);
@@ -98,13 +115,7 @@ describe("the opencode TUI attached to this server", () => {
   });
 
   it("offers the catalogue: /models lists a key's provider's models, /connect every provider", async () => {
-    // The session list of the previous test must be closed before typing a command (a busy
-    // machine can lose the Escape that closed it).
-    for (let i = 0; i < 5 && tui.screen().includes("pin/unpin"); i++) {
-      tui.keys("Escape");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    await tui.waitFor((s) => !s.includes("pin/unpin"), "the session list closed", 10_000);
+    await closeDialogs();
     tui.keys("/models");
     await new Promise((resolve) => setTimeout(resolve, 500));
     tui.keys("Enter");
@@ -120,6 +131,16 @@ describe("the opencode TUI attached to this server", () => {
     await screenHas("OpenRouter");
     tui.keys("Escape");
   }, 90_000);
+
+  it("offers a manifest's team in the agent list", async () => {
+    await closeDialogs();
+    tui.keys("/agents");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tui.keys("Enter");
+    tui.keys("crew");
+    await screenHas("A crew of one helper");
+    tui.keys("Escape");
+  }, 60_000);
 
   it("made no call that failed", () => {
     const failed = proxy.calls.filter((c) => c.status >= 400);
