@@ -1,33 +1,33 @@
 // The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
 // run at a time per session answers the queue in order. Each turn goes through the one recorder;
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
-import { streamText } from "ai";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { AssistantMessage, Config, Part, PermissionRuleset, Session, SessionStatus, UserMessage } from "../../generated/schemas.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
-import { ABORTED, toMessageError } from "../agent/agent-errors.js";
+import { toMessageError } from "../agent/agent-errors.js";
 import { expandFilePart, sinceLastCompaction, toModelMessages, transcript, withReminders } from "../agent/llm/history.js";
-import type { ToolRunner } from "../agent/llm/llm-turn.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
 import { LlmBackend } from "../agent/llm/llm-backend.js";
 import { toolsFor } from "../tool/registry.js";
 import type { ToolContext } from "../tool/tool.js";
-import { PermissionDeniedError, type PermissionService } from "../permission/permission-service.js";
+import type { PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
 import { TeamBackend } from "../agent/team/team-backend.js";
 import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
 import type { PluginHooks } from "../plugin/plugin-service.js";
-import { QuestionRejectedError, type QuestionService } from "../question/question-service.js";
+import type { QuestionService } from "../question/question-service.js";
 import type { ProjectLocation } from "../project/projects.js";
 import { fallbackModel, listProviders } from "../provider/provider-list.js";
 import { samplingOf } from "../provider/sampling.js";
-import { CallHistory } from "./doom-loop.js";
+import { toolRunner, TurnState } from "./tool-runner.js";
+import { finaliseInterruptedRuns } from "./run-recovery.js";
+import { generateTitle, needsTitle } from "./session-title.js";
 import type { ConfigSource } from "../config/config-source.js";
 import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
-import { ModelNotFoundError, requestOptions, resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
-import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest, titleOf, titleRequest } from "../agent/llm/system-prompt.js";
+import { ModelNotFoundError, requestOptions, resolveModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
+import { COMPACTION_SYSTEM_PROMPT, agentSystem, compactionRequest } from "../agent/llm/system-prompt.js";
 import { createId } from "../id.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { Logger } from "pino";
@@ -36,19 +36,6 @@ import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
 import type { SessionDeps } from "./session-deps.js";
-
-/** The title a session gets at creation ("New session - <ISO date>", "Child session - <ISO date>"). */
-function isDefaultTitle(title: string): boolean {
-  return /^(New session|Child session) - \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(title);
-}
-
-/** What the tools of a turn tell its loop. */
-interface TurnState {
-  /** A permission was rejected without feedback: no further model call. */
-  stop: boolean;
-  /** The tool calls of the current reply, for the doom-loop check. */
-  calls: CallHistory;
-}
 
 /** A turn ends after this many model calls even if the model keeps calling tools. */
 const MAX_STEPS = 50;
@@ -97,32 +84,9 @@ export class PromptService {
     private readonly options: PromptServiceOptions = {},
   ) {}
 
-  /**
-   * Finalises the runs a previous process left open (it was killed mid-run): their assistant
-   * messages end as aborted, streaming parts are closed and unfinished tools end in error.
-   */
-  async finaliseInterruptedRuns(): Promise<number> {
-    const { store, events } = this.deps;
-    const unfinished = await store.listUnfinishedAssistantMessages();
-    for (const { info, parts } of unfinished) {
-      if (info.role !== "assistant") continue;
-      const session = await store.getSession(info.sessionID);
-      if (!session) continue;
-      const now = Date.now();
-      for (const part of parts) {
-        if ((part.type === "text" || part.type === "reasoning") && part.time && part.time.end === undefined) {
-          await store.putPart({ ...part, time: { ...part.time, end: now } });
-        } else if (part.type === "tool" && (part.state.status === "pending" || part.state.status === "running")) {
-          const input = part.state.status === "running" ? part.state.input : {};
-          const start = part.state.status === "running" ? part.state.time.start : now;
-          await store.putPart({ ...part, state: { status: "error", input, error: "Tool execution aborted", time: { start, end: now } } });
-        }
-      }
-      const finalised = { ...info, error: ABORTED, time: { ...info.time, completed: now } };
-      await store.putMessage(finalised);
-      await events.publish(session, "message.updated", { sessionID: session.id, info: finalised });
-    }
-    return unfinished.length;
+  /** Finalises the runs a previous process left open (it was killed mid-run). */
+  finaliseInterruptedRuns(): Promise<number> {
+    return finaliseInterruptedRuns(this.deps);
   }
 
   /**
@@ -335,10 +299,13 @@ export class PromptService {
     );
     await recorder.begin();
     const config = await this.deps.config.forDirectory(session.directory);
-    if (!compaction && this.isFirstTurn(session, history)) void this.generateTitle(session, upToUser, config);
+    if (!compaction && needsTitle(session, history)) {
+      const options = { env: this.options.env, credentials: this.options.credentials, fallback: this.fallbackModel(config) };
+      void generateTitle(this.deps, options, session, upToUser, config);
+    }
     let retrying = false;
     let failed = false;
-    const turnState: TurnState = { stop: false, calls: new CallHistory() };
+    const turnState = new TurnState();
     try {
       // A compaction turn asks for a summary of the conversation before it, with no tools.
       const agent = await chooseAgent(session, config, user.agent);
@@ -377,7 +344,7 @@ export class PromptService {
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);
-      const runTool = this.toolRunner(recorder, contextOf, turnState);
+      const runTool = toolRunner(this.deps.plugins, recorder, contextOf, turnState);
       const backend = this.backendFor(agent, compaction, session, config, model, user);
       const turn: AgentTurn = {
         system,
@@ -512,31 +479,6 @@ export class PromptService {
     };
   }
 
-  /** Runs a tool call of this turn with its context: progress and abort results go to the recorder. */
-  private toolRunner(recorder: TurnRecorder, contextOf: (callID: string, signal: AbortSignal) => ToolContext, turn: TurnState): ToolRunner {
-    return async (tool, args, call) => {
-      // Counted in the order the model made the calls, before any of them waits.
-      const repeated = turn.calls.repeats(recorder.current.id, tool.id, args);
-      // Nothing happens before the call's part exists.
-      await new Promise<void>((resolve, reject) => {
-        if (call.signal.aborted) return reject(call.signal.reason);
-        call.signal.addEventListener("abort", () => reject(call.signal.reason), { once: true });
-        void recorder.whenPending(call.callID).then(resolve);
-      });
-      const context = contextOf(call.callID, call.signal);
-      try {
-        // The same call a third time in a row: the user decides whether the agent goes on.
-        if (repeated)
-          await context.ask({ permission: "doom_loop", patterns: [tool.id], always: [tool.id], metadata: { tool: tool.id, input: args } });
-        return await this.deps.plugins.runTool(tool.id, args, context, (input) => tool.execute(input as never, context));
-      } catch (error) {
-        // Rejected without feedback: upstream ends the run after this step.
-        if ((error instanceof PermissionDeniedError && error.stopsRun) || error instanceof QuestionRejectedError) turn.stop = true;
-        throw error;
-      }
-    };
-  }
-
   /**
    * A sub-agent's task: a child session (titled as upstream titles it, with no further tasks
    * allowed) answers the prompt with the sub-agent; aborting the parent aborts it.
@@ -587,12 +529,6 @@ export class PromptService {
     return parentID ? ((await this.deps.store.getMessage(sessionID, parentID))?.info as UserMessage | undefined) : undefined;
   }
 
-  /** Upstream titles a root session whose title is still the default one, after its first real prompt. */
-  private isFirstTurn(session: Session, history: MessageWithParts[]): boolean {
-    const real = history.filter((m) => m.info.role === "user" && !m.parts.every((p) => p.type === "text" && p.synthetic));
-    return !session.parentID && isDefaultTitle(session.title) && real.length === 1;
-  }
-
   private async addToTotals(sessionID: string, recorder: TurnRecorder): Promise<void> {
     const { usage, cost } = recorder;
     await this.deps.sessions.mutate(
@@ -629,29 +565,5 @@ export class PromptService {
   /** The model of a prompt that names none while `model` is not configured: the first usable one, else the demo script. */
   fallbackModel(config: Config): ModelRef | undefined {
     return fallbackModel(listProviders(config, this.options.env ?? process.env, this.options.credentials), config);
-  }
-
-  /** Upstream names a session after its first prompt with the small model, in parallel with the reply. */
-  private async generateTitle(session: Session, history: MessageWithParts[], config: Config): Promise<void> {
-    const user = history.find((m) => m.info.role === "user")?.info as UserMessage | undefined;
-    const ref = smallModel(config, user?.model ?? this.fallbackModel(config), this.options.env, this.options.credentials);
-    if (!ref) return;
-    try {
-      const model = resolveModel(config, ref, this.options.env, this.options.credentials, session.directory);
-      // Streamed, as upstream asks for titles.
-      const result = streamText({
-        ...titleRequest(toModelMessages(history), model),
-        maxRetries: 0,
-        maxOutputTokens: model.maxOutputTokens,
-        headers: { "x-session-id": session.id, "x-session-affinity": session.id },
-        onError: () => {},
-      });
-      const title = titleOf(await result.text);
-      // A title the client set meanwhile stays.
-      if (!title || !isDefaultTitle((await this.deps.sessions.get(session.id)).title)) return;
-      await this.deps.sessions.mutate(session.id, (current) => (isDefaultTitle(current.title) ? { ...current, title } : current));
-    } catch (error) {
-      this.deps.log.warn({ err: error, sessionID: session.id }, "title generation failed");
-    }
   }
 }
