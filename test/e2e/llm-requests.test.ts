@@ -29,6 +29,7 @@ interface Scenario {
 const text = (t: string): Part => ({ type: "text", text: t });
 const SCENARIOS: Scenario[] = [
   { name: "text, then a second turn", steps: () => [{ parts: [text("hello")] }, { parts: [text("hello again")] }] },
+  { name: "reasoning, then a second turn", steps: () => [{ parts: [text("think")] }, { parts: [text("and then?")] }] },
   { name: "plan agent", steps: () => [{ parts: [text("hello plan")], agent: "plan" }] },
   { name: "bash tool call and follow-up", steps: () => [{ parts: [text("use bash")] }] },
   { name: "sub-agent", steps: () => [{ parts: [text("use task")] }] },
@@ -112,7 +113,9 @@ function withoutDescriptions(schema: unknown): unknown {
 /** The normalised facts of one model request. */
 function factsOf(r: ChatRequest, topSession: string) {
   const b = r.body as ChatRequest["body"] & { tools?: { function: { name: string; parameters?: unknown } }[] };
-  const tools = (b.tools ?? []).map((t) => t.function).sort((x, y) => x.name.localeCompare(y.name));
+  const tools = ((b.tools ?? []) as { function: { name: string; parameters?: unknown } }[])
+    .map((t) => t.function)
+    .sort((x, y) => x.name.localeCompare(y.name));
   const lastUser = [...b.messages].reverse().find((m) => m.role === "user");
   const h = r.headers;
   return {
@@ -126,13 +129,24 @@ function factsOf(r: ChatRequest, topSession: string) {
     stream: b.stream,
     stream_options: b.stream_options,
     roles: b.messages.map((m) => m.role),
+    /** Each message's keys and content shape (a string, or its parts' types). */
+    shapes: b.messages.map((m) => {
+      const content = typeof m.content === "string" ? "string" : Array.isArray(m.content) ? m.content.map((c: Part) => c.type) : m.content;
+      return { keys: Object.keys(m).sort(), content };
+    }),
+    bodyKeys: Object.keys(b).sort(),
     systemReminderInLastUser: JSON.stringify(lastUser?.content ?? "").includes("<system-reminder>"),
     headers: {
       "x-session-id": h["x-session-id"] === undefined ? "absent" : h["x-session-id"] === topSession ? "the session" : "another session",
       "x-session-affinity": h["x-session-affinity"] === h["x-session-id"] ? "= x-session-id" : String(h["x-session-affinity"]),
       "x-parent-session-id":
         h["x-parent-session-id"] === undefined ? "absent" : h["x-parent-session-id"] === topSession ? "the session" : "another",
-      "user-agent opencode/": String(h["user-agent"] ?? "").startsWith("opencode/"),
+      // The rest of the user agent names the AI SDK packages and the runtime (bun upstream, Node here).
+      "user-agent product": String(h["user-agent"] ?? "").split(" ")[0],
+      /** The headers a client chooses (not those the runtime's fetch adds: accept-language, sec-fetch-mode, ...). */
+      names: Object.keys(h)
+        .filter((k) => k.startsWith("x-") || ["authorization", "content-type", "user-agent"].includes(k))
+        .sort(),
     },
   };
 }
@@ -159,7 +173,9 @@ function diff(upstream: unknown, ours: unknown, at = ""): string[] {
     const keys = [...new Set([...Object.keys(upstream), ...Object.keys(ours)])];
     return keys.flatMap((k) => diff(upstream[k], ours[k], at ? `${at}.${k}` : k));
   }
-  return JSON.stringify(upstream) === JSON.stringify(ours) ? [] : [`${at}: upstream ${JSON.stringify(upstream)} → ours ${JSON.stringify(ours)}`];
+  return JSON.stringify(upstream) === JSON.stringify(ours)
+    ? []
+    : [`${at}: upstream ${JSON.stringify(upstream)} → ours ${JSON.stringify(ours)}`];
 }
 
 const available = opencodeAvailable();
@@ -182,7 +198,11 @@ describe.skipIf(!available)("model requests: this server against opencode serve"
     for (const scenario of SCENARIOS) await Promise.all([play(upstream, scenario), play(ours, scenario)]);
     await Promise.all([settle(upLlm), settle(ourLlm)]);
     facts = { upstream: grouped(upstream), ours: grouped(ours) };
-    if (process.env.LLM_REQUESTS_DUMP) writeFileSync(process.env.LLM_REQUESTS_DUMP, JSON.stringify({ facts, raw: { upstream: upLlm.requests, ours: ourLlm.requests } }, null, 1));
+    if (process.env.LLM_REQUESTS_DUMP)
+      writeFileSync(
+        process.env.LLM_REQUESTS_DUMP,
+        JSON.stringify({ facts, raw: { upstream: upLlm.requests, ours: ourLlm.requests } }, null, 1),
+      );
   }, 240_000);
 
   afterAll(async () => {

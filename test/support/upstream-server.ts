@@ -42,7 +42,10 @@ export async function startUpstreamServer(cwd: string, config: unknown, timeoutM
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`opencode serve exited (${child.exitCode}):\n${out}`);
-    const ok = await fetch(`${url}/global/health`, { signal: AbortSignal.timeout(3_000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/global/health`, { signal: AbortSignal.timeout(3_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, output: () => out, stop };
     await new Promise((r) => setTimeout(r, 200));
   }
