@@ -129,10 +129,11 @@ function factsOf(r: ChatRequest, topSession: string) {
     stream: b.stream,
     stream_options: b.stream_options,
     roles: b.messages.map((m) => m.role),
-    /** Each message's keys and content shape (a string, or its parts' types). */
+    /** Each message's keys, content shape (a string, or its parts' types) and its tool calls' keys. */
     shapes: b.messages.map((m) => {
       const content = typeof m.content === "string" ? "string" : Array.isArray(m.content) ? m.content.map((c: Part) => c.type) : m.content;
-      return { keys: Object.keys(m).sort(), content };
+      const calls = (m as { tool_calls?: Part[] }).tool_calls?.map((c) => [...Object.keys(c), ...Object.keys(c.function ?? {})].sort());
+      return { keys: Object.keys(m).sort(), content, ...(calls ? { calls } : {}) };
     }),
     bodyKeys: Object.keys(b).sort(),
     systemReminderInLastUser: JSON.stringify(lastUser?.content ?? "").includes("<system-reminder>"),
@@ -168,7 +169,9 @@ function grouped(side: Side): Record<string, Record<string, Facts[]>> {
 
 /** Every leaf where the two differ, as "path: upstream → ours". */
 function diff(upstream: unknown, ours: unknown, at = ""): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object";
+  // A list of plain values (tool names, roles, keys) is one fact; objects and lists of objects are compared leaf by leaf.
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    !!v && typeof v === "object" && !(Array.isArray(v) && v.every((x) => !x || typeof x !== "object"));
   if (isObj(upstream) && isObj(ours)) {
     const keys = [...new Set([...Object.keys(upstream), ...Object.keys(ours)])];
     return keys.flatMap((k) => diff(upstream[k], ours[k], at ? `${at}.${k}` : k));
