@@ -2,8 +2,9 @@
 // pinned npm opencode-ai) and to this server, each against its own scripted OpenAI-compatible
 // model, and the recorded model requests compared per scenario and per request kind (agent turn,
 // title, summary, sub-agent) on normalised facts: tool names, tool parameter schemas without
-// descriptions, sampling and streaming options, the message roles, the plan agent's
-// <system-reminder>, and the session headers. Prose (system prompt, tool descriptions) is not compared.
+// descriptions, sampling and streaming options, the message roles and shapes, the plan agent's
+// <system-reminder>, and the session headers. Prose (system prompt, tool descriptions) is not
+// compared. LLM_REQUESTS_DUMP=<file> writes the facts and the raw requests of both for a closer look.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,20 +24,24 @@ interface Step {
 }
 interface Scenario {
   name: string;
+  /** The kinds of request upstream makes for it (so that a scenario nobody recorded cannot pass). */
+  kinds: string[];
   steps: (repo: string) => Step[];
 }
 
 const text = (t: string): Part => ({ type: "text", text: t });
+const KINDS = ["agent turn", "title"];
 const SCENARIOS: Scenario[] = [
-  { name: "text, then a second turn", steps: () => [{ parts: [text("hello")] }, { parts: [text("hello again")] }] },
-  { name: "reasoning, then a second turn", steps: () => [{ parts: [text("think")] }, { parts: [text("and then?")] }] },
-  { name: "plan agent", steps: () => [{ parts: [text("hello plan")], agent: "plan" }] },
-  { name: "bash tool call and follow-up", steps: () => [{ parts: [text("use bash")] }] },
-  { name: "sub-agent", steps: () => [{ parts: [text("use task")] }] },
-  { name: "bad tool call", steps: () => [{ parts: [text("bad tool")] }] },
-  { name: "summarize", steps: () => [{ parts: [text("hello")] }, { summarize: true }] },
+  { name: "text, then a second turn", kinds: KINDS, steps: () => [{ parts: [text("hello")] }, { parts: [text("hello again")] }] },
+  { name: "reasoning, then a second turn", kinds: KINDS, steps: () => [{ parts: [text("think")] }, { parts: [text("and then?")] }] },
+  { name: "plan agent", kinds: KINDS, steps: () => [{ parts: [text("hello plan")], agent: "plan" }] },
+  { name: "bash tool call and follow-up", kinds: KINDS, steps: () => [{ parts: [text("use bash")] }] },
+  { name: "sub-agent", kinds: [...KINDS, "sub-agent"], steps: () => [{ parts: [text("use task")] }] },
+  { name: "bad tool call", kinds: KINDS, steps: () => [{ parts: [text("bad tool")] }] },
+  { name: "summarize", kinds: [...KINDS, "summary"], steps: () => [{ parts: [text("hello")] }, { summarize: true }] },
   {
     name: "file part",
+    kinds: KINDS,
     steps: (repo) => [
       {
         parts: [
@@ -184,13 +189,15 @@ function diff(upstream: unknown, ours: unknown, at = ""): string[] {
 const available = opencodeAvailable();
 let upstreamServer: UpstreamServer | undefined;
 let ourServer: TestServer | undefined;
+let llms: ScriptedLlm[] = [];
 let upstream: Side;
 let ours: Side;
 let facts: { upstream: ReturnType<typeof grouped>; ours: ReturnType<typeof grouped> };
 
 describe.skipIf(!available)("model requests: this server against opencode serve", () => {
   beforeAll(async () => {
-    const [upLlm, ourLlm] = await Promise.all([startScriptedLlm(), startScriptedLlm()]);
+    llms = await Promise.all([startScriptedLlm(), startScriptedLlm()]);
+    const [upLlm, ourLlm] = llms as [ScriptedLlm, ScriptedLlm];
     const upRepo = makeRepo("llm-requests-upstream").dir;
     const ourRepo = makeRepo("llm-requests-ours").dir;
     upstreamServer = await startUpstreamServer(upRepo, referenceConfig(upLlm.url));
@@ -211,11 +218,12 @@ describe.skipIf(!available)("model requests: this server against opencode serve"
   afterAll(async () => {
     await upstreamServer?.stop();
     await ourServer?.close();
-    await Promise.all([upstream?.llm.stop(), ours?.llm.stop()]);
+    await Promise.all(llms.map((llm) => llm.stop()));
   });
 
   for (const scenario of SCENARIOS)
     it(`sends the model the same requests: ${scenario.name}`, () => {
+      expect(Object.keys(facts.upstream[scenario.name] ?? {}).sort()).toEqual([...scenario.kinds].sort());
       const differences = diff(facts.upstream[scenario.name], facts.ours[scenario.name]);
       if (differences.length) console.log(`${scenario.name}:\n  ${differences.join("\n  ")}`);
       expect(differences).toEqual([]);
