@@ -30,6 +30,10 @@ export async function startUpstreamServer(cwd: string, config: unknown, timeoutM
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d));
   child.stderr?.on("data", (d: Buffer) => (out += d));
+  // A test worker that is ended (a hook's timeout) must not leave the server behind.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  child.once("exit", () => process.off("exit", orphanGuard));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
