@@ -301,7 +301,8 @@ export class PromptService {
     const config = await this.deps.config.forDirectory(session.directory);
     if (!compaction && needsTitle(session, history)) {
       const options = { env: this.options.env, credentials: this.options.credentials, fallback: this.fallbackModel(config) };
-      void generateTitle(this.deps, options, session, upToUser, config);
+      // The title request sees the prompt as the agent does, reminders included (as upstream's).
+      void generateTitle(this.deps, options, session, withReminders(upToUser, user.agent), config);
     }
     let retrying = false;
     let failed = false;

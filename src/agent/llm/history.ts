@@ -95,6 +95,8 @@ export function toModelMessages(history: MessageWithParts[]): ModelMessage[] {
     const assistant: Exclude<Extract<ModelMessage, { role: "assistant" }>["content"], string> = [];
     const results: Extract<ModelMessage, { role: "tool" }>["content"] = [];
     for (const part of parts) {
+      // Earlier reasoning goes back to the model (reasoning_content), as upstream sends it.
+      if (part.type === "reasoning" && part.text) assistant.push({ type: "reasoning", text: part.text });
       if (part.type === "text" && part.text) assistant.push({ type: "text", text: part.text });
       if (part.type === "tool" && (part.state.status === "completed" || part.state.status === "error")) {
         assistant.push({ type: "tool-call", toolCallId: part.callID, toolName: part.tool, input: part.state.input });
@@ -109,7 +111,7 @@ export function toModelMessages(history: MessageWithParts[]): ModelMessage[] {
     }
     // Upstream sends `content: ""` with tool calls and no text; the OpenAI-compatible provider
     // would send null, unless the message's own provider metadata (spread last) says otherwise.
-    const toolCallsOnly = assistant.length > 0 && assistant.every((p) => p.type === "tool-call");
+    const toolCallsOnly = assistant.some((p) => p.type === "tool-call") && assistant.every((p) => p.type !== "text");
     if (assistant.length)
       messages.push({
         role: "assistant",
