@@ -4,10 +4,10 @@
 // (legacy routes, our own error envelopes) lives in spec/overlays/*.json and is merged here, at
 // load time, for the server, the generator and the coverage report alike.
 import { readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-root.js";
 import path from "node:path";
 
-export const SPEC_DIR = fileURLToPath(new URL("../../spec/", import.meta.url));
+export const SPEC_DIR = path.join(PACKAGE_ROOT, "spec");
 export const UPSTREAM_SPEC_PATH = path.join(SPEC_DIR, "opencode.openapi.json");
 export const OVERLAY_DIR = path.join(SPEC_DIR, "overlays");
 

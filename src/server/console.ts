@@ -4,10 +4,10 @@
 // clients, and every path under an API route's first segment, keep the JSON 404.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-root.js";
 import express, { type RequestHandler } from "express";
 
-export const CONSOLE_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
+export const CONSOLE_DIST = path.join(PACKAGE_ROOT, "web", "dist");
 
 /** The first path segments the API owns (`session`, `global`, ..., `doc`), from the served spec. */
 export function apiPrefixes(paths: Record<string, unknown>): Set<string> {

@@ -3,10 +3,11 @@
 // (and, for ACP agents, `provider`) picks, so an error names the entry and the key at fault
 // instead of every branch of the schema's unions.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../../package-root.js";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 
-const SCHEMA_FILE = fileURLToPath(new URL("../../../spec/agentpool/config-schema.json", import.meta.url));
+const SCHEMA_FILE = path.join(PACKAGE_ROOT, "spec", "agentpool", "config-schema.json");
 
 interface Schema {
   properties: Record<string, unknown>;

@@ -2,7 +2,8 @@
 // one plays. Written by a user in YAML or JSON (YAML is a superset), checked when loaded so a typo
 // is reported with its place instead of producing a strange reply.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../../package-root.js";
 import YAML from "yaml";
 
 export type ScriptStep =
@@ -30,7 +31,7 @@ export interface Script {
   rules: ScriptRule[];
 }
 
-export const DEMO_SCRIPT_FILE = fileURLToPath(new URL("./demo-script.yaml", import.meta.url));
+export const DEMO_SCRIPT_FILE = path.join(PACKAGE_ROOT, "src", "agent", "scripted", "demo-script.yaml");
 
 const STEP_KINDS = ["text", "reasoning", "tool", "question", "error", "delay"] as const;
 
