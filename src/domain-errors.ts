@@ -3,16 +3,27 @@
 // HTTP layer answers each in the shape the operation's API generation declares
 // (src/server/domain-errors.ts), so a v2 route never needs to look a session up first.
 
+/** The things a request can name, as upstream's messages call them and the id field its error bodies use. */
+export const NAMED_THINGS = {
+  Session: { label: "Session", idField: "sessionID" },
+  Message: { label: "Message", idField: "messageID" },
+  Part: { label: "Part", idField: "partID" },
+  Permission: { label: "Permission request", idField: "requestID" },
+  Question: { label: "Question request", idField: "requestID" },
+  Project: { label: "Project", idField: "projectID" },
+  McpServer: { label: "MCP server", idField: "name" },
+} as const;
+
 /** Something the request names does not exist. */
 export class NotFoundError extends Error {
   constructor(
-    /** What kind of thing: "Session", "Message", "Part", ... (as in upstream's messages and v2 tags). */
-    readonly kind: "Session" | "Message" | "Part",
+    /** What kind of thing (its v2 tag is `<kind>NotFoundError`). */
+    readonly kind: keyof typeof NAMED_THINGS,
     readonly id: string,
     /** The session it belongs to, where the thing is inside one. */
     readonly sessionID?: string,
   ) {
-    super(`${kind} not found: ${id}`);
+    super(`${NAMED_THINGS[kind].label} not found: ${id}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import type { Logger } from "pino";
 import type { Command, McpLocalConfig, McpRemoteConfig, McpResource, MCPStatus } from "../../generated/schemas.js";
 import type { ConfigSource } from "../config/config-source.js";
-import { HttpError } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 import type { ToolDefinition } from "../tool/tool.js";
 
 export type McpServerConfig = McpLocalConfig | McpRemoteConfig;
@@ -35,8 +35,8 @@ export function mcpToolName(server: string, tool: string): string {
   return `${clean(server)}_${clean(tool)}`;
 }
 
-export function serverNotFound(name: string): HttpError {
-  return new HttpError(404, { _tag: "McpServerNotFoundError", name, message: `MCP server not found: ${name}` });
+export function serverNotFound(name: string): NotFoundError {
+  return new NotFoundError("McpServer", name);
 }
 
 export class McpService {

@@ -2,7 +2,7 @@
 // (permission.asked, then a reply: once, always, reject). "always" is remembered for the project.
 import type { PermissionRequest, PermissionRuleset } from "../../generated/schemas.js";
 import { createId } from "../id.js";
-import { HttpError } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
 import { evaluate } from "./rules.js";
 
@@ -41,8 +41,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export function permissionNotFound(requestID: string): HttpError {
-  return new HttpError(404, { _tag: "PermissionNotFoundError", requestID, message: `Permission request not found: ${requestID}` });
+export function permissionNotFound(requestID: string): NotFoundError {
+  return new NotFoundError("Permission", requestID);
 }
 
 export class PermissionService {

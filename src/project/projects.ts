@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { promisify } from "node:util";
 import type { Project } from "../../generated/schemas.js";
-import { HttpError } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
@@ -85,7 +85,7 @@ export class Projects {
   /** Changes a project's name, icon or commands; publishes project.updated. */
   async update(id: string, change: Partial<Pick<Project, "name" | "icon" | "commands">>): Promise<Project> {
     const current = await this.store.getProject(id);
-    if (!current) throw new HttpError(404, { _tag: "ProjectNotFoundError", projectID: id, message: `Project not found: ${id}` });
+    if (!current) throw new NotFoundError("Project", id);
     const next: Project = { ...current, ...change, time: { ...current.time, updated: Date.now() } };
     await this.store.putProject(next);
     this.announce(next);

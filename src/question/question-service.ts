@@ -2,7 +2,7 @@
 // chosen labels or a rejection (the tool fails and the run stops, as upstream).
 import type { QuestionAnswer, QuestionInfo, QuestionRequest } from "../../generated/schemas.js";
 import { createId } from "../id.js";
-import { HttpError } from "../server/errors.js";
+import { NotFoundError } from "../domain-errors.js";
 
 /** The user dismissed the question: the tool fails with this and the run stops after the step. */
 export class QuestionRejectedError extends Error {
@@ -17,8 +17,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export function questionNotFound(requestID: string): HttpError {
-  return new HttpError(404, { _tag: "QuestionNotFoundError", requestID, message: `Question request not found: ${requestID}` });
+export function questionNotFound(requestID: string): NotFoundError {
+  return new NotFoundError("Question", requestID);
 }
 
 export class QuestionService {

@@ -11,11 +11,7 @@ const ENTRY_POINTS = new Set(["cli.ts", "main.ts"]);
 // Domain modules that still throw HTTP errors or read the request context (issue 13).
 const KNOWN_EXCEPTIONS = [
   "config/config-service.ts -> server/errors.ts",
-  "mcp/mcp-service.ts -> server/errors.ts",
-  "permission/permission-service.ts -> server/errors.ts",
   "project/project-copies.ts -> server/errors.ts",
-  "project/projects.ts -> server/errors.ts",
-  "question/question-service.ts -> server/errors.ts",
   "session/session-move.ts -> server/context.ts",
   "sync/sync-replay.ts -> server/context.ts",
   "sync/sync-replay.ts -> server/errors.ts",
