@@ -34,9 +34,7 @@ async function send(operationId: string, url: string, init?: RequestInit): Promi
   const res = await server.fetch(url, init);
   const text = await res.text();
   const result = { status: res.status, body: text ? JSON.parse(text) : undefined, ms: Date.now() - started };
-  expect(declaredStatuses(operationId), `${operationId} answered ${result.status}: ${text.slice(0, 300)}`).toContain(
-    String(result.status),
-  );
+  expect(declaredStatuses(operationId), `${operationId} answered ${result.status}: ${text.slice(0, 300)}`).toContain(String(result.status));
   return result;
 }
 
@@ -51,7 +49,11 @@ describe("1. worktree.remove removes only worktrees this server made", () => {
   const refused = { name: "WorktreeRemoveFailedError", data: { message: expect.any(String) } };
 
   it("refuses a 1 MB directory", async () => {
-    const { status, body } = await send("worktree.remove", "/experimental/worktree", jsonInit("DELETE", { directory: "a".repeat(1 << 20) }));
+    const { status, body } = await send(
+      "worktree.remove",
+      "/experimental/worktree",
+      jsonInit("DELETE", { directory: "a".repeat(1 << 20) }),
+    );
     expect(status).toBe(400);
     expect(body).toEqual(refused);
   });
@@ -210,3 +212,22 @@ describe("9. session.unshare", () => {
   });
 });
 
+describe("names of things that do not exist", () => {
+  it("answer upstream's tagged 404 for a project, a permission, a question and an MCP server", async () => {
+    const cases: [string, RequestInit, Record<string, unknown>][] = [
+      [
+        "/project/nope",
+        jsonInit("PATCH", { name: "x" }),
+        { _tag: "ProjectNotFoundError", projectID: "nope", message: "Project not found: nope" },
+      ],
+      ["/permission/per_nope/reply", jsonInit("POST", { reply: "once" }), { _tag: "PermissionNotFoundError", requestID: "per_nope" }],
+      ["/question/que_nope/reject", jsonInit("POST", {}), { _tag: "QuestionNotFoundError", requestID: "que_nope" }],
+      ["/mcp/nope/connect", jsonInit("POST", {}), { _tag: "McpServerNotFoundError", name: "nope", message: "MCP server not found: nope" }],
+    ];
+    for (const [route, init, body] of cases) {
+      const res = await server.fetch(route, init);
+      expect([route, res.status]).toEqual([route, 404]);
+      expect(await res.json()).toMatchObject(body);
+    }
+  });
+});
