@@ -101,6 +101,15 @@ function demoProvider(): Provider {
   };
 }
 
+// The catalogue's providers are shared and never change: their best model is found once, not per request.
+const bestModels = new WeakMap<Provider, string | undefined>();
+
+/** A provider's default model: the first of its models in upstream's order. */
+function bestModel(provider: Provider): string | undefined {
+  if (!bestModels.has(provider)) bestModels.set(provider, sortModels(Object.values(provider.models))[0]?.id);
+  return bestModels.get(provider);
+}
+
 export function listProviders(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
@@ -133,8 +142,8 @@ export function listProviders(
   for (const [id, provider] of connected) all.set(id, provider);
   const defaults: Record<string, string> = {};
   for (const [id, provider] of all) {
-    const first = sortModels(Object.values(provider.models))[0];
-    if (first) defaults[id] = first.id;
+    const first = bestModel(provider);
+    if (first) defaults[id] = first;
   }
   // /provider lists the connected ones in the order of the whole list.
   const ids = [...all.keys()].filter((id) => connected.has(id));
@@ -148,8 +157,8 @@ export function listProviders(
 export function fallbackModel(list: ProviderList, config: Config): { providerID: string; modelID: string } | undefined {
   const configured = config.provider ? Object.keys(config.provider) : undefined;
   const provider = [...list.byID.values()].find((p) => !configured || configured.includes(p.id)) ?? list.byID.values().next().value;
-  const model = provider ? sortModels(Object.values(provider.models))[0] : undefined;
-  return provider && model ? { providerID: provider.id, modelID: model.id } : undefined;
+  const model = provider ? bestModel(provider) : undefined;
+  return provider && model ? { providerID: provider.id, modelID: model } : undefined;
 }
 
 /** /provider/auth: upstream's sign-in methods per provider. */

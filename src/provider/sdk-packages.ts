@@ -13,8 +13,6 @@ interface SdkPackage {
   create: string;
   /** The key of `providerOptions` the package reads (the provider's id when not fixed). */
   optionsKey?: string;
-  /** Where the package is loaded from, when not the `npm` name itself (a subpath). */
-  module?: string;
 }
 
 const PACKAGES: Record<string, SdkPackage> = {
@@ -39,7 +37,11 @@ const PACKAGES: Record<string, SdkPackage> = {
   "@openrouter/ai-sdk-provider": { create: "createOpenRouter", optionsKey: "openrouter" },
 };
 
-export const INCLUDED_PACKAGES = Object.keys(PACKAGES);
+/** A provider's options without upstream's own request settings (timeouts, cache key), which no package reads. */
+export function packageOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const { timeout: _t, headerTimeout: _h, chunkTimeout: _c, setCacheKey: _s, ...rest } = options;
+  return rest;
+}
 
 /** A model's package is not included (and the model gives no API URL to reach it another way). */
 export class MissingSdkPackageError extends Error {
@@ -66,16 +68,15 @@ export interface SdkModel {
  * else OpenAI-compatible at the model's API URL (as upstream reaches most catalogue providers).
  */
 export function sdkModel(providerID: string, npm: string, apiURL: string, modelID: string, options: Record<string, unknown>): SdkModel {
-  let pkg = PACKAGES[npm];
   const baseURL = (options.baseURL as string | undefined) || apiURL || undefined;
-  if (!pkg && baseURL) pkg = PACKAGES["@ai-sdk/openai-compatible"];
-  if (!pkg) throw new MissingSdkPackageError(providerID, npm);
-  const exports = load(pkg.module ?? (PACKAGES[npm] ? npm : "@ai-sdk/openai-compatible")) as Record<string, Factory>;
+  // A package not included, with a URL to reach the model: OpenAI-compatible, as upstream.
+  const name = PACKAGES[npm] ? npm : baseURL ? "@ai-sdk/openai-compatible" : undefined;
+  if (!name) throw new MissingSdkPackageError(providerID, npm);
+  const pkg = PACKAGES[name]!;
+  const exports = load(name) as Record<string, Factory>;
   const create = exports[pkg.create]!;
   if (pkg.create === "createOpenAICompatible" && !baseURL)
     throw new Error(`Provider ${providerID} has no API URL: set options.baseURL in its config`);
-  // Upstream's own request options that are not the package's (timeouts are handled per request).
-  const { timeout: _t, headerTimeout: _h, chunkTimeout: _c, setCacheKey: _s, ...rest } = options;
-  const settings = { ...rest, name: providerID, ...(baseURL ? { baseURL } : {}), includeUsage: true };
+  const settings = { ...packageOptions(options), name: providerID, ...(baseURL ? { baseURL } : {}), includeUsage: true };
   return { language: create(settings)(modelID), optionsKey: pkg.optionsKey ?? providerID };
 }

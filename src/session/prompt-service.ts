@@ -326,10 +326,11 @@ export class PromptService {
       const subagents = (await loadAgents(config, session.directory, project.worktree)).filter((a) => a.mode !== "primary" && !a.hidden);
       const skills = await loadSkills(session.directory, project.worktree);
       const enabled = { ...agent.tools, ...user.tools };
-      const mcpTools = compaction
+      const extraTools = compaction
         ? []
         : [...(await this.deps.mcp.tools(session.directory)), ...(await this.deps.plugins.tools(session.directory))];
-      // Upstream's tool set for the agent; a session with a parent was started by `task`.
+      // MCP servers' and the user's own tools join the built-in ones; upstream's tool set for the agent
+      // (a session with a parent was started by `task`).
       const tools = compaction
         ? []
         : toolsFor({
@@ -340,7 +341,7 @@ export class PromptService {
             enabled,
             subagents,
             skills,
-            extra: mcpTools,
+            extra: extraTools,
           });
       const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>

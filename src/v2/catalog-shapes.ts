@@ -15,6 +15,7 @@ import type {
 } from "../../generated/schemas.js";
 import { toAgentInfo, type AgentDefinition } from "../agent/agents.js";
 import { parseModelRef } from "../agent/llm/models.js";
+import { packageOptions } from "../provider/sdk-packages.js";
 
 export function toAgentV2(agent: AgentDefinition): AgentV2Info {
   const info = toAgentInfo(agent);
@@ -40,7 +41,7 @@ function modalities(flags: Model["capabilities"]["input"]): string[] {
 
 /** What every request to a provider carries: its headers, and its options the package reads (not transport ones). */
 function providerRequest(provider: Provider): { headers: Record<string, string>; body: Record<string, unknown> } {
-  const { baseURL: _url, headers, timeout: _t, headerTimeout: _h, chunkTimeout: _c, ...body } = provider.options as Record<string, unknown>;
+  const { baseURL: _url, headers, ...body } = packageOptions(provider.options as Record<string, unknown>);
   return { headers: (headers as Record<string, string> | undefined) ?? {}, body };
 }
 
