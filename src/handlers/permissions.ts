@@ -1,7 +1,7 @@
 // Handlers of the spec tag "permissions" (v2): pending permission requests, replies, the rules a
 // project remembers from "always" answers, and asking on a client's behalf.
 import type { HandlerMap } from "../../generated/handlers.js";
-import { agentRules } from "../agent/agents.js";
+import { sessionRules } from "../session/session-rules.js";
 import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
 import { HttpError } from "../server/errors.js";
 import { permissionNotFound } from "../permission/permission-service.js";
@@ -60,7 +60,7 @@ export const permissionsHandlers = {
       always: input.save ?? input.resources,
       metadata: (input.metadata ?? {}) as Record<string, unknown>,
       ...(input.source ? { tool: { messageID: input.source.messageID, callID: input.source.callID } } : {}),
-      rules: [...agentRules(agent, config), ...(session.permission ?? [])],
+      rules: sessionRules(agent, config, session),
       signal: new AbortController().signal,
     };
     const effect = await ctx.services.permissions.decide(ask);

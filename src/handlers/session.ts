@@ -28,10 +28,7 @@ export const sessionHandlers = {
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
   "session.update": ({ params, body }, ctx) => ctx.services.sessions.update(params.sessionID, body),
   "session.delete": async ({ params }, ctx) => {
-    ctx.services.permissions.dropSession(params.sessionID);
-    ctx.services.questions.dropSession(params.sessionID);
-    ctx.services.runs.abort(params.sessionID);
-    await ctx.services.sessions.remove(params.sessionID);
+    await ctx.services.lifecycle.delete(params.sessionID);
     return true;
   },
   "session.children": ({ params }, ctx) => ctx.services.sessions.children(params.sessionID),
@@ -39,10 +36,9 @@ export const sessionHandlers = {
     await ctx.services.sessions.get(params.sessionID);
     return ctx.services.store.getTodos(params.sessionID);
   },
-  "session.abort": ({ params }, ctx) => {
-    ctx.services.permissions.dropSession(params.sessionID);
-    ctx.services.questions.dropSession(params.sessionID);
-    return ctx.services.runs.abort(params.sessionID);
+  "session.abort": async ({ params }, ctx) => {
+    await ctx.services.lifecycle.stop(params.sessionID);
+    return true;
   },
   // The legacy route of permission.reply, still used by older clients.
   "permission.respond": async ({ params, body }, ctx) => {

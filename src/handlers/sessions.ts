@@ -110,7 +110,7 @@ export const sessionsHandlers = {
   },
   "v2.session.interrupt": async ({ params }, ctx) => {
     await sessionOf(ctx, params.sessionID);
-    ctx.services.runs.abort(params.sessionID);
+    await ctx.services.lifecycle.stop(params.sessionID);
     return NO_CONTENT;
   },
   "v2.session.compact": async ({ params }, ctx) => {

@@ -13,6 +13,7 @@ import type { PromptService } from "../session/prompt-service.js";
 import type { RunRegistry } from "../session/run-registry.js";
 import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
+import type { SessionLifecycle } from "../session/session-lifecycle.js";
 import type { ShellService } from "../session/shell-service.js";
 import type { RevertService } from "../session/revert-service.js";
 import type { CommandService } from "../session/command-service.js";
@@ -56,6 +57,8 @@ export interface Services {
   store: Store;
   projects: Projects;
   sessions: SessionService;
+  /** Stops and deletes sessions with everything pending under them. */
+  lifecycle: SessionLifecycle;
   /** Publishes session events with their sync twins. */
   events: SessionEvents;
   messages: MessageService;

@@ -19,6 +19,7 @@ import { FileWatchers } from "../workspace/file-watcher.js";
 import { PtyService } from "../workspace/pty-service.js";
 import { publishForDirectory } from "../bus/instance-events.js";
 import { SessionService } from "../session/session-service.js";
+import { SessionLifecycle } from "../session/session-lifecycle.js";
 import { ShellService } from "../session/shell-service.js";
 import { CommandService } from "../session/command-service.js";
 import { RevertService } from "../session/revert-service.js";
@@ -82,6 +83,7 @@ export function createServices(options: ServiceOptions): Services {
     return session ? plugins.permission(session.directory, request) : "ask";
   });
   const questions = new QuestionService(publishForSession);
+  const lifecycle = new SessionLifecycle({ store, sessions, runs, permissions, questions });
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
   const acp = new AcpPool();
@@ -91,7 +93,7 @@ export function createServices(options: ServiceOptions): Services {
     log,
   );
   const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, log, acp, mcp, plugins },
+    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, lifecycle, log, acp, mcp, plugins },
     { credentials, ...options.prompt },
   );
   const shell = new ShellService({
@@ -114,6 +116,7 @@ export function createServices(options: ServiceOptions): Services {
     store,
     projects,
     sessions,
+    lifecycle,
     events,
     messages: new MessageService(store, sessions, events),
     runs,

@@ -13,7 +13,8 @@ import type { ToolContext } from "../tool/tool.js";
 import type { PermissionService } from "../permission/permission-service.js";
 import { AcpBackend, type AcpPool } from "../agent/acp/acp-backend.js";
 import { TeamBackend } from "../agent/team/team-backend.js";
-import { agentRules, loadAgents, type AgentDefinition } from "../agent/agents.js";
+import { loadAgents, type AgentDefinition } from "../agent/agents.js";
+import { sessionRules } from "./session-rules.js";
 import { loadSkills } from "../skill/skills.js";
 import type { McpService } from "../mcp/mcp-service.js";
 import type { PluginHooks } from "../plugin/plugin-service.js";
@@ -35,6 +36,7 @@ import { TurnRecorder } from "./turn-recorder.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { RevertService } from "./revert-service.js";
+import type { SessionLifecycle } from "./session-lifecycle.js";
 import type { SessionDeps } from "./session-deps.js";
 
 /** A turn ends after this many model calls even if the model keeps calling tools. */
@@ -73,6 +75,7 @@ export class PromptService {
       reverts: RevertService;
       permissions: PermissionService;
       questions: QuestionService;
+      lifecycle: Pick<SessionLifecycle, "stop">;
       log: Logger;
       /** External (ACP) agents' processes and sessions. */
       acp: AcpPool;
@@ -343,7 +346,7 @@ export class PromptService {
             skills,
             extra: extraTools,
           });
-      const rules = [...agentRules(agent, config), ...(session.permission ?? [])];
+      const rules = sessionRules(agent, config, session);
       const contextOf = (callID: string | undefined, callSignal: AbortSignal) =>
         this.toolContext({ session, user, recorder, project, rules }, callID, callSignal);
       const runTool = toolRunner(this.deps.plugins, recorder, contextOf, turnState);
@@ -491,7 +494,7 @@ export class PromptService {
     request: Parameters<ToolContext["subtask"]>[0],
     signal: AbortSignal,
   ): Promise<{ sessionID: string; text: string; error?: string; model: ModelRef }> {
-    const { sessions, runs } = this.deps;
+    const { sessions, lifecycle } = this.deps;
     // A sub-agent with a model of its own (a team member, say) runs with it; others with the parent's.
     const own = (await chooseAgent(parent, await this.deps.config.forDirectory(parent.directory), request.agent)).model;
     const existing = request.sessionID ? await this.deps.store.getSession(request.sessionID) : undefined;
@@ -506,7 +509,8 @@ export class PromptService {
     const model = own ?? { providerID: user.model.providerID, modelID: user.model.modelID };
     request.started?.({ sessionID: child.id, model });
     const { queued } = await this.prompt(child.id, { agent: request.agent, model, parts: [{ type: "text", text: request.prompt }] });
-    const stop = () => runs.abort(child.id);
+    // The child stops with everything it waits on (a permission, a question, its own tasks).
+    const stop = () => void lifecycle.stop(child.id);
     signal.addEventListener("abort", stop, { once: true });
     try {
       const reply = await queued;

@@ -7,7 +7,7 @@ import { HttpError, notFound } from "../server/errors.js";
 import { SessionMoveError, moveSession } from "../session/session-move.js";
 import { NO_WORKTREE } from "./worktree.js";
 
-type WorkspaceSessionServices = Pick<Services, "sessions" | "projects" | "runs" | "store" | "workspaces" | "permissions" | "questions">;
+type WorkspaceSessionServices = Pick<Services, "sessions" | "lifecycle" | "projects" | "runs" | "store" | "workspaces">;
 
 function warpError(message: string): HttpError {
   return new HttpError(400, { name: "WorkspaceWarpError", data: { message } });
@@ -51,10 +51,7 @@ export async function removeWorkspace(services: WorkspaceSessionServices, direct
     for (const session of await services.store.listSessions({ projectID: workspace.projectID })) {
       // A child may already have gone with its parent.
       if (session.workspaceID !== id || !(await services.store.getSession(session.id))) continue;
-      services.permissions.dropSession(session.id);
-      services.questions.dropSession(session.id);
-      services.runs.abort(session.id);
-      await services.sessions.remove(session.id);
+      await services.lifecycle.delete(session.id);
     }
   }
   return services.workspaces.remove(directory, id);

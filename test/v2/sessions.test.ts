@@ -293,6 +293,43 @@ describe("v2 permissions and questions", () => {
     await client.v2.session.permission.reply({ sessionID: session.id, requestID: asked.data.id, reply: "reject" });
   });
 
+  it("interrupt, abort and deleting a parent leave no pending permission, question or run behind", async () => {
+    const reader = await events();
+    const pendingOf = async (sessionID: string) => [
+      ...((await client.v2.session.permission.list({ sessionID })).data as { data: unknown[] }).data,
+      ...((await client.v2.session.question.list({ sessionID })).data as { data: unknown[] }).data,
+    ];
+    const asking = async (text: string, parentID?: string) => {
+      const permission = ["bash", "deploy"].map((name) => ({ permission: name, pattern: "*", action: "ask" as const }));
+      const session = (await client.session.create({ parentID, permission })).data!;
+      await prompt(session.id, text);
+      await reader.next<EventLike>((e) => e.type.endsWith(".asked") && (e.properties as { sessionID: string }).sessionID === session.id, 10_000);
+      expect(await pendingOf(session.id)).toHaveLength(1);
+      return session.id;
+    };
+
+    const interrupted = await asking("use bash");
+    // A request a client made (not the run's tool) goes too.
+    await client.v2.session.permission.create({ sessionID: interrupted, action: "deploy", resources: ["prod"] });
+    expect(await pendingOf(interrupted)).toHaveLength(2);
+    expect((await client.v2.session.interrupt({ sessionID: interrupted })).response.status).toBe(204);
+    await client.v2.session.wait({ sessionID: interrupted });
+    expect(await pendingOf(interrupted)).toEqual([]);
+
+    const aborted = await asking("ask question");
+    expect((await client.session.abort({ sessionID: aborted })).data).toBe(true);
+    await client.v2.session.wait({ sessionID: aborted });
+    expect(await pendingOf(aborted)).toEqual([]);
+
+    const parent = (await client.session.create({})).data!.id;
+    const child = await asking("use bash", parent);
+    expect((await client.session.delete({ sessionID: parent })).data).toBe(true);
+    await client.v2.session.wait({ sessionID: child });
+    expect(((await client.v2.permission.request.list()).data as { data: { sessionID: string }[] }).data.map((r) => r.sessionID)).not.toContain(child);
+    expect(Object.keys(((await client.v2.session.active()).data as { data: object }).data)).not.toContain(child);
+    reader.close();
+  });
+
   it("a run's question: listed, answered; another rejected", async () => {
     const reader = await events();
     const id = await newSession();
