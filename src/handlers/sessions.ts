@@ -9,6 +9,7 @@ import { HttpError } from "../server/errors.js";
 import { chooseAgent } from "../session/agent-choice.js";
 import { createId } from "../id.js";
 import { page } from "../v2/paging.js";
+import { sessionContext } from "../session/session-context.js";
 import { sessionForV2, toSessionMessage, toSessionV2 } from "../v2/session-shapes.js";
 
 const NO_CONTENT = new Reply(204);
@@ -134,10 +135,7 @@ export const sessionsHandlers = {
   // What the agent sees now: the messages since the last compaction, without reverted ones.
   "v2.session.context": async ({ params }, ctx) => {
     const session = await sessionOf(ctx, params.sessionID);
-    const all = await ctx.services.store.listMessages(session.id);
-    const visible = session.revert ? all.filter((m) => m.info.id < session.revert!.messageID) : all;
-    const lastCompaction = visible.findLastIndex((m) => m.parts.some((p) => p.type === "compaction"));
-    return { data: visible.slice(Math.max(0, lastCompaction)).map(toSessionMessage) };
+    return { data: (await sessionContext(ctx.services.store, session)).map(toSessionMessage) };
   },
   "v2.session.history": async ({ params, query }, ctx) => {
     const session = await sessionOf(ctx, params.sessionID);

@@ -136,6 +136,22 @@ describe("v2 sessions", () => {
     expect(context.data[0]!.type).toBe("compaction");
   });
 
+  it("context after a failed compaction: what the model gets, the history before it included", async () => {
+    const id = await newSession();
+    await prompt(id, "before a failing compaction");
+    await client.v2.session.wait({ sessionID: id });
+    llm.setScript((request) => (request.body.tools ? undefined : { kind: "error", status: 400, message: "summary refused" }));
+    try {
+      await client.v2.session.compact({ sessionID: id });
+    } finally {
+      llm.setScript(undefined);
+    }
+    const list = await messages(id);
+    expect(list.map((m) => m.type)).toEqual(["user", "assistant", "compaction", "assistant"]);
+    const context = (await client.v2.session.context({ sessionID: id })).data as { data: Message[] };
+    expect(context.data.map((m) => m.id)).toEqual(list.map((m) => m.id));
+  });
+
   it("revert: stage hides messages from the context, clear brings them back, commit drops them", async () => {
     const id = await newSession();
     await prompt(id, "first");
