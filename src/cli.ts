@@ -2,7 +2,6 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { listProviders } from "./provider/provider-list.js";
 import { SCRIPTED_PROVIDER } from "./provider/scripted-provider.js";
 import { DEMO_SCRIPT_FILE } from "./agent/scripted/script.js";
 import { credentialsFromEnv } from "./server/auth.js";
@@ -120,8 +119,8 @@ export async function main(argv: string[]): Promise<void> {
   const consoleBuilt = existsSync(path.join(CONSOLE_DIST, "index.html"));
   process.stdout.write(`Web console: ${server.url}/${consoleBuilt ? "" : " (not built yet: run npm run build:web)"}\n`);
   const config = await server.services.configs.forDirectory(options.project);
-  const fallback = server.services.prompts.fallbackModel(config);
-  const demo = listProviders(config, process.env, server.services.credentials).byID.get(SCRIPTED_PROVIDER);
+  const fallback = server.services.models.fallback(config);
+  const demo = server.services.models.providers(config).byID.get(SCRIPTED_PROVIDER);
   if (fallback) process.stdout.write(`Default model: ${config.model ?? `${fallback.providerID}/${fallback.modelID}`}\n`);
   if (demo?.source === "custom")
     process.stdout.write(

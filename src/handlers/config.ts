@@ -5,7 +5,6 @@ import { writeConfigChange } from "../config/config-writer.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { withFlatModelFlags } from "../legacy/python-sdk-shapes.js";
 import { isLegacyClient } from "../server/legacy-client.js";
-import { listProviders } from "../provider/provider-list.js";
 
 export const configHandlers = {
   "config.get": async (_input, ctx) => withDefaults(await ctx.services.configs.forDirectory(ctx.directory)),
@@ -16,7 +15,7 @@ export const configHandlers = {
     return withDefaults(await configs.forDirectory(ctx.directory));
   },
   "config.providers": async (_input, ctx) => {
-    const list = listProviders(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
+    const list = ctx.services.models.providers(await ctx.services.configs.forDirectory(ctx.directory));
     const providers = [...list.byID.values()];
     const defaults = Object.fromEntries(list.connected.map((id) => [id, list.default[id]!]));
     return { providers: isLegacyClient(ctx.req) ? providers.map(withFlatModelFlags) : providers, default: defaults };

@@ -1,6 +1,6 @@
 // Handlers of the spec tag "provider".
 import type { HandlerMap } from "../../generated/handlers.js";
-import { listProviders, providerAuthMethods } from "../provider/provider-list.js";
+import { providerAuthMethods } from "../provider/provider-list.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { HttpError } from "../server/errors.js";
 
@@ -12,7 +12,7 @@ function noOAuth(providerID: string): HttpError {
 }
 
 async function catalogFor(ctx: RequestContext) {
-  return listProviders(await ctx.services.configs.forDirectory(ctx.directory), process.env, ctx.services.credentials);
+  return ctx.services.models.providers(await ctx.services.configs.forDirectory(ctx.directory));
 }
 
 export const providerHandlers = {

@@ -12,7 +12,7 @@ import { Dispatcher, type OperationObserver } from "./dispatch.js";
 import { HttpError, badRequest } from "./errors.js";
 import { createBackend } from "./openapi.js";
 import { createServices } from "./services.js";
-import type { PromptServiceOptions } from "../session/prompt-service.js";
+import type { PromptServiceOptions } from "./services.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 
 export interface AppOptions {

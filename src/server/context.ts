@@ -6,6 +6,7 @@ import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
 import type { ConfigService } from "../config/config-service.js";
 import type { CredentialStore } from "../auth/credential-store.js";
+import type { ModelResolver } from "../agent/llm/model-resolver.js";
 import type { PermissionService } from "../permission/permission-service.js";
 import type { QuestionService } from "../question/question-service.js";
 import type { MessageService } from "../session/message-service.js";
@@ -74,6 +75,8 @@ export interface Services {
   /** A directory's OpenCode configuration. */
   configs: ConfigService;
   credentials: CredentialStore;
+  /** The models this server can run (its environment's keys and the stored credentials). */
+  models: ModelResolver;
   /** External (ACP) agents' processes. */
   acp: AcpPool;
   /** MCP servers' clients, per directory. */

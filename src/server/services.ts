@@ -9,7 +9,8 @@ import { Projects } from "../project/projects.js";
 import { PermissionService } from "../permission/permission-service.js";
 import { QuestionService } from "../question/question-service.js";
 import { MessageService } from "../session/message-service.js";
-import { PromptService, type PromptServiceOptions } from "../session/prompt-service.js";
+import { PromptService } from "../session/prompt-service.js";
+import { ModelResolver } from "../agent/llm/model-resolver.js";
 import { RunRegistry } from "../session/run-registry.js";
 import { SessionEvents } from "../session/session-events.js";
 import { AcpPool } from "../agent/acp/acp-backend.js";
@@ -46,6 +47,14 @@ function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
     if (config.contractMode === "fail") throw new Error(message);
     log.warn({ event }, message);
   };
+}
+
+/** How runs reach models; tests point them elsewhere. */
+export interface PromptServiceOptions {
+  /** Waits between retries of a failing provider (tests shorten them). */
+  retryDelaysMs?: number[];
+  /** Where provider keys are read (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ServiceOptions {
@@ -92,10 +101,13 @@ export function createServices(options: ServiceOptions): Services {
     (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
     log,
   );
-  const prompts = new PromptService(
-    { store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, lifecycle, log, acp, mcp, plugins },
-    { credentials, ...options.prompt },
-  );
+  const models = new ModelResolver(options.prompt?.env ?? process.env, credentials);
+  const prompts = new PromptService({
+    ...{ store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, lifecycle, log, acp, mcp, plugins },
+    models,
+    env: options.prompt?.env,
+    retryDelaysMs: options.prompt?.retryDelaysMs,
+  });
   const shell = new ShellService({
     store,
     sessions,
@@ -104,7 +116,7 @@ export function createServices(options: ServiceOptions): Services {
     projects,
     config: configs,
     afterRun: (id) => prompts.resumeQueue(id),
-    fallbackModel: (c) => prompts.fallbackModel(c),
+    fallbackModel: (c) => models.fallback(c),
   });
   const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
   const commands = new CommandService({ prompts, sessions, events, config: configs, plugins });
@@ -130,6 +142,7 @@ export function createServices(options: ServiceOptions): Services {
     questions,
     configs,
     credentials,
+    models,
     acp,
     mcp,
     plugins,

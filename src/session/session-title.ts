@@ -3,7 +3,7 @@
 import { streamText } from "ai";
 import type { Config, Session, UserMessage } from "../../generated/schemas.js";
 import { toModelMessages } from "../agent/llm/history.js";
-import { resolveModel, smallModel, type Credentials, type ModelRef } from "../agent/llm/models.js";
+import type { ModelResolver } from "../agent/llm/model-resolver.js";
 import { titleOf, titleRequest } from "../agent/llm/system-prompt.js";
 import type { MessageWithParts } from "../storage/store.js";
 import type { SessionDeps } from "./session-deps.js";
@@ -22,17 +22,16 @@ export function needsTitle(session: Session, history: MessageWithParts[]): boole
 
 /** Asks the small model for the title and stores it, unless the client set one meanwhile. Never throws. */
 export async function generateTitle(
-  deps: Pick<SessionDeps, "sessions"> & { log: Logger },
-  options: { env?: NodeJS.ProcessEnv; credentials?: Credentials; fallback?: ModelRef },
+  deps: Pick<SessionDeps, "sessions"> & { log: Logger; models: ModelResolver },
   session: Session,
   history: MessageWithParts[],
   config: Config,
 ): Promise<void> {
   const user = history.find((m) => m.info.role === "user")?.info as UserMessage | undefined;
-  const ref = smallModel(config, user?.model ?? options.fallback, options.env, options.credentials);
+  const ref = deps.models.small(config, user?.model ?? deps.models.fallback(config));
   if (!ref) return;
   try {
-    const model = resolveModel(config, ref, options.env, options.credentials, session.directory);
+    const model = deps.models.resolve(config, ref, session.directory);
     // Streamed, as upstream asks for titles.
     const result = streamText({
       ...titleRequest(toModelMessages(history), model),
