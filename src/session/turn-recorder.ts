@@ -1,11 +1,12 @@
 // The one recorder: turns the agent events of one turn into assistant messages and parts,
 // stores each change, then publishes upstream's events (message.updated, message.part.updated,
 // message.part.delta). Every backend goes through here, so every backend produces the same stream.
-import type { AssistantMessage, Part, ReasoningPart, TextPart, ToolPart, UserMessage } from "../../generated/schemas.js";
+import type { AssistantMessage, Part, ReasoningPart, TextPart, UserMessage } from "../../generated/schemas.js";
 import type { AgentEvent, TokenUsage } from "../agent/agent-event.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
 import type { MessageError } from "../agent/agent-errors.js";
 import { createId } from "../id.js";
+import { ToolCalls, type AbortResult } from "./tool-calls.js";
 import type { Store } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { Session } from "../../generated/schemas.js";
@@ -45,7 +46,7 @@ export class TurnRecorder {
   private stepSnapshot: string | undefined;
   /** Text and reasoning parts still streaming, by the backend's id. */
   private readonly streaming = new Map<string, TextPart | ReasoningPart>();
-  private readonly tools = new Map<string, ToolPart>();
+  private readonly tools = new ToolCalls();
   /** What this turn cost in all, for the session's totals. */
   usage: TokenUsage = ZERO_USAGE;
   cost = 0;
@@ -101,38 +102,21 @@ export class TurnRecorder {
     return { id: createId("prt"), sessionID: this.setup.session.id, messageID: this.message.id };
   }
 
-  /** What a tool's part shows if the run is aborted while it runs (bash: its output so far). */
-  private readonly pendingSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
-  private readonly runningSignals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
-  private readonly abortResults = new Map<string, { title: string; output: string; metadata: Record<string, unknown> }>();
   /** Events are applied one at a time, in arrival order: tools report progress while the stream goes on. */
   private chain: Promise<void> = Promise.resolve();
 
-  setAbortResult(callID: string, result: { title: string; output: string; metadata: Record<string, unknown> }): void {
-    this.abortResults.set(callID, result);
-  }
-
-  private signal(signals: Map<string, { promise: Promise<void>; resolve: () => void }>, callID: string) {
-    let signal = signals.get(callID);
-    if (!signal) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      signals.set(callID, (signal = { promise, resolve }));
-    }
-    return signal;
+  setAbortResult(callID: string, result: AbortResult): void {
+    this.tools.setAbortResult(callID, result);
   }
 
   /** Resolves once the call's part exists (pending): a tool may ask permission from then on. */
   whenPending(callID: string): Promise<void> {
-    return this.signal(this.pendingSignals, callID).promise;
+    return this.tools.whenPending(callID);
   }
 
-  /**
-   * Resolves once the call's part is recorded as running. A tool's execution waits for it, so
-   * what the tool publishes (file events, progress) always follows "running", as upstream shows.
-   */
+  /** Resolves once the call's part is recorded as running (see ToolCalls). */
   whenRunning(callID: string): Promise<void> {
-    return this.signal(this.runningSignals, callID).promise;
+    return this.tools.whenRunning(callID);
   }
 
   /** Between the steps of a turn (after tool calls): completes the current assistant message. */
@@ -195,54 +179,16 @@ export class TurnRecorder {
         await this.endStreamingPart(event.id);
         return;
       case "tool-input-start":
-        await this.savePart(this.toolPart(event.callID, event.tool, { status: "pending", input: {}, raw: "" }));
-        this.signal(this.pendingSignals, event.callID).resolve();
+        await this.savePart(this.tools.started(this.partBase(), event));
         return;
-      case "tool-call": {
-        const existing = this.tools.get(event.callID);
-        await this.savePart(
-          this.toolPart(event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } }, existing),
-        );
-        this.signal(this.pendingSignals, event.callID).resolve();
-        this.signal(this.runningSignals, event.callID).resolve();
+      case "tool-call":
+        await this.savePart(this.tools.called(this.partBase(), event));
         return;
-      }
-      case "tool-progress": {
-        const part = this.tools.get(event.callID);
-        if (!part || part.state.status !== "running") return;
-        part.state = {
-          ...part.state,
-          ...(event.title ? { title: event.title } : {}),
-          ...(event.metadata ? { metadata: event.metadata } : {}),
-          ...(event.input ? { input: event.input } : {}),
-        };
-        await this.savePart(part);
-        return;
-      }
+      case "tool-progress":
       case "tool-result":
       case "tool-error": {
-        const part = this.tools.get(event.callID);
-        if (!part) return;
-        const input = part.state.status === "pending" ? {} : part.state.input;
-        const start = part.state.status === "running" ? part.state.time.start : Date.now();
-        part.state =
-          event.type === "tool-result"
-            ? {
-                status: "completed",
-                input,
-                output: event.output,
-                title: event.title,
-                metadata: event.metadata,
-                time: { start, end: Date.now() },
-              }
-            : {
-                status: "error",
-                input,
-                error: event.error,
-                ...(event.metadata ? { metadata: event.metadata } : {}),
-                time: { start, end: Date.now() },
-              };
-        await this.savePart(part);
+        const part = event.type === "tool-progress" ? this.tools.progressed(event) : this.tools.finished(event);
+        if (part) await this.savePart(part);
         return;
       }
       case "step-finish": {
@@ -280,12 +226,6 @@ export class TurnRecorder {
     }
   }
 
-  private toolPart(callID: string, tool: string, state: ToolPart["state"], existing?: ToolPart): ToolPart {
-    const part: ToolPart = existing ? { ...existing, tool, state } : { ...this.partBase(), type: "tool", callID, tool, state };
-    this.tools.set(callID, part);
-    return part;
-  }
-
   private async endStreamingPart(id: string): Promise<void> {
     const part = this.streaming.get(id);
     if (!part) return;
@@ -318,22 +258,20 @@ export class TurnRecorder {
   async fail(error: MessageError): Promise<AssistantMessage> {
     await this.chain;
     await this.endAllStreamingParts();
-    for (const part of this.tools.values()) {
-      if (part.state.status === "pending" || part.state.status === "running") {
-        const onAbort = this.abortResults.get(part.callID);
-        if (onAbort && error.name === "MessageAbortedError") {
-          await this.apply({ type: "tool-result", callID: part.callID, ...onAbort });
-          continue;
-        }
-        await this.apply({
-          type: "tool-error",
-          callID: part.callID,
-          error:
-            error.name === "MessageAbortedError"
-              ? "Tool execution aborted"
-              : String(error.data && "message" in error.data ? error.data.message : error.name),
-        });
+    for (const part of this.tools.unfinished()) {
+      const onAbort = this.tools.abortResult(part.callID);
+      if (onAbort && error.name === "MessageAbortedError") {
+        await this.apply({ type: "tool-result", callID: part.callID, ...onAbort });
+        continue;
       }
+      await this.apply({
+        type: "tool-error",
+        callID: part.callID,
+        error:
+          error.name === "MessageAbortedError"
+            ? "Tool execution aborted"
+            : String(error.data && "message" in error.data ? error.data.message : error.name),
+      });
     }
     this.message = { ...this.message, error, time: { ...this.message.time, completed: Date.now() } };
     await this.saveMessage();
