@@ -12,6 +12,7 @@ export const NAMED_THINGS = {
   Question: { label: "Question request", idField: "requestID" },
   Project: { label: "Project", idField: "projectID" },
   McpServer: { label: "MCP server", idField: "name" },
+  Pty: { label: "PTY session", idField: "ptyID" },
 } as const;
 
 /** Something the request names does not exist. */

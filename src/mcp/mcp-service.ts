@@ -1,16 +1,31 @@
 // MCP servers, as OpenCode runs them: the `mcp` config key (local servers over stdio, remote ones
-// over streamable HTTP) plus those added at run time (mcp.add), connected per directory on first
-// use. Their tools are offered to LLM agents as `<server>_<tool>`, their prompts are commands,
-// their resources are listed; a server's tool list change is published as mcp.tools.changed.
+// over streamable HTTP, falling back to the older SSE transport) plus those added at run time
+// (mcp.add), connected per directory on first use. Their tools are offered to LLM agents as
+// `<server>_<tool>`, their prompts are commands, their resources are listed; a server's tool list
+// change is published as mcp.tools.changed.
+//
+// As upstream: a remote server that answers 401 is `needs_auth` (no other transport is tried);
+// a server whose connection ends (a crashed process) is `failed` ("Connection closed") and its
+// tools are withdrawn (mcp.tools.changed). When the configuration changes, only the entries that
+// changed (added, removed, edited) reconnect; the others keep their connection.
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Command, McpLocalConfig, McpRemoteConfig, McpResource, MCPStatus } from "../../generated/schemas.js";
 import type { ConfigSource } from "../config/config-source.js";
 import { NotFoundError } from "../domain-errors.js";
 import type { ToolDefinition } from "../tool/tool.js";
+
+/** A 401 from a remote server: the SDK's UnauthorizedError, or a transport error with that code. */
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof UnauthorizedError || (error as { code?: unknown } | null)?.code === 401;
+}
 
 export type McpServerConfig = McpLocalConfig | McpRemoteConfig;
 
@@ -25,6 +40,19 @@ interface ServerState {
   status: MCPStatus;
   client?: Client;
   tools: ListedTool[];
+  /** Whether the entry comes from the config (else from mcp.add, which the config does not override). */
+  fromConfig: boolean;
+  /** The entry's config as text, to tell a changed entry from an unchanged one. */
+  fingerprint: string;
+}
+
+/** A directory's servers and the config they were last brought in line with. */
+interface DirectoryServers {
+  servers: Map<string, ServerState>;
+  /** The `mcp` config applied last (as text); undefined before the first load. */
+  applied?: string;
+  /** Config changes are applied one after the other. */
+  pending: Promise<void>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -40,8 +68,8 @@ export function serverNotFound(name: string): NotFoundError {
 }
 
 export class McpService {
-  /** directory -> server name -> state; filled from the config on first use. */
-  private readonly directories = new Map<string, Promise<Map<string, ServerState>>>();
+  /** directory -> its servers; filled from the config on first use, kept in line with it after. */
+  private readonly directories = new Map<string, DirectoryServers>();
 
   constructor(
     private readonly configs: ConfigSource,
@@ -49,57 +77,139 @@ export class McpService {
     private readonly log: Logger,
   ) {}
 
-  private servers(directory: string): Promise<Map<string, ServerState>> {
-    let servers = this.directories.get(directory);
-    if (!servers) {
-      servers = this.load(directory);
-      this.directories.set(directory, servers);
+  /** The directory's servers, after bringing them in line with its config (only changed entries reconnect). */
+  private async servers(directory: string): Promise<Map<string, ServerState>> {
+    let entry = this.directories.get(directory);
+    if (!entry) {
+      entry = { servers: new Map(), pending: Promise.resolve() };
+      this.directories.set(directory, entry);
     }
-    return servers;
+    const wanted = await this.configured(directory);
+    const text = JSON.stringify(wanted);
+    if (entry.applied !== text) {
+      const target = entry;
+      target.pending = target.pending.then(() => this.apply(directory, target, wanted, text)).catch(() => undefined);
+    }
+    await entry.pending;
+    return entry.servers;
   }
 
-  private async load(directory: string): Promise<Map<string, ServerState>> {
+  private async configured(directory: string): Promise<[string, McpServerConfig][]> {
     const config = await this.configs.forDirectory(directory);
-    const servers = new Map<string, ServerState>();
-    const entries = Object.entries((config.mcp ?? {}) as Record<string, McpServerConfig | { enabled: boolean }>).filter(
-      (entry): entry is [string, McpServerConfig] => "type" in entry[1],
+    return Object.entries((config.mcp ?? {}) as Record<string, McpServerConfig | { enabled: boolean }>).filter(
+      (entry): entry is [string, McpServerConfig] => typeof entry[1] === "object" && entry[1] !== null && "type" in entry[1],
     );
-    for (const [name, entry] of entries) servers.set(name, { config: entry, status: { status: "disabled" }, tools: [] });
-    await Promise.all(entries.filter(([, entry]) => entry.enabled !== false).map(([name]) => this.start(directory, servers, name)));
-    return servers;
+  }
+
+  private async apply(directory: string, entry: DirectoryServers, wanted: [string, McpServerConfig][], text: string): Promise<void> {
+    if (entry.applied === text || this.directories.get(directory) !== entry) return;
+    const first = entry.applied === undefined;
+    entry.applied = text;
+    const { servers } = entry;
+    const changed: string[] = [];
+    const names = new Set(wanted.map(([name]) => name));
+    for (const [name, state] of [...servers]) {
+      if (!state.fromConfig || names.has(name)) continue;
+      await this.stop(state);
+      servers.delete(name);
+      changed.push(name);
+    }
+    const starting: Promise<void>[] = [];
+    for (const [name, config] of wanted) {
+      const fingerprint = JSON.stringify(config);
+      const current = servers.get(name);
+      if (current && (!current.fromConfig || current.fingerprint === fingerprint)) continue;
+      if (current) await this.stop(current);
+      servers.set(name, { config, status: { status: "disabled" }, tools: [], fromConfig: true, fingerprint });
+      if (!first) changed.push(name);
+      if (config.enabled !== false) starting.push(this.start(directory, servers, name));
+    }
+    await Promise.all(starting);
+    for (const name of changed) this.publish(directory, "mcp.tools.changed", { server: name });
+  }
+
+  /** The ways to reach a server, in the order they are tried: stdio, or streamable HTTP then SSE. */
+  private transports(directory: string, config: McpServerConfig): (() => Transport)[] {
+    if (config.type === "local")
+      return [
+        () =>
+          new StdioClientTransport({
+            command: config.command[0]!,
+            args: config.command.slice(1),
+            cwd: config.cwd ? path.resolve(directory, config.cwd) : directory,
+            env: { ...(process.env as Record<string, string>), ...config.environment },
+            stderr: "pipe",
+          }),
+      ];
+    const url = new URL(config.url);
+    const requestInit = { headers: config.headers ?? {} };
+    return [() => new StreamableHTTPClientTransport(url, { requestInit }), () => new SSEClientTransport(url, { requestInit })];
   }
 
   private async start(directory: string, servers: Map<string, ServerState>, name: string): Promise<void> {
     const state = servers.get(name)!;
     await this.stop(state);
-    const client = new Client({ name: "agentpool-server", version: "0.1.0" });
-    const transport =
-      state.config.type === "local"
-        ? new StdioClientTransport({
-            command: state.config.command[0]!,
-            args: state.config.command.slice(1),
-            cwd: state.config.cwd ?? directory,
-            env: { ...(process.env as Record<string, string>), ...state.config.environment },
-            stderr: "pipe",
-          })
-        : new StreamableHTTPClientTransport(new URL(state.config.url), { requestInit: { headers: state.config.headers ?? {} } });
     const timeout = state.config.timeout ?? DEFAULT_TIMEOUT_MS;
+    let client: Client | undefined;
+    let failure: MCPStatus = { status: "failed", error: "Unknown error" };
     try {
-      await client.connect(transport, { timeout });
-      state.client = client;
+      for (const transport of this.transports(directory, state.config)) {
+        const attempt = new Client({ name: "agentpool-server", version: "0.1.0" });
+        try {
+          await attempt.connect(transport(), { timeout });
+          client = attempt;
+          break;
+        } catch (error) {
+          await attempt.close().catch(() => undefined);
+          if (isUnauthorized(error) && !(state.config.type === "remote" && state.config.oauth === false)) {
+            failure = { status: "needs_auth" };
+            this.publish(directory, "tui.toast.show", {
+              title: "MCP Authentication Required",
+              message: `Server "${name}" requires authentication. Run: opencode mcp auth ${name}`,
+              variant: "warning",
+              duration: 8000,
+            });
+            break;
+          }
+          failure = { status: "failed", error: (error as Error).message || String(error) };
+        }
+      }
+    } catch (error) {
+      failure = { status: "failed", error: (error as Error).message || String(error) }; // a bad URL, a bad command
+    }
+    if (!client) {
+      state.status = failure;
+      this.log.warn({ server: name, status: failure }, "MCP server unavailable");
+      return;
+    }
+    try {
       state.tools = await this.listTools(client, timeout);
-      state.status = { status: "connected" };
-      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-        state.tools = await this.listTools(client, timeout).catch(() => state.tools);
-        this.publish(directory, "mcp.tools.changed", { server: name });
-      });
     } catch (error) {
       await client.close().catch(() => undefined);
+      state.status = { status: "failed", error: (error as Error).message || String(error) };
+      return;
+    }
+    if (servers.get(name) !== state) {
+      await client.close().catch(() => undefined); // replaced meanwhile
+      return;
+    }
+    state.client = client;
+    state.status = { status: "connected" };
+    client.onclose = () => {
+      if (state.client !== client) return; // closed here (disconnect, a config change)
       state.client = undefined;
       state.tools = [];
-      state.status = { status: "failed", error: (error as Error).message || String(error) };
-      this.log.warn({ err: error, server: name }, "MCP server failed to connect");
-    }
+      state.status = { status: "failed", error: "Connection closed" };
+      this.log.warn({ server: name }, "MCP connection closed");
+      this.publish(directory, "mcp.tools.changed", { server: name });
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      if (state.client !== client) return;
+      const tools = await this.listTools(client, timeout).catch(() => undefined);
+      if (!tools || state.client !== client) return;
+      state.tools = tools;
+      this.publish(directory, "mcp.tools.changed", { server: name });
+    });
   }
 
   private async listTools(client: Client, timeout: number): Promise<ListedTool[]> {
@@ -123,7 +233,7 @@ export class McpService {
     const servers = await this.servers(directory);
     const previous = servers.get(name);
     if (previous) await this.stop(previous);
-    servers.set(name, { config, status: { status: "disabled" }, tools: [] });
+    servers.set(name, { config, status: { status: "disabled" }, tools: [], fromConfig: false, fingerprint: JSON.stringify(config) });
     if (config.enabled !== false) await this.start(directory, servers, name);
     this.publish(directory, "mcp.tools.changed", { server: name });
     return this.status(directory);
@@ -215,9 +325,11 @@ export class McpService {
 
   /** Drops a directory's servers (instance.dispose); they connect again on next use. */
   async forget(directory: string): Promise<void> {
-    const servers = this.directories.get(directory);
+    const entry = this.directories.get(directory);
     this.directories.delete(directory);
-    if (servers) await Promise.all([...(await servers).values()].map((state) => this.stop(state)));
+    if (!entry) return;
+    await entry.pending;
+    await Promise.all([...entry.servers.values()].map((state) => this.stop(state)));
   }
 
   async closeAll(): Promise<void> {

@@ -16,7 +16,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
   const finalised = await services.prompts.finaliseInterruptedRuns();
   if (finalised) services.log.warn({ count: finalised }, "finalised runs interrupted by the previous stop");
   const server = http.createServer(app);
-  server.on("upgrade", ptyUpgradeHandler(services.pty, options.credentials));
+  server.on("upgrade", ptyUpgradeHandler(services.pty, options.credentials, services.config));
   // Event streams stay open for hours; the defaults would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

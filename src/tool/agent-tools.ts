@@ -44,6 +44,20 @@ export interface ToolRulesInput {
   sessionRules?: PermissionRuleset;
   /** Whether the session was started by `task` (it has a parent session). */
   subtask?: boolean;
+  /**
+   * The agent's and the prompt's `tools` map, as upstream reads it: each key a tool name or a
+   * wildcard (`"github_*": false`), `false` turning the tools off and `true` on, later keys winning.
+   */
+  enabled?: Record<string, boolean>;
+}
+
+/** A `tools` map as rules over the tools' permissions (edit and write share `edit`). */
+function rulesFromToolMap(enabled: Record<string, boolean> | undefined): PermissionRuleset {
+  return Object.entries(enabled ?? {}).map(([tool, on]) => ({
+    permission: permissionOf(tool),
+    pattern: "*",
+    action: on ? ("allow" as const) : ("deny" as const),
+  }));
 }
 
 /** The rules that decide what a turn is offered: agentRules' order, upstream's agent rules added. */
@@ -56,6 +70,7 @@ export function toolRules(input: ToolRulesInput): PermissionRuleset {
     ...rulesFromConfig(input.config.permission),
     ...(input.sessionRules ?? []),
     ...(input.subtask ? SUBTASK_RULES : []),
+    ...rulesFromToolMap(input.enabled),
   ];
 }
 

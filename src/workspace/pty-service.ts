@@ -1,13 +1,19 @@
 // Terminals (pty.*): real pseudo-terminals (node-pty) running a shell or a command in a project,
 // their output kept (a bounded scrollback) for clients that connect later over a WebSocket, and
 // their life published as pty.created / pty.updated / pty.exited / pty.deleted.
-import { randomBytes } from "node:crypto";
+//
+// A terminal belongs to the directory it was created for: another directory neither lists nor
+// reaches it. An exited terminal stays (status "exited", its exit code) until it is removed. Output
+// is counted from the terminal's start: a client connecting with a cursor gets what followed that
+// point (as far as the scrollback still holds it), then the cursor of the end of what it got.
+// Connect tickets are single use, expire after TICKET_SECONDS and open one terminal of one directory.
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as nodePty from "node-pty";
 import type { Pty } from "../../generated/schemas.js";
+import { NotFoundError } from "../domain-errors.js";
 import { createId } from "../id.js";
-import { HttpError } from "../server/errors.js";
 
 type Publish = (directory: string, type: string, properties: Record<string, unknown>) => void;
 
@@ -21,12 +27,17 @@ interface Terminal {
   info: Pty;
   directory: string;
   process: nodePty.IPty;
+  /** The last SCROLLBACK_CHARS of output. */
   scrollback: string;
+  /** How much output there was in all: the cursor at the end of the scrollback. */
+  written: number;
   listeners: Set<PtyListener>;
 }
 
-const SCROLLBACK_CHARS = 1_000_000;
-const TICKET_SECONDS = 60;
+const SCROLLBACK_CHARS = 2 * 1024 * 1024;
+export const TICKET_SECONDS = 60;
+/** At most this many unused tickets are kept; the oldest go first. */
+const MAX_TICKETS = 10_000;
 
 export interface PtyCreate {
   command?: string;
@@ -34,6 +45,16 @@ export interface PtyCreate {
   cwd?: string;
   title?: string;
   env?: Record<string, string>;
+}
+
+/** A client's link to a terminal, made by attach: what to replay first, then live output. */
+export interface PtyAttachment {
+  /** The retained output after the client's cursor (all of it without one, none for -1). */
+  replay: string;
+  /** The cursor at the end of the replay: where the live output the listener gets starts. */
+  cursor: number;
+  write(data: string): void;
+  detach(): void;
 }
 
 /** The login shells this machine lists (/etc/shells) that exist. */
@@ -52,9 +73,13 @@ function defaultShell(): string {
 
 export class PtyService {
   private readonly terminals = new Map<string, Terminal>();
-  private readonly tickets = new Map<string, { ptyID: string; expires: number }>();
+  /** ticket -> what it opens; a Map keeps insertion order, so the first entries are the oldest. */
+  private readonly tickets = new Map<string, { ptyID: string; directory: string; expires: number }>();
 
-  constructor(private readonly publish: Publish) {}
+  constructor(
+    private readonly publish: Publish,
+    private readonly ticketSeconds = TICKET_SECONDS,
+  ) {}
 
   create(directory: string, request: PtyCreate): Pty {
     const command = request.command ?? defaultShell();
@@ -73,16 +98,18 @@ export class PtyService {
       directory,
       process: child,
       scrollback: "",
+      written: 0,
       listeners: new Set(),
     };
     this.terminals.set(id, terminal);
     child.onData((data) => {
       terminal.scrollback = (terminal.scrollback + data).slice(-SCROLLBACK_CHARS);
+      terminal.written += data.length;
       for (const listener of terminal.listeners) listener.output(data);
     });
     child.onExit(({ exitCode }) => {
-      terminal.info = { ...terminal.info, status: "exited", exitCode };
-      this.publish(directory, "pty.exited", { id, exitCode });
+      terminal.info = { ...terminal.info, status: "exited", exitCode: Math.max(0, exitCode) };
+      this.publish(directory, "pty.exited", { id, exitCode: terminal.info.exitCode });
       this.publish(directory, "pty.updated", { info: terminal.info });
       for (const listener of terminal.listeners) listener.closed();
       terminal.listeners.clear();
@@ -91,64 +118,80 @@ export class PtyService {
     return terminal.info;
   }
 
-  private terminal(id: string): Terminal {
+  /** The directory's terminal; with `running`, only while it runs (what the v1 routes reach). */
+  private terminal(directory: string, id: string, running = false): Terminal {
     const terminal = this.terminals.get(id);
-    if (!terminal) throw new HttpError(404, { _tag: "PtyNotFoundError", ptyID: id, message: `Terminal not found: ${id}` });
+    if (!terminal || terminal.directory !== directory || (running && terminal.info.status !== "running"))
+      throw new NotFoundError("Pty", id);
     return terminal;
   }
 
-  list(directory: string): Pty[] {
-    return [...this.terminals.values()].filter((t) => t.directory === directory).map((t) => t.info);
+  /** The directory's terminals; exited ones too unless `runningOnly` (v1 lists only running ones). */
+  list(directory: string, runningOnly = false): Pty[] {
+    return [...this.terminals.values()]
+      .filter((t) => t.directory === directory && (!runningOnly || t.info.status === "running"))
+      .map((t) => t.info);
   }
 
-  get(id: string): Pty {
-    return this.terminal(id).info;
+  get(directory: string, id: string, running = false): Pty {
+    return this.terminal(directory, id, running).info;
   }
 
-  update(id: string, change: { title?: string; size?: { rows: number; cols: number } }): Pty {
-    const terminal = this.terminal(id);
+  update(directory: string, id: string, change: { title?: string; size?: { rows: number; cols: number } }, running = false): Pty {
+    const terminal = this.terminal(directory, id, running);
     if (change.size && terminal.info.status === "running") terminal.process.resize(change.size.cols, change.size.rows);
     if (change.title !== undefined) terminal.info = { ...terminal.info, title: change.title };
     this.publish(terminal.directory, "pty.updated", { info: terminal.info });
     return terminal.info;
   }
 
-  remove(id: string): void {
-    const terminal = this.terminal(id);
+  remove(directory: string, id: string): void {
+    const terminal = this.terminal(directory, id);
     this.terminals.delete(id);
+    for (const [ticket, entry] of this.tickets) if (entry.ptyID === id) this.tickets.delete(ticket);
     if (terminal.info.status === "running") terminal.process.kill();
     for (const listener of terminal.listeners) listener.closed();
     terminal.listeners.clear();
     this.publish(terminal.directory, "pty.deleted", { id });
   }
 
-  /** A one-time ticket that lets a client (a browser cannot send auth headers on a WebSocket) connect. */
-  connectToken(id: string): { ticket: string; expires_in: number } {
-    this.terminal(id);
-    const ticket = randomBytes(24).toString("base64url");
-    this.tickets.set(ticket, { ptyID: id, expires: Date.now() + TICKET_SECONDS * 1000 });
-    return { ticket, expires_in: TICKET_SECONDS };
+  /** A single-use ticket that lets a client (a browser cannot send auth headers on a WebSocket) connect to a running terminal. */
+  connectToken(directory: string, id: string): { ticket: string; expires_in: number } {
+    this.terminal(directory, id, true);
+    const now = Date.now();
+    for (const [ticket, entry] of this.tickets) if (entry.expires <= now) this.tickets.delete(ticket);
+    while (this.tickets.size >= MAX_TICKETS) this.tickets.delete(this.tickets.keys().next().value!);
+    const ticket = randomUUID();
+    this.tickets.set(ticket, { ptyID: id, directory, expires: now + this.ticketSeconds * 1000 });
+    return { ticket, expires_in: this.ticketSeconds };
   }
 
-  /** Uses up a ticket; true when it was issued for this terminal and is still valid. */
-  redeem(ticket: string, id: string): boolean {
+  /** Uses up a ticket (whatever it was presented for): true when it was issued for this terminal of this directory and has not expired. */
+  redeem(ticket: string, directory: string, id: string): boolean {
     const entry = this.tickets.get(ticket);
     this.tickets.delete(ticket);
-    return !!entry && entry.ptyID === id && entry.expires > Date.now();
+    return !!entry && entry.ptyID === id && entry.directory === directory && entry.expires > Date.now();
   }
 
-  exists(id: string): boolean {
-    return this.terminals.has(id);
+  /** Whether the directory has this terminal, running. */
+  isRunning(directory: string, id: string): boolean {
+    const terminal = this.terminals.get(id);
+    return !!terminal && terminal.directory === directory && terminal.info.status === "running";
   }
 
-  /** Connects a client: it gets the scrollback from `cursor` (an offset into it) on, then live output. */
-  attach(id: string, listener: PtyListener, cursor = 0): { write(data: string): void; detach(): void } {
-    const terminal = this.terminal(id);
-    const backlog = terminal.scrollback.slice(Math.max(0, Math.min(cursor, terminal.scrollback.length)));
-    if (backlog) listener.output(backlog);
-    if (terminal.info.status === "exited") listener.closed();
-    else terminal.listeners.add(listener);
+  /**
+   * Connects a client to a running terminal. `cursor` is a point in the terminal's output: the
+   * replay is what the scrollback holds after it; without a cursor all of the scrollback, with -1
+   * nothing. The listener gets the output that follows the replay.
+   */
+  attach(directory: string, id: string, listener: PtyListener, cursor?: number): PtyAttachment {
+    const terminal = this.terminal(directory, id, true);
+    const retainedFrom = terminal.written - terminal.scrollback.length;
+    const from = cursor === undefined ? retainedFrom : cursor === -1 ? terminal.written : Math.max(retainedFrom, Math.min(cursor, terminal.written));
+    terminal.listeners.add(listener);
     return {
+      replay: terminal.scrollback.slice(from - retainedFrom),
+      cursor: terminal.written,
       write: (data) => {
         if (terminal.info.status === "running") terminal.process.write(data);
       },
@@ -157,7 +200,11 @@ export class PtyService {
   }
 
   closeAll(): void {
-    for (const terminal of this.terminals.values()) if (terminal.info.status === "running") terminal.process.kill();
+    for (const terminal of this.terminals.values()) {
+      if (terminal.info.status === "running") terminal.process.kill();
+      for (const listener of terminal.listeners) listener.closed();
+    }
     this.terminals.clear();
+    this.tickets.clear();
   }
 }

@@ -19,7 +19,6 @@ const KNOWN_EXCEPTIONS = [
   "v2/location.ts -> server/context.ts",
   "workspace/git-worktrees.ts -> server/errors.ts",
   "workspace/project-paths.ts -> server/errors.ts",
-  "workspace/pty-service.ts -> server/errors.ts",
   "workspace/workspace-sessions.ts -> server/context.ts",
   "workspace/workspace-sessions.ts -> server/errors.ts",
   "workspace/workspaces.ts -> server/errors.ts",
