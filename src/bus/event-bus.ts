@@ -1,7 +1,19 @@
 // The in-process event bus. Domain code publishes an event for a directory; /event streams
 // subscribe to one directory, /global/event to all. Later a Redis or NATS bus can implement the
 // same interface to fan out across servers.
+import type { Event } from "../../generated/schemas.js";
 import { createId } from "../id.js";
+
+/** The name of an event the spec declares (its `Event` union). */
+export type EventType = Event["type"];
+/** The properties the spec declares for that event. */
+export type EventProperties<T extends EventType> = Extract<Event, { type: T }>["properties"];
+/**
+ * Publishes one event of the spec's union somewhere (a directory, a session): a typo in its name
+ * or a property fails to compile; the run-time check against the spec stays as a backstop.
+ */
+export type PublishTo<Where> = <T extends EventType>(where: Where, type: T, properties: EventProperties<T>) => void;
+export type PublishToAsync<Where> = <T extends EventType>(where: Where, type: T, properties: EventProperties<T>) => Promise<void>;
 
 export interface BusEvent {
   id: string;
@@ -48,8 +60,8 @@ export class EventBus {
   /** `check` runs once per event before anyone sees it (contract validation in tests). */
   constructor(private readonly check: EventCheck = () => {}) {}
 
-  publish(scope: EventScope, type: string, properties: Record<string, unknown>, durable?: Durable): ScopedEvent {
-    const event: ScopedEvent = { ...scope, payload: { id: createId("evt"), type, properties } };
+  publish<T extends EventType>(scope: EventScope, type: T, properties: EventProperties<T>, durable?: Durable): ScopedEvent {
+    const event: ScopedEvent = { ...scope, payload: { id: createId("evt"), type, properties: properties as Record<string, unknown> } };
     this.check(event);
     for (const { directory, listener } of [...this.directoryListeners]) if (directory === event.directory) listener(event);
     for (const listener of [...this.globalListeners]) listener(event);

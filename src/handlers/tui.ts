@@ -1,5 +1,6 @@
 // Handlers of the spec tag "tui": remote control of an attached TUI. Each call publishes the
 // tui.* event the TUI listens for on its event stream and answers true, attached TUI or not.
+import type { EventProperties, EventType } from "../bus/event-bus.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 import { publishForDirectory } from "../bus/instance-events.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
@@ -21,7 +22,7 @@ const COMMAND_ALIASES: Record<string, string> = {
   agent_cycle: "agent.cycle",
 };
 
-async function publish(ctx: RequestContext, type: string, properties: Record<string, unknown>): Promise<true> {
+async function publish<T extends EventType>(ctx: RequestContext, type: T, properties: EventProperties<T>): Promise<true> {
   await publishForDirectory(ctx.services, ctx.directory, type, properties);
   return true;
 }

@@ -8,6 +8,7 @@
 // a server whose connection ends (a crashed process) is `failed` ("Connection closed") and its
 // tools are withdrawn (mcp.tools.changed). When the configuration changes, only the entries that
 // changed (added, removed, edited) reconnect; the others keep their connection.
+import type { PublishTo } from "../bus/event-bus.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -73,7 +74,7 @@ export class McpService {
 
   constructor(
     private readonly configs: ConfigSource,
-    private readonly publish: (directory: string, type: string, properties: Record<string, unknown>) => void,
+    private readonly publish: PublishTo<string>,
     private readonly log: Logger,
   ) {}
 

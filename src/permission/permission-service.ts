@@ -1,5 +1,6 @@
 // Permission requests: a tool asks before it acts; rules decide (allow, deny) or the user does
 // (permission.asked, then a reply: once, always, reject). "always" is remembered for the project.
+import type { PublishToAsync } from "../bus/event-bus.js";
 import type { PermissionRequest, PermissionRuleset } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 import { NotFoundError } from "../domain-errors.js";
@@ -51,7 +52,7 @@ export class PermissionService {
   constructor(
     private readonly store: Store,
     /** Publishes permission.asked / permission.replied on the session's stream. */
-    private readonly publish: (sessionID: string, type: string, properties: Record<string, unknown>) => Promise<void>,
+    private readonly publish: PublishToAsync<string>,
     /** Plugins' say (`permission.ask`) on a request the rules leave to the user. */
     private readonly pluginDecision: (request: PermissionRequest) => Promise<"ask" | "allow" | "deny"> = async () => "ask",
   ) {}

@@ -3,6 +3,7 @@
 // a file or package that fails is logged and published as upstream publishes it (session.error
 // with an UnknownError naming it), and the rest keeps working. The hook points the prompt loop,
 // the model call and the permission service use are here, one call each (see PluginHooks).
+import type { PublishTo } from "../bus/event-bus.js";
 import { createOpencodeClient } from "@opencode-ai/sdk";
 import type { Hooks, PluginInput } from "@opencode-ai/plugin";
 import type { Logger } from "pino";
@@ -62,7 +63,7 @@ export interface PluginServiceDeps {
   projects: { locate(directory: string): Promise<ProjectLocation>; forDirectory(directory: string): Promise<Project> };
   bus: Pick<EventBus, "subscribe">;
   /** Publishes an event of the directory (a load failure's session.error). */
-  publish(directory: string, type: string, properties: Record<string, unknown>): void;
+  publish: PublishTo<string>;
   log: Logger;
   env?: NodeJS.ProcessEnv;
 }

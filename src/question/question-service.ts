@@ -1,5 +1,6 @@
 // Questions an agent asks the user (the question tool): question.asked, then a reply with the
 // chosen labels or a rejection (the tool fails and the run stops, as upstream).
+import type { PublishToAsync } from "../bus/event-bus.js";
 import type { QuestionAnswer, QuestionInfo, QuestionRequest } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 import { NotFoundError } from "../domain-errors.js";
@@ -24,7 +25,7 @@ export function questionNotFound(requestID: string): NotFoundError {
 export class QuestionService {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly publish: (sessionID: string, type: string, properties: Record<string, unknown>) => Promise<void>) {}
+  constructor(private readonly publish: PublishToAsync<string>) {}
 
   list(): QuestionRequest[] {
     return [...this.pending.values()].map((p) => p.request);

@@ -1,7 +1,7 @@
 // Builds the services every handler uses, in dependency order.
 import path from "node:path";
 import type { Logger } from "pino";
-import { EventBus, type ScopedEvent } from "../bus/event-bus.js";
+import { EventBus, type PublishTo, type PublishToAsync, type ScopedEvent } from "../bus/event-bus.js";
 import { ConfigService } from "../config/config-service.js";
 import { CredentialStore } from "../auth/credential-store.js";
 import { loadServedSpec } from "../contract/served-spec.js";
@@ -80,11 +80,11 @@ export function createServices(options: ServiceOptions): Services {
   const runs = new RunRegistry();
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
-  const publishForSession = async (sessionID: string, type: string, properties: Record<string, unknown>) => {
+  const publishForSession: PublishToAsync<string> = async (sessionID, type, properties) => {
     const session = await store.getSession(sessionID);
     if (session) await events.publish(session, type, properties);
   };
-  const publishInDirectory = (directory: string, type: string, properties: Record<string, unknown>) =>
+  const publishInDirectory: PublishTo<string> = (directory, type, properties) =>
     void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined);
   const plugins = new PluginService({ configs, projects, bus, publish: publishInDirectory, log });
   const permissions = new PermissionService(store, publishForSession, async (request) => {
@@ -98,7 +98,7 @@ export function createServices(options: ServiceOptions): Services {
   const acp = new AcpPool();
   const mcp = new McpService(
     configs,
-    (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
+    publishInDirectory,
     log,
   );
   const models = new ModelResolver(options.prompt?.env ?? process.env, credentials);
@@ -147,11 +147,11 @@ export function createServices(options: ServiceOptions): Services {
     mcp,
     plugins,
     pty: new PtyService(
-      (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
+      publishInDirectory,
     ),
     watchers: new FileWatchers(
       bus,
-      (directory, type, properties) => void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined),
+      publishInDirectory,
       log,
     ),
     tui: new TuiControl(),

@@ -1,7 +1,7 @@
 // Publishing session events the way upstream does: persisted first, then published on the
 // session's directory, with the sync twin (and its per-session sequence number) for durable ones.
 import type { Session } from "../../generated/schemas.js";
-import type { EventBus } from "../bus/event-bus.js";
+import type { EventBus, EventProperties, EventType } from "../bus/event-bus.js";
 import type { Store } from "../storage/store.js";
 
 /** Event types that upstream's global stream follows with a `sync` twin. */
@@ -22,7 +22,7 @@ export class SessionEvents {
   ) {}
 
   /** Publishes after the change is stored. `seq` is taken in advance when the session is about to be deleted. */
-  async publish(session: Session, type: string, properties: Record<string, unknown>, seq?: number): Promise<void> {
+  async publish<T extends EventType>(session: Session, type: T, properties: EventProperties<T>, seq?: number): Promise<void> {
     const scope = { directory: session.directory, project: session.projectID };
     const durable = DURABLE.has(type) ? { aggregateID: session.id, seq: seq ?? (await this.nextSeq(session.id)) } : undefined;
     this.bus.publish(scope, type, properties, durable);

@@ -2,12 +2,18 @@
 // the events are checked (one session, contiguous seq continuing ours), applied to the store in
 // order, and published again, so clients and the sync log see them as if they had happened here.
 // The session lands in the given directory (and that directory's project).
+import type { EventProperties, EventType } from "../bus/event-bus.js";
 import path from "node:path";
 import type { Message, Part, Session } from "../../generated/schemas.js";
 import type { Services } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 import type { SyncEventLog } from "./sync-event-log.js";
+
+/** A replayed event's data as the spec declares that event: the request's schema checked it, and the bus checks it again. */
+function asDeclared<T extends EventType>(_type: T, data: Record<string, unknown>): EventProperties<T> {
+  return data as EventProperties<T>;
+}
 
 export interface ReplayedEvent {
   id: string;
@@ -81,19 +87,19 @@ export async function replaySyncEvents(
       }
       case "message.updated":
         await services.store.putMessage(data.info as Message);
-        await services.events.publish(current, type, data);
+        await services.events.publish(current, type, asDeclared(type, data));
         break;
       case "message.removed":
         await services.store.deleteMessage(sessionID, String(data.messageID));
-        await services.events.publish(current, type, data);
+        await services.events.publish(current, type, asDeclared(type, data));
         break;
       case "message.part.updated":
         await services.store.putPart(data.part as Part);
-        await services.events.publish(current, type, data);
+        await services.events.publish(current, type, asDeclared(type, data));
         break;
       case "message.part.removed":
         await services.store.deletePart(String(data.messageID), String(data.partID));
-        await services.events.publish(current, type, data);
+        await services.events.publish(current, type, asDeclared(type, data));
         break;
     }
   }

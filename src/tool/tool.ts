@@ -1,6 +1,7 @@
 // What a tool is: OpenCode's name, a description and JSON Schema parameters for the model, and
 // an implementation that reports progress and ends with a title, an output (what the model
 // reads) and metadata (what the TUI renders).
+import type { EventProperties, EventType } from "../bus/event-bus.js";
 import type { JSONSchema7 } from "ai";
 import type { QuestionAnswer, QuestionInfo, Todo } from "../../generated/schemas.js";
 
@@ -19,7 +20,7 @@ export interface ToolContext {
   /** What the part shows if the run is aborted while this tool runs (default: an error). */
   onAbort(result: ToolResult): void;
   /** Publishes an event on the session's directory (file.edited, todo.updated, ...). */
-  publish(type: string, properties: Record<string, unknown>): void;
+  publish<T extends EventType>(type: T, properties: EventProperties<T>): void;
   /**
    * Asks permission before acting; resolves when allowed, throws PermissionDeniedError when not.
    * `patterns` are what the rules match (a command, a path); `always` what "always" would allow.

@@ -2,6 +2,7 @@
 // file.watcher.updated (add / change / unlink), and a branch switch as vcs.branch.updated, as
 // upstream's watcher does. One recursive watch per git worktree, started by the first request
 // about a directory in it; .git internals other than HEAD and node_modules are left out.
+import type { PublishTo } from "../bus/event-bus.js";
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
@@ -9,7 +10,7 @@ import type { EventBus } from "../bus/event-bus.js";
 import { currentBranch } from "./vcs.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
-type Publish = (directory: string, type: string, properties: Record<string, unknown>) => void;
+type Publish = PublishTo<string>;
 
 /** Changes are reported this long after the disk says so, and a file reported within it (by a tool that changed it, or a burst of writes) is reported once. */
 const QUIET_MS = 150;

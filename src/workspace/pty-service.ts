@@ -7,6 +7,7 @@
 // is counted from the terminal's start: a client connecting with a cursor gets what followed that
 // point (as far as the scrollback still holds it), then the cursor of the end of what it got.
 // Connect tickets are single use, expire after TICKET_SECONDS and open one terminal of one directory.
+import type { PublishTo } from "../bus/event-bus.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ import type { Pty } from "../../generated/schemas.js";
 import { NotFoundError } from "../domain-errors.js";
 import { createId } from "../id.js";
 
-type Publish = (directory: string, type: string, properties: Record<string, unknown>) => void;
+type Publish = PublishTo<string>;
 
 /** What a connected client gets: output as it comes, and the end. */
 export interface PtyListener {
@@ -107,9 +108,10 @@ export class PtyService {
       terminal.written += data.length;
       for (const listener of terminal.listeners) listener.output(data);
     });
-    child.onExit(({ exitCode }) => {
-      terminal.info = { ...terminal.info, status: "exited", exitCode: Math.max(0, exitCode) };
-      this.publish(directory, "pty.exited", { id, exitCode: terminal.info.exitCode });
+    child.onExit((exit) => {
+      const exitCode = Math.max(0, exit.exitCode);
+      terminal.info = { ...terminal.info, status: "exited", exitCode };
+      this.publish(directory, "pty.exited", { id, exitCode });
       this.publish(directory, "pty.updated", { info: terminal.info });
       for (const listener of terminal.listeners) listener.closed();
       terminal.listeners.clear();

@@ -196,7 +196,7 @@ describe("response validation", () => {
   });
 
   it("refuses to publish an event that breaks the spec", () => {
-    expect(() => broken.services.bus.publish({ directory: "/x" }, "session.idle", { sessionID: 42 })).toThrow(
+    expect(() => broken.services.bus.publish({ directory: "/x" }, "session.idle", { sessionID: 42 as unknown as string })).toThrow(
       /session.idle breaks the spec/,
     );
   });
