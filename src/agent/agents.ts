@@ -64,11 +64,13 @@ function builtInRules(name: string, ctx: RuleContext): PermissionRuleset {
     case "build":
       return rulesFromConfig({ question: "allow", plan_enter: "allow" });
     case "plan":
-      // Plan mode looks and plans: every edit is refused but the plan files' (in the project's
-      // .opencode/plans/ or the data folder's plans/, named relative to the project as edits are).
+      // Plan mode looks and plans: it may not start `general`, and every edit is refused but the
+      // plan files' (in the project's .opencode/plans/ or the data folder's plans/, named relative
+      // to the project as edits are).
       return rulesFromConfig({
         question: "allow",
         plan_exit: "allow",
+        task: { general: "deny" },
         external_directory: { [path.join(plans, "*")]: "allow" },
         edit: { "*": "deny", [path.join(".opencode", "plans", "*.md")]: "allow", [path.relative(root, path.join(plans, "*.md"))]: "allow" },
       });
