@@ -4,14 +4,16 @@
 // $XDG_CONFIG_HOME/opencode/agent/ (global). Later sources override earlier ones by name.
 // AgentPool manifests (./manifest/) add their agents and teams over the built-in ones; OpenCode's
 // own definitions of the same name apply over a manifest's (OpenCode's config wins on a clash).
-import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Agent, AgentConfig, Config, PermissionRuleset } from "../../generated/schemas.js";
-import { DEFAULT_RULES, PLAN_RULES, rulesFromConfig } from "../permission/rules.js";
-import { openCodeConfigDirectory } from "../xdg.js";
+import type { Agent, AgentConfig, Config, PermissionRule, PermissionRuleset } from "../../generated/schemas.js";
+import { defaultRules, externalDirectories, rulesFromConfig } from "../permission/rules.js";
+import { loadSkills } from "../skill/skills.js";
+import { toolOutputDirectory } from "../tool/truncate.js";
+import { dataDirectory } from "../xdg.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 import { parseModelRef } from "./llm/models.js";
-import { parseAgentMarkdown } from "./agent-markdown.js";
+import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT } from "./llm/system-prompt.js";
+import { definitionFolders, markdownFiles } from "./definition-folders.js";
 import { manifestAgents } from "./manifest/manifest-agents.js";
 import { checkTeams } from "./team/team-check.js";
 import { ACP_PROVIDER, type AgentDefinition } from "./agent-definition.js";
@@ -20,7 +22,95 @@ export { parseAgentMarkdown } from "./agent-markdown.js";
 
 export type { AgentDefinition, TeamDefinition } from "./agent-definition.js";
 export { ACP_PROVIDER } from "./agent-definition.js";
+export { definitionFolders, markdownFiles } from "./definition-folders.js";
 
+/** The explore agent's instructions (our own wording). */
+const EXPLORE_PROMPT = [
+  "You search a codebase for the agent that called you and report what you found.",
+  "Find files by name patterns with glob, search their contents with grep, and read the ones that matter;",
+  "use bash only for commands that look (ls, git log, git show), never for ones that change anything.",
+  "Search as thoroughly as the caller asked: a quick look, a medium search, or a very thorough one that",
+  "tries several places and naming conventions. You cannot create, edit or delete files.",
+  "Answer with absolute paths, the lines or symbols that matter, and a short summary of what they show.",
+].join("\n");
+
+/** The summary agent's instructions (our own wording): the short account a session keeps of a turn. */
+const SUMMARY_PROMPT = [
+  "Write a short account of what was done in this conversation, as a pull request description would:",
+  "two or three sentences in the first person about the changes made and why, no lists, no headings,",
+  "no code. Mention questions left open, if any. Answer with the account only.",
+].join("\n");
+
+/** The folders upstream's agents allow outside the project: cut tool outputs and the skills' folders. */
+async function whitelistedFolders(directory: string, worktree: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const skills = await loadSkills(directory, worktree, env);
+  const skillFolders = [...new Set(skills.map((skill) => path.dirname(skill.location)))];
+  return [path.join(toolOutputDirectory(env), "*"), ...skillFolders.map((folder) => path.join(folder, "*"))];
+}
+
+interface RuleContext {
+  config: Config;
+  directory: string;
+  worktree: string;
+  env: NodeJS.ProcessEnv;
+  whitelisted: string[];
+}
+
+/** What upstream's built-in agents add to the defaults (before the user's `permission`). */
+function builtInRules(name: string, ctx: RuleContext): PermissionRuleset {
+  const plans = path.join(dataDirectory(ctx.env), "plans");
+  const root = ctx.worktree === NO_WORKTREE ? ctx.directory : ctx.worktree;
+  switch (name) {
+    case "build":
+      return rulesFromConfig({ question: "allow", plan_enter: "allow" });
+    case "plan":
+      // Plan mode looks and plans: it may not start `general`, and every edit is refused but the
+      // plan files' (in the project's .opencode/plans/ or the data folder's plans/, named relative
+      // to the project as edits are).
+      return rulesFromConfig({
+        question: "allow",
+        plan_exit: "allow",
+        task: { general: "deny" },
+        external_directory: { [path.join(plans, "*")]: "allow" },
+        edit: { "*": "deny", [path.join(".opencode", "plans", "*.md")]: "allow", [path.relative(root, path.join(plans, "*.md"))]: "allow" },
+      });
+    case "general":
+      return rulesFromConfig({ todowrite: "deny" });
+    case "explore":
+      return rulesFromConfig({
+        "*": "deny",
+        ...Object.fromEntries(["grep", "glob", "list", "bash", "webfetch", "websearch", "read"].map((tool) => [tool, "allow" as const])),
+        external_directory: externalDirectories(ctx.whitelisted),
+      });
+    case "compaction":
+    case "title":
+    case "summary":
+      return rulesFromConfig({ "*": "deny" });
+    default:
+      return [];
+  }
+}
+
+/**
+ * An agent's effective permission rules, assembled in upstream's order: the defaults, a built-in
+ * agent's own rules, the config's `permission`, the agent's configured rules (its config entry,
+ * markdown file or manifest), and last the folder of cut tool outputs allowed (unless a rule
+ * denies exactly that folder). The one place the rules of an agent are made: GET /agent lists
+ * them and every permission check of the agent's turns evaluates them (then the session's).
+ */
+export function agentRuleset(agent: Pick<AgentDefinition, "name" | "native" | "permission">, ctx: RuleContext): PermissionRuleset {
+  const rules = [
+    ...defaultRules(ctx.whitelisted),
+    ...(agent.native ? builtInRules(agent.name, ctx) : []),
+    ...rulesFromConfig(ctx.config.permission),
+    ...agent.permission,
+  ];
+  const toolOutput = path.join(toolOutputDirectory(ctx.env), "*");
+  const denied = rules.some((r: PermissionRule) => r.permission === "external_directory" && r.action === "deny" && r.pattern === toolOutput);
+  return denied ? rules : [...rules, { permission: "external_directory", pattern: toolOutput, action: "allow" }];
+}
+
+/** The built-in agents; `permission` holds what configuration adds (none yet), see agentRuleset. */
 const BUILT_IN: AgentDefinition[] = [
   {
     name: "build",
@@ -30,14 +120,14 @@ const BUILT_IN: AgentDefinition[] = [
     permission: [],
     options: {},
   },
-  { name: "plan", description: "Plan mode. Disallows all edit tools.", mode: "primary", native: true, permission: PLAN_RULES, options: {} },
+  { name: "plan", description: "Plan mode. Disallows all edit tools.", mode: "primary", native: true, permission: [], options: {} },
   {
     name: "general",
     description:
       "General-purpose agent for researching complex questions and executing multi-step tasks. Use this agent to execute multiple units of work in parallel.",
     mode: "subagent",
     native: true,
-    permission: [{ permission: "todowrite", pattern: "*", action: "deny" }],
+    permission: [],
     options: {},
   },
   {
@@ -46,15 +136,13 @@ const BUILT_IN: AgentDefinition[] = [
       "Fast agent specialized for exploring codebases: finds files by patterns, searches code for keywords and answers questions about the codebase. Say how thorough it should be: quick, medium or very thorough.",
     mode: "subagent",
     native: true,
-    permission: [
-      { permission: "edit", pattern: "*", action: "deny" },
-      { permission: "todowrite", pattern: "*", action: "deny" },
-    ],
+    permission: [],
+    prompt: EXPLORE_PROMPT,
     options: {},
   },
-  { name: "compaction", mode: "primary", native: true, hidden: true, permission: [], options: {} },
-  { name: "summary", mode: "primary", native: true, hidden: true, permission: [], options: {} },
-  { name: "title", mode: "primary", native: true, hidden: true, temperature: 0.5, permission: [], options: {} },
+  { name: "compaction", mode: "primary", native: true, hidden: true, permission: [], prompt: COMPACTION_SYSTEM_PROMPT, options: {} },
+  { name: "summary", mode: "primary", native: true, hidden: true, permission: [], prompt: SUMMARY_PROMPT, options: {} },
+  { name: "title", mode: "primary", native: true, hidden: true, temperature: 0.5, permission: [], prompt: TITLE_SYSTEM_PROMPT, options: {} },
 ];
 
 /** One agent's configuration (a config entry or a markdown file) applied over what came before. */
@@ -108,33 +196,6 @@ function externalOf(entry: AgentConfig): AgentDefinition["external"] {
   return { command: argv, ...(environment ? { env: environment } : {}) };
 }
 
-export async function markdownFiles(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith(".md")).sort();
-  } catch {
-    return [];
-  }
-  return Promise.all(
-    names.map(async (file) => ({ name: file.slice(0, -3), ...parseAgentMarkdown(await readFile(path.join(dir, file), "utf8")) })),
-  );
-}
-
-/**
- * The folders of one kind of definition (`agent`, `command`): the global one, then the
- * project's .opencode/<kind> from the worktree root down to the directory (closer ones win).
- */
-export function definitionFolders(kind: string, directory: string, worktree: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  const root = worktree === NO_WORKTREE ? directory : worktree;
-  const project: string[] = [];
-  for (let dir = directory; ; dir = path.dirname(dir)) {
-    project.unshift(path.join(dir, ".opencode", kind), path.join(dir, ".opencode", `${kind}s`));
-    if (dir === root || dir === path.dirname(dir)) break;
-  }
-  const global = path.join(openCodeConfigDirectory(env), kind);
-  return [global, `${global}s`, ...project];
-}
-
 export async function loadAgents(
   config: Config,
   directory: string,
@@ -151,12 +212,15 @@ export async function loadAgents(
   for (const [name, entry] of Object.entries(config.agent ?? {})) {
     if (entry) byName.set(name, applyConfig(name, byName.get(name), entry as AgentConfig));
   }
-  return checkTeams([...byName.values()].filter((a) => !a.disable));
+  const ctx: RuleContext = { config, directory, worktree, env, whitelisted: await whitelistedFolders(directory, worktree, env) };
+  return checkTeams([...byName.values()].filter((a) => !a.disable).map((agent) => ({ ...agent, permission: agentRuleset(agent, ctx) })));
 }
 
-/** The permission rules an agent runs with: the defaults, the agent's, then the config's. */
-export function agentRules(agent: AgentDefinition, config: Config): PermissionRuleset {
-  return [...DEFAULT_RULES, ...agent.permission, ...rulesFromConfig(config.permission)];
+/** The agents in the order GET /agent lists them, as upstream's: the default agent first, then by name. */
+export function listingOrder(agents: AgentDefinition[], config: Config): AgentDefinition[] {
+  const first = config.default_agent ?? "build";
+  const byName = (a: AgentDefinition, b: AgentDefinition) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return [...agents].sort((a, b) => Number(b.name === first) - Number(a.name === first) || byName(a, b));
 }
 
 /** An agent as GET /agent lists it (the pool's own fields left out). */
@@ -168,5 +232,5 @@ export function toAgentInfo({
   source: _source,
   ...agent
 }: AgentDefinition): Agent {
-  return { ...agent, permission: [...DEFAULT_RULES, ...agent.permission] };
+  return agent;
 }

@@ -40,9 +40,10 @@ export const filesystemHandlers = {
       type: query.type,
       limit: query.limit === undefined ? undefined : Number(query.limit),
     });
+    // Folders keep their trailing "/", as upstream answers them ("readers/").
     return located(
       ctx,
-      found.map((e) => ({ path: e.path.replace(/\/$/, ""), type: e.type })),
+      found.map((e) => ({ path: e.path, type: e.type })),
     );
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

@@ -60,7 +60,7 @@ export const permissionsHandlers = {
       always: input.save ?? input.resources,
       metadata: (input.metadata ?? {}) as Record<string, unknown>,
       ...(input.source ? { tool: { messageID: input.source.messageID, callID: input.source.callID } } : {}),
-      rules: sessionRules(agent, config, session),
+      rules: sessionRules(agent, session),
       signal: new AbortController().signal,
     };
     const effect = await ctx.services.permissions.decide(ask);

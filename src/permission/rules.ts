@@ -34,19 +34,25 @@ export function rulesFromConfig(config: PermissionConfig | undefined): Permissio
   return rules;
 }
 
-/** What agents may do when nothing else is configured: upstream's defaults. */
-export const DEFAULT_RULES: PermissionRuleset = [
-  { permission: "*", pattern: "*", action: "allow" },
-  { permission: "external_directory", pattern: "*", action: "ask" },
-  { permission: "doom_loop", pattern: "*", action: "ask" },
-  // Secrets: reading an .env file takes a yes, its example does not.
-  { permission: "read", pattern: "*.env", action: "ask" },
-  { permission: "read", pattern: "*.env.*", action: "ask" },
-  { permission: "read", pattern: "*.env.example", action: "allow" },
-];
+/**
+ * What every agent may do before its own rules, as upstream's defaults: everything, except a
+ * repeated identical call and files outside the project (asked; the `whitelisted` folders, such
+ * as where cut tool outputs are saved, are allowed), the question and plan-mode tools (refused),
+ * and .env files (asked, their examples not).
+ */
+export function defaultRules(whitelisted: string[]): PermissionRuleset {
+  return rulesFromConfig({
+    "*": "allow",
+    doom_loop: "ask",
+    external_directory: externalDirectories(whitelisted),
+    question: "deny",
+    plan_enter: "deny",
+    plan_exit: "deny",
+    read: { "*": "allow", "*.env": "ask", "*.env.*": "ask", "*.env.example": "allow" },
+  });
+}
 
-/** The plan agent looks but does not touch: edits are refused, commands need a yes. */
-export const PLAN_RULES: PermissionRuleset = [
-  { permission: "edit", pattern: "*", action: "deny" },
-  { permission: "bash", pattern: "*", action: "ask" },
-];
+/** external_directory as upstream configures it: asked, except in the `whitelisted` folders (globs). */
+export function externalDirectories(whitelisted: string[]): Record<string, PermissionAction> {
+  return { "*": "ask", ...Object.fromEntries(whitelisted.map((glob) => [glob, "allow" as const])) };
+}

@@ -125,6 +125,9 @@ export class PluginService implements PluginHooks {
       if (failure.reported) report(failure.message, failure.error);
       else log.error({ err: failure.error, directory }, failure.message);
     }
+    // As upstream, each plugin that loaded is announced (the TUI lists them).
+    for (const { spec } of specs)
+      if (!loaded.failures.some((failure) => failure.spec === spec)) this.deps.publish(directory, "plugin.added", { id: spec });
     for (const hooks of loaded.hooks) {
       try {
         await hooks.config?.(config as never);

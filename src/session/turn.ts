@@ -112,7 +112,7 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
       user,
       recorder,
       project,
-      rules: sessionRules(agent, config, session),
+      rules: sessionRules(agent, session),
       subtask: (request: SubtaskRequest) => deps.subtask(session, user, request, signal),
     };
     const contextOf = (callID: string | undefined, callSignal: AbortSignal) => toolContext(deps, turnOfTool, callID, callSignal);

@@ -5,7 +5,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { definitionFolders, parseAgentMarkdown } from "../agent/agents.js";
+import { parseAgentMarkdown } from "../agent/agent-markdown.js";
+import { definitionFolders } from "../agent/definition-folders.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 
 export interface Skill {

@@ -1,35 +1,12 @@
 // Which tools an agent is offered, decided as upstream decides it: from the permission rules a
-// turn runs with. A tool is left out when the last rule naming its permission denies it for every
-// pattern ("*"); edit and write both fall under the `edit` permission.
-//
-// Upstream's built-in agents carry a few rules the pool's agent definitions (agent/agents.ts) do
-// not have yet; they are added here for choosing tools only: the question tool is for build and
-// plan alone, explore may only look (bash, read, glob, grep, webfetch), plan may not start
-// `general` but keeps edit and write for its plan files, and a sub-agent's session started by `task` gets neither todowrite nor task.
+// turn runs with, the agent's effective ruleset (agentRuleset in agent/agents.ts, the same rules
+// every permission check of the turn evaluates) and the session's. A tool is left out when the
+// last rule naming its permission denies it for every pattern ("*"); edit and write both fall
+// under the `edit` permission (so plan keeps them: it may write its plan files). A sub-agent's
+// session started by `task` gets neither todowrite nor task.
 import type { Config, PermissionRuleset } from "../../generated/schemas.js";
 import type { AgentDefinition } from "../agent/agents.js";
-import { DEFAULT_RULES, evaluate, ruleMatches, rulesFromConfig } from "../permission/rules.js";
-
-/** What upstream's built-in agents add to the defaults, as far as tools are concerned. */
-function upstreamAgentRules(agent: Pick<AgentDefinition, "name" | "native">): PermissionRuleset {
-  const deny = (permission: string, pattern = "*") => ({ permission, pattern, action: "deny" as const });
-  const allow = (permission: string) => ({ permission, pattern: "*", action: "allow" as const });
-  // Upstream denies question to every agent by default.
-  const rules: PermissionRuleset = [deny("question")];
-  if (!agent.native) return rules;
-  if (agent.name === "build") rules.push(allow("question"));
-  if (agent.name === "plan") rules.push(allow("question"), deny("task", "general"));
-  if (agent.name === "explore") rules.push(deny("*"), ...["grep", "glob", "list", "bash", "webfetch", "websearch", "read"].map(allow));
-  return rules;
-}
-
-/**
- * Upstream's plan agent may still write its plan files (.opencode/plans/*.md) after refusing
- * every other edit, so it keeps edit and write; the rule follows the agent's own.
- */
-function upstreamAgentExceptions(agent: Pick<AgentDefinition, "name" | "native">): PermissionRuleset {
-  return agent.native && agent.name === "plan" ? [{ permission: "edit", pattern: ".opencode/plans/*.md", action: "allow" }] : [];
-}
+import { evaluate, ruleMatches } from "../permission/rules.js";
 
 /** Upstream's rules for a session a `task` call started (the pool already denies `task` there). */
 const SUBTASK_RULES: PermissionRuleset = [
@@ -38,8 +15,10 @@ const SUBTASK_RULES: PermissionRuleset = [
 ];
 
 export interface ToolRulesInput {
+  /** The agent as loadAgents made it: its `permission` is its effective ruleset. */
   agent: Pick<AgentDefinition, "name" | "native" | "permission">;
-  config: Pick<Config, "permission">;
+  /** Already part of the agent's ruleset; kept for callers that pass it. */
+  config?: Pick<Config, "permission">;
   /** The session's own rules (a task's child session carries some). */
   sessionRules?: PermissionRuleset;
   /** Whether the session was started by `task` (it has a parent session). */
@@ -60,14 +39,10 @@ function rulesFromToolMap(enabled: Record<string, boolean> | undefined): Permiss
   }));
 }
 
-/** The rules that decide what a turn is offered: agentRules' order, upstream's agent rules added. */
+/** The rules that decide what a turn is offered: the agent's, the session's, a sub-agent session's. */
 export function toolRules(input: ToolRulesInput): PermissionRuleset {
   return [
-    ...DEFAULT_RULES,
-    ...upstreamAgentRules(input.agent),
     ...input.agent.permission,
-    ...upstreamAgentExceptions(input.agent),
-    ...rulesFromConfig(input.config.permission),
     ...(input.sessionRules ?? []),
     ...(input.subtask ? SUBTASK_RULES : []),
     ...rulesFromToolMap(input.enabled),

@@ -5,6 +5,7 @@ import { loadAgents } from "../agent/agents.js";
 import { listProviders } from "../provider/provider-list.js";
 import { SCRIPTED_PROVIDER } from "../provider/scripted-provider.js";
 import { listCommands } from "../command/commands.js";
+import { publishForDirectory } from "../bus/instance-events.js";
 import type { RequestContext } from "../server/context.js";
 import { loadSkills } from "../skill/skills.js";
 
@@ -37,4 +38,22 @@ export async function integrationProviders(ctx: RequestContext): Promise<{ id: s
   const byID = new Map(catalog.all.map((p) => [p.id, { id: p.id, name: p.name, env: p.env }]));
   byID.delete(SCRIPTED_PROVIDER); // a script takes no key
   return [...byID.values()];
+}
+
+/** The directories whose catalogue was announced, per server (its bus). */
+const announced = new WeakMap<object, Set<string>>();
+
+/**
+ * Upstream's v2 catalogue (agents, commands, skills, providers, references, integrations) is
+ * built on a directory's first /api request, and the clients are told its lists are there in
+ * this order (the TUI refreshes them on these events). Ours is read on demand: the events go
+ * out once per directory, at the same moment, before that first answer.
+ */
+export async function announceCatalogue(ctx: RequestContext): Promise<void> {
+  let directories = announced.get(ctx.services.bus);
+  if (!directories) announced.set(ctx.services.bus, (directories = new Set()));
+  if (directories.has(ctx.directory)) return;
+  directories.add(ctx.directory);
+  for (const type of ["catalog.updated", "reference.updated", "integration.updated", "catalog.updated"] as const)
+    await publishForDirectory(ctx.services, ctx.directory, type, {});
 }

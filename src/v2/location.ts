@@ -1,6 +1,7 @@
 // The `location` every v2 (/api/*) answer carries: the directory a request is about and its project.
 import type { LocationInfo } from "../../generated/schemas.js";
 import type { RequestContext } from "../server/context.js";
+import { announceCatalogue } from "./catalog.js";
 import { NO_WORKTREE } from "../workspace/worktree.js";
 
 export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
@@ -13,6 +14,7 @@ export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
 
 /** A v2 list or item answer: the data with the location it belongs to. */
 export async function located<T>(ctx: RequestContext, data: T): Promise<{ location: LocationInfo; data: T }> {
+  await announceCatalogue(ctx);
   return { location: await locationOf(ctx), data };
 }
 

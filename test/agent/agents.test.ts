@@ -61,7 +61,8 @@ afterAll(async () => {
 describe("app.agents", () => {
   it("lists the built-in agents, the configured ones and the markdown ones", async () => {
     const agents = (await sdk().app.agents()).data as AgentInfo[];
-    expect(agents.map((a) => a.name)).toEqual(["build", "plan", "general", "compaction", "summary", "title", "reviewer", "docs"]);
+    // Upstream's order: the default agent, then by name.
+    expect(agents.map((a) => a.name)).toEqual(["build", "compaction", "docs", "general", "plan", "reviewer", "summary", "title"]);
     expect(agents.find((a) => a.name === "build")).toMatchObject({
       mode: "primary",
       native: true,

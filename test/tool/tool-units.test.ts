@@ -9,8 +9,7 @@ import { editTool } from "../../src/tool/edit.js";
 import { globTool, grepTool } from "../../src/tool/search.js";
 import type { ToolContext, ToolDefinition } from "../../src/tool/tool.js";
 import { webfetchTool } from "../../src/tool/webfetch.js";
-import type { PermissionRuleset } from "../../generated/schemas.js";
-import type { AgentDefinition } from "../../src/agent/agents.js";
+import { loadAgents, type AgentDefinition } from "../../src/agent/agents.js";
 import { isDisabled } from "../../src/tool/agent-tools.js";
 import { toolsFor, type ToolsForInput } from "../../src/tool/registry.js";
 import { truncateOutput } from "../../src/tool/truncate.js";
@@ -153,27 +152,33 @@ describe("the common output limit", () => {
 });
 
 describe("which tools an agent is offered", () => {
-  const agent = (name: string, permission: PermissionRuleset = []) => ({ name, native: true, permission });
-  const offered = (name: string, extra: Partial<ToolsForInput> = {}) =>
-    toolsFor({ agent: agent(name), config: {}, subagents: [], ...extra }).map((t) => t.id);
+  // Agents as the loader makes them: their `permission` is the effective ruleset.
+  const agent = async (name: string, config: ToolsForInput["config"] = {}) => {
+    const agents = await loadAgents({ ...config, agent: { custom: { mode: "primary" } } }, repo.dir, repo.dir);
+    return agents.find((a) => a.name === name)!;
+  };
+  const offered = async (name: string, extra: Partial<ToolsForInput> = {}) =>
+    toolsFor({ agent: await agent(name, extra.config), subagents: [], ...extra }).map((t) => t.id);
 
-  it("leaves out a tool whose last rule denies it everywhere, but not one denied for some patterns", () => {
+  it("leaves out a tool whose last rule denies it everywhere, but not one denied for some patterns", async () => {
     const deny = (permission: string, pattern = "*") => ({ permission, pattern, action: "deny" as const });
     expect(isDisabled("write", [deny("edit")])).toBe(true);
     expect(isDisabled("bash", [deny("bash", "rm *")])).toBe(false);
     expect(isDisabled("bash", [deny("*"), { permission: "bash", pattern: "*", action: "allow" }])).toBe(false);
-    expect(offered("build", { config: { permission: { bash: "deny" } } })).not.toContain("bash");
-    expect(offered("build", { enabled: { webfetch: false } })).not.toContain("webfetch");
+    expect(await offered("build", { config: { permission: { bash: "deny" } } })).not.toContain("bash");
+    expect(await offered("build", { enabled: { webfetch: false } })).not.toContain("webfetch");
   });
 
-  it("offers question to build only among these, todowrite and task not in a task's session", () => {
-    expect(offered("build")).toContain("question");
-    expect(offered("custom")).not.toContain("question");
+  it("offers question to build only among these, todowrite and task not in a task's session", async () => {
+    expect(await offered("build")).toContain("question");
+    expect(await offered("custom")).not.toContain("question");
     const general = { name: "general", mode: "subagent", native: true, permission: [], options: {} } as AgentDefinition;
-    expect(offered("build", { subagents: [general] })).toContain("task");
-    expect(offered("custom", { subagents: [general], subtask: true })).not.toEqual(expect.arrayContaining(["task"]));
-    expect(offered("custom", { subtask: true })).not.toContain("todowrite");
+    expect(await offered("build", { subagents: [general] })).toContain("task");
+    expect(await offered("custom", { subagents: [general], subtask: true })).not.toEqual(expect.arrayContaining(["task"]));
+    expect(await offered("custom", { subtask: true })).not.toContain("todowrite");
     // By name; `invalid` is always there for the repair of unknown calls (llm-turn never offers it).
-    expect(offered("explore")).toEqual(["bash", "glob", "grep", "invalid", "read", "webfetch"]);
+    expect(await offered("explore")).toEqual(["bash", "glob", "grep", "invalid", "read", "webfetch"]);
+    // Plan keeps edit and write: it may write its plan files.
+    expect(await offered("plan")).toEqual(expect.arrayContaining(["edit", "write", "question"]));
   });
 });

@@ -168,7 +168,7 @@ describe("/api/fs", () => {
     expect(found.data[0]).toEqual({ path: "src/deep/index.ts", type: "file" });
     // Fuzzy: ".opencode/skill/deploy" has d-e-e-p in order too, but a whole-name match ranks first.
     const dirs = (await sdk().v2.fs.find({ query: "deep", type: "directory" })).data as { data: { type: string }[] };
-    expect(dirs.data[0]).toEqual({ path: "src/deep", type: "directory" });
+    expect(dirs.data[0]).toEqual({ path: "src/deep/", type: "directory" });
     expect(dirs.data.every((d) => d.type === "directory")).toBe(true);
   });
 

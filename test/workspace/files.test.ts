@@ -133,7 +133,8 @@ describe("find.*", () => {
   });
 
   it("finds files by a fuzzy name, honouring type, dirs and limit", async () => {
-    expect((await sdk().find.files({ query: "strings" })).data).toEqual(["src/util/strings.ts"]);
+    // Exact matches first; upstream's finder also tolerates typos, so weaker matches follow.
+    expect((await sdk().find.files({ query: "strings" })).data![0]).toBe("src/util/strings.ts");
     expect((await sdk().find.files({ query: "util", type: "directory" })).data).toEqual(["src/util/"]);
     expect((await sdk().find.files({ query: "src", dirs: "false" })).data!.every((p) => !p.endsWith("/"))).toBe(true);
     expect((await sdk().find.files({ query: "", limit: 2 })).data).toHaveLength(2);
