@@ -12,6 +12,7 @@ export const NAMED_THINGS = {
   Question: { label: "Question request", idField: "requestID" },
   Project: { label: "Project", idField: "projectID" },
   McpServer: { label: "MCP server", idField: "name" },
+  Workspace: { label: "Workspace", idField: "workspaceID" },
   Pty: { label: "PTY session", idField: "ptyID" },
 } as const;
 
@@ -34,6 +35,27 @@ export class InvalidRequestError extends Error {
     message: string,
     /** The request field at fault, where one is. */
     readonly field?: string,
+    /** The part of the request at fault: its body, or its query (a path that escapes the project). */
+    readonly source: "Payload" | "Query" = "Payload",
+  ) {
+    super(message);
+  }
+}
+
+/** What a named failure is about, which decides its status: the request, a refusal, or the server's own state (a broken config file). */
+export type NamedErrorCause = "request" | "forbidden" | "server";
+
+/**
+ * A failure upstream reports under its own error name (WorktreeError, ProjectCopyError,
+ * WorkspaceWarpError, ConfigInvalidError, ...), answered `{name, data: {message, ...data}}`.
+ */
+export class NamedError extends Error {
+  constructor(
+    readonly errorName: string,
+    message: string,
+    /** Fields the answer's data carries besides the message. */
+    readonly data: Record<string, unknown> = {},
+    readonly cause: NamedErrorCause = "request",
   ) {
     super(message);
   }

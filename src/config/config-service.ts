@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc-parser";
 import type { Config } from "../../generated/schemas.js";
-import { HttpError } from "../server/errors.js";
+import { NamedError } from "../domain-errors.js";
 import { openCodeConfigDirectory } from "../xdg.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
@@ -18,9 +18,10 @@ export const CONFIG_SCHEMA_URL = "https://opencode.ai/config.json";
 /** Lists whose entries from every file are kept (others are replaced by the closer file's). */
 const ADDITIVE_LISTS = new Set(["plugin", "instructions"]);
 
-export class ConfigError extends HttpError {
+/** A config file the server cannot use: upstream answers it as its own failure (500 ConfigInvalidError). */
+export class ConfigError extends NamedError {
   constructor(file: string, problem: string) {
-    super(500, { name: "ConfigInvalidError", data: { message: `Invalid configuration in ${file}: ${problem}`, path: file } });
+    super("ConfigInvalidError", `Invalid configuration in ${file}: ${problem}`, { path: file }, "server");
   }
 }
 

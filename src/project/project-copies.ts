@@ -11,14 +11,14 @@ import { publishForDirectory } from "../bus/instance-events.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Store } from "../storage/store.js";
 import type { Projects } from "./projects.js";
-import { HttpError } from "../server/errors.js";
+import { NamedError } from "../domain-errors.js";
 
 const run = promisify(execFile);
 
 export const GIT_WORKTREE_STRATEGY = "git_worktree";
 
-export function projectCopyError(message: string, forceRequired?: boolean): HttpError {
-  return new HttpError(400, { name: "ProjectCopyError", data: { message, ...(forceRequired ? { forceRequired } : {}) } });
+export function projectCopyError(message: string, forceRequired?: boolean): NamedError {
+  return new NamedError("ProjectCopyError", message, forceRequired ? { forceRequired } : {});
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

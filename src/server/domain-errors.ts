@@ -2,7 +2,7 @@
 // model no provider offers): the 4xx in the shape of the operation's API generation, v1
 // (`{name, data}`) or v2 (`{_tag, ...}`). Anything else stays an unexpected 500.
 import { ModelNotFoundError } from "../agent/llm/models.js";
-import { InvalidRequestError, NAMED_THINGS, NotFoundError, SessionBusyError } from "../domain-errors.js";
+import { InvalidRequestError, NAMED_THINGS, NamedError, NotFoundError, SessionBusyError } from "../domain-errors.js";
 import { HttpError, badRequest, invalidRequest, notFound } from "./errors.js";
 
 /** `{_tag: "<Kind>NotFoundError", <id field>, message}`: v2's shape, and v1's for all but sessions, messages and parts. */
@@ -12,7 +12,9 @@ function taggedNotFound(error: NotFoundError): HttpError {
 }
 
 // Upstream's v1 routes answer these with `{name: "NotFoundError", data: {message}}`.
-const V1_PLAIN = new Set(["Session", "Message", "Part"]);
+const V1_PLAIN = new Set(["Session", "Message", "Part", "Workspace"]);
+
+const NAMED_STATUS = { request: 400, forbidden: 403, server: 500 } as const;
 
 export function domainErrorAnswer(error: unknown, operationId: string | undefined): HttpError | undefined {
   const v2 = operationId?.startsWith("v2.") ?? false;
@@ -21,7 +23,10 @@ export function domainErrorAnswer(error: unknown, operationId: string | undefine
     return new HttpError(409, { _tag: "SessionBusyError", sessionID: error.sessionID, message: error.message });
   if (error instanceof InvalidRequestError || error instanceof ModelNotFoundError) {
     const field = error instanceof InvalidRequestError ? error.field : "model";
-    return v2 ? invalidRequest(error.message, "Payload", field) : badRequest(error.message, "Payload");
+    const source = error instanceof InvalidRequestError ? error.source : "Payload";
+    return v2 ? invalidRequest(error.message, source, field) : badRequest(error.message, source);
   }
+  if (error instanceof NamedError)
+    return new HttpError(NAMED_STATUS[error.cause], { name: error.errorName, data: { message: error.message, ...error.data } });
   return undefined;
 }

@@ -6,7 +6,7 @@ import { copyFile, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Session } from "../../generated/schemas.js";
-import type { Services } from "../server/context.js";
+import type { SessionDeps } from "./session-deps.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 import { SessionBusyError } from "../domain-errors.js";
 
@@ -55,7 +55,7 @@ async function carryChanges(source: string, destination: string): Promise<void> 
   for (const file of untracked) await rm(path.join(source, file), { force: true });
 }
 
-export async function moveSession(services: Pick<Services, "sessions" | "projects" | "runs">, move: SessionMove): Promise<Session> {
+export async function moveSession(services: Pick<SessionDeps, "sessions" | "projects" | "runs">, move: SessionMove): Promise<Session> {
   const current = await services.sessions.get(move.sessionID);
   const directory = path.resolve(move.directory);
   if (current.directory === directory && current.workspaceID === move.workspaceID) return current;

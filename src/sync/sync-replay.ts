@@ -5,8 +5,8 @@
 import type { EventProperties, EventType } from "../bus/event-bus.js";
 import path from "node:path";
 import type { Message, Part, Session } from "../../generated/schemas.js";
-import type { Services } from "../server/context.js";
-import { badRequest } from "../server/errors.js";
+import type { SessionDeps } from "../session/session-deps.js";
+import { InvalidRequestError } from "../domain-errors.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 import type { SyncEventLog } from "./sync-event-log.js";
 
@@ -37,17 +37,17 @@ function check(events: ReplayedEvent[], firstSeq: number): void {
   const aggregateID = events[0]!.aggregateID;
   events.forEach((event, index) => {
     if (event.aggregateID !== aggregateID)
-      throw badRequest(`All events must belong to one session: ${event.aggregateID} is not ${aggregateID}`, "Payload");
-    if (!KNOWN_TYPES.has(event.type)) throw badRequest(`Unknown sync event type: ${event.type}`, "Payload");
+      throw new InvalidRequestError(`All events must belong to one session: ${event.aggregateID} is not ${aggregateID}`);
+    if (!KNOWN_TYPES.has(event.type)) throw new InvalidRequestError(`Unknown sync event type: ${event.type}`);
     if (event.seq !== firstSeq + index)
-      throw badRequest(`Expected seq ${firstSeq + index} for ${aggregateID}, got ${event.seq}`, "Payload");
+      throw new InvalidRequestError(`Expected seq ${firstSeq + index} for ${aggregateID}, got ${event.seq}`);
   });
   if (firstSeq === 0 && events[0]!.type !== "session.created.1")
-    throw badRequest("A new session's history must start with session.created.1", "Payload");
+    throw new InvalidRequestError("A new session's history must start with session.created.1");
 }
 
 export async function replaySyncEvents(
-  services: Pick<Services, "store" | "projects" | "events">,
+  services: Pick<SessionDeps, "store" | "projects" | "events">,
   log: SyncEventLog,
   directory: string,
   events: ReplayedEvent[],
@@ -75,7 +75,7 @@ export async function replaySyncEvents(
         await services.events.publish(session, type, { ...data, sessionID, info: session });
         continue;
     }
-    if (!session) throw badRequest(`${event.type} for ${sessionID} before the session exists`, "Payload");
+    if (!session) throw new InvalidRequestError(`${event.type} for ${sessionID} before the session exists`);
     const current: Session = session;
     switch (type) {
       case "session.deleted": {

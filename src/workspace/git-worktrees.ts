@@ -13,7 +13,7 @@ import { publishForDirectory } from "../bus/instance-events.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Projects } from "../project/projects.js";
 import type { Store } from "../storage/store.js";
-import { HttpError } from "../server/errors.js";
+import { NamedError } from "../domain-errors.js";
 import { createSlug } from "../session/slug.js";
 import type { ProjectLocation } from "../project/projects.js";
 
@@ -29,8 +29,8 @@ type WorktreeErrorName =
   | "WorktreeRemoveFailedError"
   | "WorktreeResetFailedError";
 
-export function worktreeError(name: WorktreeErrorName, message: string): HttpError {
-  return new HttpError(400, { name, data: { message } });
+export function worktreeError(name: WorktreeErrorName, message: string): NamedError {
+  return new NamedError(name, message);
 }
 
 export interface WorktreeInfo {
@@ -71,7 +71,7 @@ async function canonical(directory: string): Promise<string> {
 }
 
 /** The entries of `git worktree list --porcelain`: their folder and branch (refs/heads/... dropped). */
-async function listGitWorktrees(worktree: string, fail: (message: string) => HttpError): Promise<{ path: string; branch?: string }[]> {
+async function listGitWorktrees(worktree: string, fail: (message: string) => NamedError): Promise<{ path: string; branch?: string }[]> {
   const listed = await git(worktree, "worktree", "list", "--porcelain");
   if (!listed.ok) throw fail(listed.problem || "Failed to read git worktrees");
   const entries: { path: string; branch?: string }[] = [];
@@ -83,7 +83,7 @@ async function listGitWorktrees(worktree: string, fail: (message: string) => Htt
   return entries;
 }
 
-async function findEntry(worktree: string, directory: string, fail: (message: string) => HttpError) {
+async function findEntry(worktree: string, directory: string, fail: (message: string) => NamedError) {
   const wanted = await canonical(directory);
   for (const entry of await listGitWorktrees(worktree, fail)) if ((await canonical(entry.path)) === wanted) return entry;
   return undefined;
@@ -166,7 +166,7 @@ export class GitWorktrees {
    * The recorded sandbox `requested` names, if this server created it: an absolute path, recorded
    * on the project, inside this server's worktree folder for the project. Anything else is refused.
    */
-  private async ownWorktree(project: ProjectLocation, requested: string, fail: (message: string) => HttpError): Promise<string> {
+  private async ownWorktree(project: ProjectLocation, requested: string, fail: (message: string) => NamedError): Promise<string> {
     const shown = requested.length > 200 ? `${requested.slice(0, 200)}… (${requested.length} characters)` : requested;
     if (requested.length > MAX_PATH_LENGTH || requested.includes("\0")) throw fail(`Not a worktree directory: ${shown}`);
     if (!path.isAbsolute(requested)) throw fail(`The worktree directory must be an absolute path: ${shown}`);
@@ -219,7 +219,7 @@ export class GitWorktrees {
     }
   }
 
-  private async defaultBranch(worktree: string, fail: (message: string) => HttpError): Promise<string> {
+  private async defaultBranch(worktree: string, fail: (message: string) => NamedError): Promise<string> {
     const remotes = (await git(worktree, "remote")).stdout.split("\n").filter(Boolean);
     const remote = remotes.includes("origin")
       ? "origin"

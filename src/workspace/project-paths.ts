@@ -3,7 +3,7 @@
 // are refused, and so are `.env` files (secrets), as clients must not read them through the API.
 import path from "node:path";
 import { isInside } from "../tool/paths.js";
-import { HttpError, badRequest } from "../server/errors.js";
+import { InvalidRequestError, NamedError } from "../domain-errors.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
 /** The folder a request may reach: the git worktree of its directory, or the directory itself. */
@@ -20,9 +20,9 @@ function isSecret(file: string): boolean {
 export function resolveProjectPath(directory: string, requested: string): string {
   const root = projectRootOf(directory);
   const absolute = path.resolve(directory, requested || ".");
-  if (!isInside(root, absolute)) throw badRequest(`Path escapes the project directory ${root}: ${requested}`, "Query");
+  if (!isInside(root, absolute)) throw new InvalidRequestError(`Path escapes the project directory ${root}: ${requested}`, undefined, "Query");
   if (isSecret(absolute))
-    throw new HttpError(403, { name: "ForbiddenError", data: { message: `Not served: ${requested} may hold secrets` } });
+    throw new NamedError("ForbiddenError", `Not served: ${requested} may hold secrets`, {}, "forbidden");
   return absolute;
 }
 

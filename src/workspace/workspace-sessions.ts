@@ -2,15 +2,20 @@
 // checkout), and taking a workspace's sessions with it when the workspace is removed.
 import path from "node:path";
 import type { Workspace } from "../../generated/schemas.js";
-import type { Services } from "../server/context.js";
-import { HttpError, notFound } from "../server/errors.js";
+import type { SessionDeps } from "../session/session-deps.js";
+import type { SessionLifecycle } from "../session/session-lifecycle.js";
+import type { Workspaces } from "./workspaces.js";
+import { NamedError, NotFoundError } from "../domain-errors.js";
 import { SessionMoveError, moveSession } from "../session/session-move.js";
 import { NO_WORKTREE } from "./worktree.js";
 
-type WorkspaceSessionServices = Pick<Services, "sessions" | "lifecycle" | "projects" | "runs" | "store" | "workspaces">;
+type WorkspaceSessionServices = Pick<SessionDeps, "sessions" | "projects" | "runs" | "store"> & {
+  lifecycle: Pick<SessionLifecycle, "delete">;
+  workspaces: Workspaces;
+};
 
-function warpError(message: string): HttpError {
-  return new HttpError(400, { name: "WorkspaceWarpError", data: { message } });
+function warpError(message: string): NamedError {
+  return new NamedError("WorkspaceWarpError", message);
 }
 
 /** Moves a session into a workspace's folder (with its uncommitted changes if asked), or with id null back to the project's checkout. */
@@ -22,7 +27,7 @@ export async function warpSession(
   let directory: string;
   if (input.id) {
     const workspace = await services.workspaces.get(input.id);
-    if (!workspace) throw notFound(`Workspace not found: ${input.id}`);
+    if (!workspace) throw new NotFoundError("Workspace", input.id);
     if (workspace.projectID !== session.projectID || !workspace.directory) throw warpError("The workspace belongs to another project");
     directory = workspace.directory;
   } else {

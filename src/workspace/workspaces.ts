@@ -7,15 +7,15 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Workspace } from "../../generated/schemas.js";
 import { createId } from "../id.js";
-import { HttpError, notFound } from "../server/errors.js";
+import { NamedError, NotFoundError } from "../domain-errors.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { GitWorktrees } from "./git-worktrees.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
 export const WORKSPACE_ADAPTERS = [{ type: "worktree", name: "Worktree", description: "Create a git worktree" }];
 
-export function workspaceCreateError(message: string): HttpError {
-  return new HttpError(400, { name: "WorkspaceCreateError", data: { message } });
+export function workspaceCreateError(message: string): NamedError {
+  return new NamedError("WorkspaceCreateError", message);
 }
 
 export class Workspaces {
@@ -109,7 +109,7 @@ export class Workspaces {
   /** Removes a workspace and its worktree; answers what was removed. */
   async remove(directory: string, id: string): Promise<Workspace> {
     const workspace = await this.get(id);
-    if (!workspace) throw notFound(`Workspace not found: ${id}`);
+    if (!workspace) throw new NotFoundError("Workspace", id);
     const root = isObject(workspace.extra) && typeof workspace.extra.root === "string" ? workspace.extra.root : workspace.directory;
     // A worktree already gone (removed on its own) is no reason to keep the workspace.
     if (root)

@@ -10,18 +10,8 @@ const ENTRY_POINTS = new Set(["cli.ts", "main.ts"]);
 
 // Domain modules that still throw HTTP errors or read the request context (issue 13).
 const KNOWN_EXCEPTIONS = [
-  "config/config-service.ts -> server/errors.ts",
-  "project/project-copies.ts -> server/errors.ts",
-  "session/session-move.ts -> server/context.ts",
-  "sync/sync-replay.ts -> server/context.ts",
-  "sync/sync-replay.ts -> server/errors.ts",
   "v2/catalog.ts -> server/context.ts",
   "v2/location.ts -> server/context.ts",
-  "workspace/git-worktrees.ts -> server/errors.ts",
-  "workspace/project-paths.ts -> server/errors.ts",
-  "workspace/workspace-sessions.ts -> server/context.ts",
-  "workspace/workspace-sessions.ts -> server/errors.ts",
-  "workspace/workspaces.ts -> server/errors.ts",
 ];
 
 describe("the layering of src/", () => {
