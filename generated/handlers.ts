@@ -11,7 +11,7 @@ type JsonBodyOf<O> = O extends { requestBody?: { content: { "application/json": 
 /**
  * Per operation: path params, query and JSON body in; the success body out.
  * `response` is `void` for empty answers (204) and for streams (SSE, raw bytes), which
- * a handler writes itself.
+ * a handler writes itself. `errors`: each error status the operation declares, with its body.
  */
 export interface OperationIO {
   "auth.set": {
@@ -20,6 +20,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["auth.set"]>;
     response: Ops["auth.set"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["auth.set"]["responses"][400]["content"]["application/json"] };
   };
   "auth.remove": {
     params: Group<Ops["auth.remove"]["parameters"]["path"]>;
@@ -27,6 +28,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["auth.remove"]>;
     response: Ops["auth.remove"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["auth.remove"]["responses"][400]["content"]["application/json"] };
   };
   "app.log": {
     params: Group<Ops["app.log"]["parameters"]["path"]>;
@@ -34,6 +36,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["app.log"]>;
     response: Ops["app.log"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["app.log"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.controlPlane.moveSession": {
     params: Group<Ops["experimental.controlPlane.moveSession"]["parameters"]["path"]>;
@@ -41,6 +44,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.controlPlane.moveSession"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["experimental.controlPlane.moveSession"]["responses"][400]["content"]["application/json"] };
   };
   "global.health": {
     params: Group<Ops["global.health"]["parameters"]["path"]>;
@@ -48,6 +52,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.health"]>;
     response: Ops["global.health"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["global.health"]["responses"][400]["content"]["application/json"] };
   };
   "global.event": {
     params: Group<Ops["global.event"]["parameters"]["path"]>;
@@ -55,6 +60,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.event"]>;
     response: void;
     status: 200;
+    errors: { status: 400; body: Ops["global.event"]["responses"][400]["content"]["application/json"] };
   };
   "global.config.get": {
     params: Group<Ops["global.config.get"]["parameters"]["path"]>;
@@ -62,6 +68,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.config.get"]>;
     response: Ops["global.config.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["global.config.get"]["responses"][400]["content"]["application/json"] };
   };
   "global.config.update": {
     params: Group<Ops["global.config.update"]["parameters"]["path"]>;
@@ -69,6 +76,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.config.update"]>;
     response: Ops["global.config.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["global.config.update"]["responses"][400]["content"]["application/json"] };
   };
   "global.dispose": {
     params: Group<Ops["global.dispose"]["parameters"]["path"]>;
@@ -76,6 +84,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.dispose"]>;
     response: Ops["global.dispose"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["global.dispose"]["responses"][400]["content"]["application/json"] };
   };
   "global.upgrade": {
     params: Group<Ops["global.upgrade"]["parameters"]["path"]>;
@@ -83,6 +92,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["global.upgrade"]>;
     response: Ops["global.upgrade"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["global.upgrade"]["responses"][400]["content"]["application/json"] };
   };
   "event.subscribe": {
     params: Group<Ops["event.subscribe"]["parameters"]["path"]>;
@@ -90,6 +100,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["event.subscribe"]>;
     response: void;
     status: 200;
+    errors: never;
   };
   "config.get": {
     params: Group<Ops["config.get"]["parameters"]["path"]>;
@@ -97,6 +108,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["config.get"]>;
     response: Ops["config.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["config.get"]["responses"][400]["content"]["application/json"] };
   };
   "config.update": {
     params: Group<Ops["config.update"]["parameters"]["path"]>;
@@ -104,6 +116,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["config.update"]>;
     response: Ops["config.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["config.update"]["responses"][400]["content"]["application/json"] };
   };
   "config.providers": {
     params: Group<Ops["config.providers"]["parameters"]["path"]>;
@@ -111,6 +124,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["config.providers"]>;
     response: Ops["config.providers"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["config.providers"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.capabilities.get": {
     params: Group<Ops["experimental.capabilities.get"]["parameters"]["path"]>;
@@ -118,6 +132,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.capabilities.get"]>;
     response: Ops["experimental.capabilities.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.capabilities.get"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.console.get": {
     params: Group<Ops["experimental.console.get"]["parameters"]["path"]>;
@@ -125,6 +140,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.console.get"]>;
     response: Ops["experimental.console.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.console.get"]["responses"][400]["content"]["application/json"] } | { status: 500; body: Ops["experimental.console.get"]["responses"][500]["content"]["application/json"] };
   };
   "experimental.console.listOrgs": {
     params: Group<Ops["experimental.console.listOrgs"]["parameters"]["path"]>;
@@ -132,6 +148,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.console.listOrgs"]>;
     response: Ops["experimental.console.listOrgs"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.console.listOrgs"]["responses"][400]["content"]["application/json"] } | { status: 500; body: Ops["experimental.console.listOrgs"]["responses"][500]["content"]["application/json"] };
   };
   "experimental.console.switchOrg": {
     params: Group<Ops["experimental.console.switchOrg"]["parameters"]["path"]>;
@@ -139,6 +156,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.console.switchOrg"]>;
     response: Ops["experimental.console.switchOrg"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: never;
   };
   "tool.list": {
     params: Group<Ops["tool.list"]["parameters"]["path"]>;
@@ -146,6 +164,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tool.list"]>;
     response: Ops["tool.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tool.list"]["responses"][400]["content"]["application/json"] };
   };
   "tool.ids": {
     params: Group<Ops["tool.ids"]["parameters"]["path"]>;
@@ -153,6 +172,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tool.ids"]>;
     response: Ops["tool.ids"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tool.ids"]["responses"][400]["content"]["application/json"] };
   };
   "worktree.list": {
     params: Group<Ops["worktree.list"]["parameters"]["path"]>;
@@ -160,6 +180,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["worktree.list"]>;
     response: Ops["worktree.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["worktree.list"]["responses"][400]["content"]["application/json"] };
   };
   "worktree.create": {
     params: Group<Ops["worktree.create"]["parameters"]["path"]>;
@@ -167,6 +188,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["worktree.create"]>;
     response: Ops["worktree.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["worktree.create"]["responses"][400]["content"]["application/json"] };
   };
   "worktree.remove": {
     params: Group<Ops["worktree.remove"]["parameters"]["path"]>;
@@ -174,6 +196,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["worktree.remove"]>;
     response: Ops["worktree.remove"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["worktree.remove"]["responses"][400]["content"]["application/json"] };
   };
   "worktree.reset": {
     params: Group<Ops["worktree.reset"]["parameters"]["path"]>;
@@ -181,6 +204,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["worktree.reset"]>;
     response: Ops["worktree.reset"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["worktree.reset"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.session.list": {
     params: Group<Ops["experimental.session.list"]["parameters"]["path"]>;
@@ -188,6 +212,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.session.list"]>;
     response: Ops["experimental.session.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.session.list"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.session.background": {
     params: Group<Ops["experimental.session.background"]["parameters"]["path"]>;
@@ -195,6 +220,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.session.background"]>;
     response: Ops["experimental.session.background"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.session.background"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.resource.list": {
     params: Group<Ops["experimental.resource.list"]["parameters"]["path"]>;
@@ -202,6 +228,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.resource.list"]>;
     response: Ops["experimental.resource.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.resource.list"]["responses"][400]["content"]["application/json"] };
   };
   "find.text": {
     params: Group<Ops["find.text"]["parameters"]["path"]>;
@@ -209,6 +236,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["find.text"]>;
     response: Ops["find.text"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["find.text"]["responses"][400]["content"]["application/json"] };
   };
   "find.files": {
     params: Group<Ops["find.files"]["parameters"]["path"]>;
@@ -216,6 +244,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["find.files"]>;
     response: Ops["find.files"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["find.files"]["responses"][400]["content"]["application/json"] };
   };
   "find.symbols": {
     params: Group<Ops["find.symbols"]["parameters"]["path"]>;
@@ -223,6 +252,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["find.symbols"]>;
     response: Ops["find.symbols"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["find.symbols"]["responses"][400]["content"]["application/json"] };
   };
   "file.list": {
     params: Group<Ops["file.list"]["parameters"]["path"]>;
@@ -230,6 +260,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["file.list"]>;
     response: Ops["file.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["file.list"]["responses"][400]["content"]["application/json"] };
   };
   "file.read": {
     params: Group<Ops["file.read"]["parameters"]["path"]>;
@@ -237,6 +268,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["file.read"]>;
     response: Ops["file.read"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["file.read"]["responses"][400]["content"]["application/json"] };
   };
   "file.status": {
     params: Group<Ops["file.status"]["parameters"]["path"]>;
@@ -244,6 +276,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["file.status"]>;
     response: Ops["file.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["file.status"]["responses"][400]["content"]["application/json"] };
   };
   "instance.dispose": {
     params: Group<Ops["instance.dispose"]["parameters"]["path"]>;
@@ -251,6 +284,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["instance.dispose"]>;
     response: Ops["instance.dispose"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["instance.dispose"]["responses"][400]["content"]["application/json"] };
   };
   "path.get": {
     params: Group<Ops["path.get"]["parameters"]["path"]>;
@@ -258,6 +292,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["path.get"]>;
     response: Ops["path.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["path.get"]["responses"][400]["content"]["application/json"] };
   };
   "vcs.get": {
     params: Group<Ops["vcs.get"]["parameters"]["path"]>;
@@ -265,6 +300,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["vcs.get"]>;
     response: Ops["vcs.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["vcs.get"]["responses"][400]["content"]["application/json"] };
   };
   "vcs.status": {
     params: Group<Ops["vcs.status"]["parameters"]["path"]>;
@@ -272,6 +308,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["vcs.status"]>;
     response: Ops["vcs.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["vcs.status"]["responses"][400]["content"]["application/json"] };
   };
   "vcs.diff": {
     params: Group<Ops["vcs.diff"]["parameters"]["path"]>;
@@ -279,6 +316,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["vcs.diff"]>;
     response: Ops["vcs.diff"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["vcs.diff"]["responses"][400]["content"]["application/json"] };
   };
   "vcs.diff.raw": {
     params: Group<Ops["vcs.diff.raw"]["parameters"]["path"]>;
@@ -286,6 +324,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["vcs.diff.raw"]>;
     response: void;
     status: 200;
+    errors: { status: 400; body: Ops["vcs.diff.raw"]["responses"][400]["content"]["application/json"] };
   };
   "vcs.apply": {
     params: Group<Ops["vcs.apply"]["parameters"]["path"]>;
@@ -293,6 +332,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["vcs.apply"]>;
     response: Ops["vcs.apply"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["vcs.apply"]["responses"][400]["content"]["application/json"] };
   };
   "command.list": {
     params: Group<Ops["command.list"]["parameters"]["path"]>;
@@ -300,6 +340,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["command.list"]>;
     response: Ops["command.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["command.list"]["responses"][400]["content"]["application/json"] };
   };
   "app.agents": {
     params: Group<Ops["app.agents"]["parameters"]["path"]>;
@@ -307,6 +348,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["app.agents"]>;
     response: Ops["app.agents"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["app.agents"]["responses"][400]["content"]["application/json"] };
   };
   "app.skills": {
     params: Group<Ops["app.skills"]["parameters"]["path"]>;
@@ -314,6 +356,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["app.skills"]>;
     response: Ops["app.skills"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["app.skills"]["responses"][400]["content"]["application/json"] };
   };
   "lsp.status": {
     params: Group<Ops["lsp.status"]["parameters"]["path"]>;
@@ -321,6 +364,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["lsp.status"]>;
     response: Ops["lsp.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["lsp.status"]["responses"][400]["content"]["application/json"] };
   };
   "formatter.status": {
     params: Group<Ops["formatter.status"]["parameters"]["path"]>;
@@ -328,6 +372,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["formatter.status"]>;
     response: Ops["formatter.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["formatter.status"]["responses"][400]["content"]["application/json"] };
   };
   "mcp.status": {
     params: Group<Ops["mcp.status"]["parameters"]["path"]>;
@@ -335,6 +380,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.status"]>;
     response: Ops["mcp.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.status"]["responses"][400]["content"]["application/json"] };
   };
   "mcp.add": {
     params: Group<Ops["mcp.add"]["parameters"]["path"]>;
@@ -342,6 +388,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.add"]>;
     response: Ops["mcp.add"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.add"]["responses"][400]["content"]["application/json"] };
   };
   "mcp.auth.start": {
     params: Group<Ops["mcp.auth.start"]["parameters"]["path"]>;
@@ -349,6 +396,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.auth.start"]>;
     response: Ops["mcp.auth.start"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.auth.start"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.auth.start"]["responses"][404]["content"]["application/json"] };
   };
   "mcp.auth.remove": {
     params: Group<Ops["mcp.auth.remove"]["parameters"]["path"]>;
@@ -356,6 +404,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.auth.remove"]>;
     response: Ops["mcp.auth.remove"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.auth.remove"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.auth.remove"]["responses"][404]["content"]["application/json"] };
   };
   "mcp.auth.callback": {
     params: Group<Ops["mcp.auth.callback"]["parameters"]["path"]>;
@@ -363,6 +412,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.auth.callback"]>;
     response: Ops["mcp.auth.callback"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.auth.callback"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.auth.callback"]["responses"][404]["content"]["application/json"] };
   };
   "mcp.auth.authenticate": {
     params: Group<Ops["mcp.auth.authenticate"]["parameters"]["path"]>;
@@ -370,6 +420,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.auth.authenticate"]>;
     response: Ops["mcp.auth.authenticate"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.auth.authenticate"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.auth.authenticate"]["responses"][404]["content"]["application/json"] };
   };
   "mcp.connect": {
     params: Group<Ops["mcp.connect"]["parameters"]["path"]>;
@@ -377,6 +428,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.connect"]>;
     response: Ops["mcp.connect"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.connect"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.connect"]["responses"][404]["content"]["application/json"] };
   };
   "mcp.disconnect": {
     params: Group<Ops["mcp.disconnect"]["parameters"]["path"]>;
@@ -384,6 +436,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["mcp.disconnect"]>;
     response: Ops["mcp.disconnect"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["mcp.disconnect"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["mcp.disconnect"]["responses"][404]["content"]["application/json"] };
   };
   "project.list": {
     params: Group<Ops["project.list"]["parameters"]["path"]>;
@@ -391,6 +444,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["project.list"]>;
     response: Ops["project.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["project.list"]["responses"][400]["content"]["application/json"] };
   };
   "project.current": {
     params: Group<Ops["project.current"]["parameters"]["path"]>;
@@ -398,6 +452,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["project.current"]>;
     response: Ops["project.current"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["project.current"]["responses"][400]["content"]["application/json"] };
   };
   "project.initGit": {
     params: Group<Ops["project.initGit"]["parameters"]["path"]>;
@@ -405,6 +460,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["project.initGit"]>;
     response: Ops["project.initGit"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["project.initGit"]["responses"][400]["content"]["application/json"] };
   };
   "project.update": {
     params: Group<Ops["project.update"]["parameters"]["path"]>;
@@ -412,6 +468,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["project.update"]>;
     response: Ops["project.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["project.update"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["project.update"]["responses"][404]["content"]["application/json"] };
   };
   "project.directories": {
     params: Group<Ops["project.directories"]["parameters"]["path"]>;
@@ -419,6 +476,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["project.directories"]>;
     response: Ops["project.directories"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["project.directories"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.projectCopy.generateName": {
     params: Group<Ops["experimental.projectCopy.generateName"]["parameters"]["path"]>;
@@ -426,6 +484,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.projectCopy.generateName"]>;
     response: Ops["experimental.projectCopy.generateName"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.projectCopy.generateName"]["responses"][400]["content"]["application/json"] };
   };
   "pty.shells": {
     params: Group<Ops["pty.shells"]["parameters"]["path"]>;
@@ -433,6 +492,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.shells"]>;
     response: Ops["pty.shells"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.shells"]["responses"][400]["content"]["application/json"] };
   };
   "pty.list": {
     params: Group<Ops["pty.list"]["parameters"]["path"]>;
@@ -440,6 +500,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.list"]>;
     response: Ops["pty.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.list"]["responses"][400]["content"]["application/json"] };
   };
   "pty.create": {
     params: Group<Ops["pty.create"]["parameters"]["path"]>;
@@ -447,6 +508,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.create"]>;
     response: Ops["pty.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.create"]["responses"][400]["content"]["application/json"] };
   };
   "pty.get": {
     params: Group<Ops["pty.get"]["parameters"]["path"]>;
@@ -454,6 +516,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.get"]>;
     response: Ops["pty.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.get"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["pty.get"]["responses"][404]["content"]["application/json"] };
   };
   "pty.update": {
     params: Group<Ops["pty.update"]["parameters"]["path"]>;
@@ -461,6 +524,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.update"]>;
     response: Ops["pty.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.update"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["pty.update"]["responses"][404]["content"]["application/json"] };
   };
   "pty.remove": {
     params: Group<Ops["pty.remove"]["parameters"]["path"]>;
@@ -468,6 +532,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.remove"]>;
     response: Ops["pty.remove"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.remove"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["pty.remove"]["responses"][404]["content"]["application/json"] };
   };
   "pty.connectToken": {
     params: Group<Ops["pty.connectToken"]["parameters"]["path"]>;
@@ -475,6 +540,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.connectToken"]>;
     response: Ops["pty.connectToken"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["pty.connectToken"]["responses"][400]["content"]["application/json"] } | { status: 403; body: Ops["pty.connectToken"]["responses"][403]["content"]["application/json"] } | { status: 404; body: Ops["pty.connectToken"]["responses"][404]["content"]["application/json"] };
   };
   "question.list": {
     params: Group<Ops["question.list"]["parameters"]["path"]>;
@@ -482,6 +548,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["question.list"]>;
     response: Ops["question.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["question.list"]["responses"][400]["content"]["application/json"] };
   };
   "question.reply": {
     params: Group<Ops["question.reply"]["parameters"]["path"]>;
@@ -489,6 +556,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["question.reply"]>;
     response: Ops["question.reply"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["question.reply"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["question.reply"]["responses"][404]["content"]["application/json"] };
   };
   "question.reject": {
     params: Group<Ops["question.reject"]["parameters"]["path"]>;
@@ -496,6 +564,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["question.reject"]>;
     response: Ops["question.reject"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["question.reject"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["question.reject"]["responses"][404]["content"]["application/json"] };
   };
   "permission.list": {
     params: Group<Ops["permission.list"]["parameters"]["path"]>;
@@ -503,6 +572,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["permission.list"]>;
     response: Ops["permission.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["permission.list"]["responses"][400]["content"]["application/json"] };
   };
   "permission.reply": {
     params: Group<Ops["permission.reply"]["parameters"]["path"]>;
@@ -510,6 +580,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["permission.reply"]>;
     response: Ops["permission.reply"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["permission.reply"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["permission.reply"]["responses"][404]["content"]["application/json"] };
   };
   "provider.list": {
     params: Group<Ops["provider.list"]["parameters"]["path"]>;
@@ -517,6 +588,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["provider.list"]>;
     response: Ops["provider.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["provider.list"]["responses"][400]["content"]["application/json"] };
   };
   "provider.auth": {
     params: Group<Ops["provider.auth"]["parameters"]["path"]>;
@@ -524,6 +596,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["provider.auth"]>;
     response: Ops["provider.auth"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["provider.auth"]["responses"][400]["content"]["application/json"] };
   };
   "provider.oauth.authorize": {
     params: Group<Ops["provider.oauth.authorize"]["parameters"]["path"]>;
@@ -531,6 +604,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["provider.oauth.authorize"]>;
     response: Ops["provider.oauth.authorize"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["provider.oauth.authorize"]["responses"][400]["content"]["application/json"] };
   };
   "provider.oauth.callback": {
     params: Group<Ops["provider.oauth.callback"]["parameters"]["path"]>;
@@ -538,6 +612,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["provider.oauth.callback"]>;
     response: Ops["provider.oauth.callback"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["provider.oauth.callback"]["responses"][400]["content"]["application/json"] };
   };
   "session.list": {
     params: Group<Ops["session.list"]["parameters"]["path"]>;
@@ -545,6 +620,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.list"]>;
     response: Ops["session.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.list"]["responses"][400]["content"]["application/json"] };
   };
   "session.create": {
     params: Group<Ops["session.create"]["parameters"]["path"]>;
@@ -552,6 +628,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.create"]>;
     response: Ops["session.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.create"]["responses"][400]["content"]["application/json"] };
   };
   "session.status": {
     params: Group<Ops["session.status"]["parameters"]["path"]>;
@@ -559,6 +636,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.status"]>;
     response: Ops["session.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.status"]["responses"][400]["content"]["application/json"] };
   };
   "session.get": {
     params: Group<Ops["session.get"]["parameters"]["path"]>;
@@ -566,6 +644,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.get"]>;
     response: Ops["session.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.get"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.get"]["responses"][404]["content"]["application/json"] };
   };
   "session.delete": {
     params: Group<Ops["session.delete"]["parameters"]["path"]>;
@@ -573,6 +652,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.delete"]>;
     response: Ops["session.delete"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.delete"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.delete"]["responses"][404]["content"]["application/json"] };
   };
   "session.update": {
     params: Group<Ops["session.update"]["parameters"]["path"]>;
@@ -580,6 +660,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.update"]>;
     response: Ops["session.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.update"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.update"]["responses"][404]["content"]["application/json"] };
   };
   "session.children": {
     params: Group<Ops["session.children"]["parameters"]["path"]>;
@@ -587,6 +668,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.children"]>;
     response: Ops["session.children"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.children"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.children"]["responses"][404]["content"]["application/json"] };
   };
   "session.todo": {
     params: Group<Ops["session.todo"]["parameters"]["path"]>;
@@ -594,6 +676,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.todo"]>;
     response: Ops["session.todo"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.todo"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.todo"]["responses"][404]["content"]["application/json"] };
   };
   "session.diff": {
     params: Group<Ops["session.diff"]["parameters"]["path"]>;
@@ -601,6 +684,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.diff"]>;
     response: Ops["session.diff"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.diff"]["responses"][400]["content"]["application/json"] };
   };
   "session.messages": {
     params: Group<Ops["session.messages"]["parameters"]["path"]>;
@@ -608,6 +692,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.messages"]>;
     response: Ops["session.messages"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.messages"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.messages"]["responses"][404]["content"]["application/json"] };
   };
   "session.prompt": {
     params: Group<Ops["session.prompt"]["parameters"]["path"]>;
@@ -615,6 +700,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.prompt"]>;
     response: Ops["session.prompt"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.prompt"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.prompt"]["responses"][404]["content"]["application/json"] };
   };
   "session.message": {
     params: Group<Ops["session.message"]["parameters"]["path"]>;
@@ -622,6 +708,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.message"]>;
     response: Ops["session.message"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.message"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.message"]["responses"][404]["content"]["application/json"] };
   };
   "session.deleteMessage": {
     params: Group<Ops["session.deleteMessage"]["parameters"]["path"]>;
@@ -629,6 +716,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.deleteMessage"]>;
     response: Ops["session.deleteMessage"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.deleteMessage"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.deleteMessage"]["responses"][404]["content"]["application/json"] } | { status: 409; body: Ops["session.deleteMessage"]["responses"][409]["content"]["application/json"] };
   };
   "session.fork": {
     params: Group<Ops["session.fork"]["parameters"]["path"]>;
@@ -636,6 +724,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.fork"]>;
     response: Ops["session.fork"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.fork"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.fork"]["responses"][404]["content"]["application/json"] };
   };
   "session.abort": {
     params: Group<Ops["session.abort"]["parameters"]["path"]>;
@@ -643,6 +732,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.abort"]>;
     response: Ops["session.abort"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.abort"]["responses"][400]["content"]["application/json"] };
   };
   "session.init": {
     params: Group<Ops["session.init"]["parameters"]["path"]>;
@@ -650,6 +740,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.init"]>;
     response: Ops["session.init"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.init"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.init"]["responses"][404]["content"]["application/json"] };
   };
   "session.share": {
     params: Group<Ops["session.share"]["parameters"]["path"]>;
@@ -657,6 +748,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.share"]>;
     response: Ops["session.share"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.share"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.share"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["session.share"]["responses"][500]["content"]["application/json"] };
   };
   "session.unshare": {
     params: Group<Ops["session.unshare"]["parameters"]["path"]>;
@@ -664,6 +756,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.unshare"]>;
     response: Ops["session.unshare"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.unshare"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.unshare"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["session.unshare"]["responses"][500]["content"]["application/json"] };
   };
   "session.summarize": {
     params: Group<Ops["session.summarize"]["parameters"]["path"]>;
@@ -671,6 +764,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.summarize"]>;
     response: Ops["session.summarize"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.summarize"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.summarize"]["responses"][404]["content"]["application/json"] };
   };
   "session.prompt_async": {
     params: Group<Ops["session.prompt_async"]["parameters"]["path"]>;
@@ -678,6 +772,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.prompt_async"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["session.prompt_async"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.prompt_async"]["responses"][404]["content"]["application/json"] };
   };
   "session.command": {
     params: Group<Ops["session.command"]["parameters"]["path"]>;
@@ -685,6 +780,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.command"]>;
     response: Ops["session.command"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.command"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.command"]["responses"][404]["content"]["application/json"] };
   };
   "session.shell": {
     params: Group<Ops["session.shell"]["parameters"]["path"]>;
@@ -692,6 +788,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.shell"]>;
     response: Ops["session.shell"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.shell"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.shell"]["responses"][404]["content"]["application/json"] } | { status: 409; body: Ops["session.shell"]["responses"][409]["content"]["application/json"] };
   };
   "session.revert": {
     params: Group<Ops["session.revert"]["parameters"]["path"]>;
@@ -699,6 +796,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.revert"]>;
     response: Ops["session.revert"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.revert"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.revert"]["responses"][404]["content"]["application/json"] } | { status: 409; body: Ops["session.revert"]["responses"][409]["content"]["application/json"] };
   };
   "session.unrevert": {
     params: Group<Ops["session.unrevert"]["parameters"]["path"]>;
@@ -706,6 +804,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["session.unrevert"]>;
     response: Ops["session.unrevert"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["session.unrevert"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["session.unrevert"]["responses"][404]["content"]["application/json"] } | { status: 409; body: Ops["session.unrevert"]["responses"][409]["content"]["application/json"] };
   };
   "permission.respond": {
     params: Group<Ops["permission.respond"]["parameters"]["path"]>;
@@ -713,6 +812,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["permission.respond"]>;
     response: Ops["permission.respond"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["permission.respond"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["permission.respond"]["responses"][404]["content"]["application/json"] };
   };
   "part.delete": {
     params: Group<Ops["part.delete"]["parameters"]["path"]>;
@@ -720,6 +820,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["part.delete"]>;
     response: Ops["part.delete"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["part.delete"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["part.delete"]["responses"][404]["content"]["application/json"] };
   };
   "part.update": {
     params: Group<Ops["part.update"]["parameters"]["path"]>;
@@ -727,6 +828,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["part.update"]>;
     response: Ops["part.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["part.update"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["part.update"]["responses"][404]["content"]["application/json"] };
   };
   "sync.start": {
     params: Group<Ops["sync.start"]["parameters"]["path"]>;
@@ -734,6 +836,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["sync.start"]>;
     response: Ops["sync.start"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["sync.start"]["responses"][400]["content"]["application/json"] };
   };
   "sync.replay": {
     params: Group<Ops["sync.replay"]["parameters"]["path"]>;
@@ -741,6 +844,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["sync.replay"]>;
     response: Ops["sync.replay"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["sync.replay"]["responses"][400]["content"]["application/json"] };
   };
   "sync.steal": {
     params: Group<Ops["sync.steal"]["parameters"]["path"]>;
@@ -748,6 +852,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["sync.steal"]>;
     response: Ops["sync.steal"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["sync.steal"]["responses"][400]["content"]["application/json"] };
   };
   "sync.history.list": {
     params: Group<Ops["sync.history.list"]["parameters"]["path"]>;
@@ -755,6 +860,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["sync.history.list"]>;
     response: Ops["sync.history.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["sync.history.list"]["responses"][400]["content"]["application/json"] };
   };
   "tui.appendPrompt": {
     params: Group<Ops["tui.appendPrompt"]["parameters"]["path"]>;
@@ -762,6 +868,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.appendPrompt"]>;
     response: Ops["tui.appendPrompt"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.appendPrompt"]["responses"][400]["content"]["application/json"] };
   };
   "tui.openHelp": {
     params: Group<Ops["tui.openHelp"]["parameters"]["path"]>;
@@ -769,6 +876,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.openHelp"]>;
     response: Ops["tui.openHelp"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.openHelp"]["responses"][400]["content"]["application/json"] };
   };
   "tui.openSessions": {
     params: Group<Ops["tui.openSessions"]["parameters"]["path"]>;
@@ -776,6 +884,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.openSessions"]>;
     response: Ops["tui.openSessions"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.openSessions"]["responses"][400]["content"]["application/json"] };
   };
   "tui.openThemes": {
     params: Group<Ops["tui.openThemes"]["parameters"]["path"]>;
@@ -783,6 +892,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.openThemes"]>;
     response: Ops["tui.openThemes"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.openThemes"]["responses"][400]["content"]["application/json"] };
   };
   "tui.openModels": {
     params: Group<Ops["tui.openModels"]["parameters"]["path"]>;
@@ -790,6 +900,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.openModels"]>;
     response: Ops["tui.openModels"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.openModels"]["responses"][400]["content"]["application/json"] };
   };
   "tui.submitPrompt": {
     params: Group<Ops["tui.submitPrompt"]["parameters"]["path"]>;
@@ -797,6 +908,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.submitPrompt"]>;
     response: Ops["tui.submitPrompt"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.submitPrompt"]["responses"][400]["content"]["application/json"] };
   };
   "tui.clearPrompt": {
     params: Group<Ops["tui.clearPrompt"]["parameters"]["path"]>;
@@ -804,6 +916,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.clearPrompt"]>;
     response: Ops["tui.clearPrompt"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.clearPrompt"]["responses"][400]["content"]["application/json"] };
   };
   "tui.executeCommand": {
     params: Group<Ops["tui.executeCommand"]["parameters"]["path"]>;
@@ -811,6 +924,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.executeCommand"]>;
     response: Ops["tui.executeCommand"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.executeCommand"]["responses"][400]["content"]["application/json"] };
   };
   "tui.showToast": {
     params: Group<Ops["tui.showToast"]["parameters"]["path"]>;
@@ -818,6 +932,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.showToast"]>;
     response: Ops["tui.showToast"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.showToast"]["responses"][400]["content"]["application/json"] };
   };
   "tui.publish": {
     params: Group<Ops["tui.publish"]["parameters"]["path"]>;
@@ -825,6 +940,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.publish"]>;
     response: Ops["tui.publish"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.publish"]["responses"][400]["content"]["application/json"] };
   };
   "tui.selectSession": {
     params: Group<Ops["tui.selectSession"]["parameters"]["path"]>;
@@ -832,6 +948,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.selectSession"]>;
     response: Ops["tui.selectSession"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.selectSession"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["tui.selectSession"]["responses"][404]["content"]["application/json"] };
   };
   "tui.control.next": {
     params: Group<Ops["tui.control.next"]["parameters"]["path"]>;
@@ -839,6 +956,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.control.next"]>;
     response: Ops["tui.control.next"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.control.next"]["responses"][400]["content"]["application/json"] };
   };
   "tui.control.response": {
     params: Group<Ops["tui.control.response"]["parameters"]["path"]>;
@@ -846,6 +964,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["tui.control.response"]>;
     response: Ops["tui.control.response"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["tui.control.response"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.adapter.list": {
     params: Group<Ops["experimental.workspace.adapter.list"]["parameters"]["path"]>;
@@ -853,6 +972,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.adapter.list"]>;
     response: Ops["experimental.workspace.adapter.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.workspace.adapter.list"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.list": {
     params: Group<Ops["experimental.workspace.list"]["parameters"]["path"]>;
@@ -860,6 +980,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.list"]>;
     response: Ops["experimental.workspace.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.workspace.list"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.create": {
     params: Group<Ops["experimental.workspace.create"]["parameters"]["path"]>;
@@ -867,6 +988,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.create"]>;
     response: Ops["experimental.workspace.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.workspace.create"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.syncList": {
     params: Group<Ops["experimental.workspace.syncList"]["parameters"]["path"]>;
@@ -874,6 +996,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.syncList"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["experimental.workspace.syncList"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.status": {
     params: Group<Ops["experimental.workspace.status"]["parameters"]["path"]>;
@@ -881,6 +1004,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.status"]>;
     response: Ops["experimental.workspace.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.workspace.status"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.remove": {
     params: Group<Ops["experimental.workspace.remove"]["parameters"]["path"]>;
@@ -888,6 +1012,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.remove"]>;
     response: Ops["experimental.workspace.remove"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["experimental.workspace.remove"]["responses"][400]["content"]["application/json"] };
   };
   "experimental.workspace.warp": {
     params: Group<Ops["experimental.workspace.warp"]["parameters"]["path"]>;
@@ -895,6 +1020,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["experimental.workspace.warp"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["experimental.workspace.warp"]["responses"][400]["content"]["application/json"] } | { status: 404; body: Ops["experimental.workspace.warp"]["responses"][404]["content"]["application/json"] };
   };
   "v2.health.get": {
     params: Group<Ops["v2.health.get"]["parameters"]["path"]>;
@@ -902,6 +1028,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.health.get"]>;
     response: Ops["v2.health.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.health.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.health.get"]["responses"][401]["content"]["application/json"] };
   };
   "v2.location.get": {
     params: Group<Ops["v2.location.get"]["parameters"]["path"]>;
@@ -909,6 +1036,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.location.get"]>;
     response: Ops["v2.location.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.location.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.location.get"]["responses"][401]["content"]["application/json"] };
   };
   "v2.agent.list": {
     params: Group<Ops["v2.agent.list"]["parameters"]["path"]>;
@@ -916,6 +1044,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.agent.list"]>;
     response: Ops["v2.agent.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.agent.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.agent.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.list": {
     params: Group<Ops["v2.session.list"]["parameters"]["path"]>;
@@ -923,6 +1052,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.list"]>;
     response: Ops["v2.session.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.create": {
     params: Group<Ops["v2.session.create"]["parameters"]["path"]>;
@@ -930,6 +1060,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.create"]>;
     response: Ops["v2.session.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.create"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.create"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.active": {
     params: Group<Ops["v2.session.active"]["parameters"]["path"]>;
@@ -937,6 +1068,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.active"]>;
     response: Ops["v2.session.active"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.active"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.active"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.get": {
     params: Group<Ops["v2.session.get"]["parameters"]["path"]>;
@@ -944,6 +1076,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.get"]>;
     response: Ops["v2.session.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.get"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.get"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.switchAgent": {
     params: Group<Ops["v2.session.switchAgent"]["parameters"]["path"]>;
@@ -951,6 +1084,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.switchAgent"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.switchAgent"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.switchAgent"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.switchAgent"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.switchModel": {
     params: Group<Ops["v2.session.switchModel"]["parameters"]["path"]>;
@@ -958,6 +1092,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.switchModel"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.switchModel"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.switchModel"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.switchModel"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.prompt": {
     params: Group<Ops["v2.session.prompt"]["parameters"]["path"]>;
@@ -965,6 +1100,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.prompt"]>;
     response: Ops["v2.session.prompt"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.prompt"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.prompt"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.prompt"]["responses"][404]["content"]["application/json"] } | { status: 409; body: Ops["v2.session.prompt"]["responses"][409]["content"]["application/json"] };
   };
   "v2.session.compact": {
     params: Group<Ops["v2.session.compact"]["parameters"]["path"]>;
@@ -972,6 +1108,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.compact"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.compact"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.compact"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.compact"]["responses"][404]["content"]["application/json"] } | { status: 503; body: Ops["v2.session.compact"]["responses"][503]["content"]["application/json"] };
   };
   "v2.session.wait": {
     params: Group<Ops["v2.session.wait"]["parameters"]["path"]>;
@@ -979,6 +1116,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.wait"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.wait"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.wait"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.wait"]["responses"][404]["content"]["application/json"] } | { status: 503; body: Ops["v2.session.wait"]["responses"][503]["content"]["application/json"] };
   };
   "v2.session.revert.stage": {
     params: Group<Ops["v2.session.revert.stage"]["parameters"]["path"]>;
@@ -986,6 +1124,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.revert.stage"]>;
     response: Ops["v2.session.revert.stage"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.revert.stage"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.revert.stage"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.revert.stage"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["v2.session.revert.stage"]["responses"][500]["content"]["application/json"] };
   };
   "v2.session.revert.clear": {
     params: Group<Ops["v2.session.revert.clear"]["parameters"]["path"]>;
@@ -993,6 +1132,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.revert.clear"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.revert.clear"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.revert.clear"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.revert.clear"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["v2.session.revert.clear"]["responses"][500]["content"]["application/json"] };
   };
   "v2.session.revert.commit": {
     params: Group<Ops["v2.session.revert.commit"]["parameters"]["path"]>;
@@ -1000,6 +1140,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.revert.commit"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.revert.commit"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.revert.commit"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.revert.commit"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.context": {
     params: Group<Ops["v2.session.context"]["parameters"]["path"]>;
@@ -1007,6 +1148,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.context"]>;
     response: Ops["v2.session.context"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.context"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.context"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.context"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["v2.session.context"]["responses"][500]["content"]["application/json"] };
   };
   "v2.session.history": {
     params: Group<Ops["v2.session.history"]["parameters"]["path"]>;
@@ -1014,6 +1156,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.history"]>;
     response: Ops["v2.session.history"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.history"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.history"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.history"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.events": {
     params: Group<Ops["v2.session.events"]["parameters"]["path"]>;
@@ -1021,6 +1164,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.events"]>;
     response: void;
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.events"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.events"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.events"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.interrupt": {
     params: Group<Ops["v2.session.interrupt"]["parameters"]["path"]>;
@@ -1028,6 +1172,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.interrupt"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.interrupt"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.interrupt"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.interrupt"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.message": {
     params: Group<Ops["v2.session.message"]["parameters"]["path"]>;
@@ -1035,6 +1180,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.message"]>;
     response: Ops["v2.session.message"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.message"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.message"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.message"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.messages": {
     params: Group<Ops["v2.session.messages"]["parameters"]["path"]>;
@@ -1042,6 +1188,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.messages"]>;
     response: Ops["v2.session.messages"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.messages"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.messages"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.messages"]["responses"][404]["content"]["application/json"] } | { status: 500; body: Ops["v2.session.messages"]["responses"][500]["content"]["application/json"] };
   };
   "v2.model.list": {
     params: Group<Ops["v2.model.list"]["parameters"]["path"]>;
@@ -1049,6 +1196,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.model.list"]>;
     response: Ops["v2.model.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.model.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.model.list"]["responses"][401]["content"]["application/json"] } | { status: 503; body: Ops["v2.model.list"]["responses"][503]["content"]["application/json"] };
   };
   "v2.provider.list": {
     params: Group<Ops["v2.provider.list"]["parameters"]["path"]>;
@@ -1056,6 +1204,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.provider.list"]>;
     response: Ops["v2.provider.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.provider.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.provider.list"]["responses"][401]["content"]["application/json"] } | { status: 503; body: Ops["v2.provider.list"]["responses"][503]["content"]["application/json"] };
   };
   "v2.provider.get": {
     params: Group<Ops["v2.provider.get"]["parameters"]["path"]>;
@@ -1063,6 +1212,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.provider.get"]>;
     response: Ops["v2.provider.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.provider.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.provider.get"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.provider.get"]["responses"][404]["content"]["application/json"] } | { status: 503; body: Ops["v2.provider.get"]["responses"][503]["content"]["application/json"] };
   };
   "v2.integration.list": {
     params: Group<Ops["v2.integration.list"]["parameters"]["path"]>;
@@ -1070,6 +1220,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.list"]>;
     response: Ops["v2.integration.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.integration.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.get": {
     params: Group<Ops["v2.integration.get"]["parameters"]["path"]>;
@@ -1077,6 +1228,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.get"]>;
     response: Ops["v2.integration.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.integration.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.get"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.connect.key": {
     params: Group<Ops["v2.integration.connect.key"]["parameters"]["path"]>;
@@ -1084,6 +1236,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.connect.key"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.integration.connect.key"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.connect.key"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.connect.oauth": {
     params: Group<Ops["v2.integration.connect.oauth"]["parameters"]["path"]>;
@@ -1091,6 +1244,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.connect.oauth"]>;
     response: Ops["v2.integration.connect.oauth"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.integration.connect.oauth"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.connect.oauth"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.attempt.status": {
     params: Group<Ops["v2.integration.attempt.status"]["parameters"]["path"]>;
@@ -1098,6 +1252,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.attempt.status"]>;
     response: Ops["v2.integration.attempt.status"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.integration.attempt.status"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.attempt.status"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.attempt.cancel": {
     params: Group<Ops["v2.integration.attempt.cancel"]["parameters"]["path"]>;
@@ -1105,6 +1260,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.attempt.cancel"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.integration.attempt.cancel"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.attempt.cancel"]["responses"][401]["content"]["application/json"] };
   };
   "v2.integration.attempt.complete": {
     params: Group<Ops["v2.integration.attempt.complete"]["parameters"]["path"]>;
@@ -1112,6 +1268,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.integration.attempt.complete"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.integration.attempt.complete"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.integration.attempt.complete"]["responses"][401]["content"]["application/json"] };
   };
   "v2.credential.remove": {
     params: Group<Ops["v2.credential.remove"]["parameters"]["path"]>;
@@ -1119,6 +1276,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.credential.remove"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.credential.remove"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.credential.remove"]["responses"][401]["content"]["application/json"] };
   };
   "v2.credential.update": {
     params: Group<Ops["v2.credential.update"]["parameters"]["path"]>;
@@ -1126,6 +1284,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.credential.update"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.credential.update"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.credential.update"]["responses"][401]["content"]["application/json"] };
   };
   "v2.permission.request.list": {
     params: Group<Ops["v2.permission.request.list"]["parameters"]["path"]>;
@@ -1133,6 +1292,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.permission.request.list"]>;
     response: Ops["v2.permission.request.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.permission.request.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.permission.request.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.permission.saved.list": {
     params: Group<Ops["v2.permission.saved.list"]["parameters"]["path"]>;
@@ -1140,6 +1300,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.permission.saved.list"]>;
     response: Ops["v2.permission.saved.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.permission.saved.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.permission.saved.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.permission.saved.remove": {
     params: Group<Ops["v2.permission.saved.remove"]["parameters"]["path"]>;
@@ -1147,6 +1308,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.permission.saved.remove"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.permission.saved.remove"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.permission.saved.remove"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.permission.list": {
     params: Group<Ops["v2.session.permission.list"]["parameters"]["path"]>;
@@ -1154,6 +1316,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.permission.list"]>;
     response: Ops["v2.session.permission.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.permission.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.permission.list"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.permission.list"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.permission.create": {
     params: Group<Ops["v2.session.permission.create"]["parameters"]["path"]>;
@@ -1161,6 +1324,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.permission.create"]>;
     response: Ops["v2.session.permission.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.permission.create"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.permission.create"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.permission.create"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.permission.get": {
     params: Group<Ops["v2.session.permission.get"]["parameters"]["path"]>;
@@ -1168,6 +1332,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.permission.get"]>;
     response: Ops["v2.session.permission.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.permission.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.permission.get"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.permission.get"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.permission.reply": {
     params: Group<Ops["v2.session.permission.reply"]["parameters"]["path"]>;
@@ -1175,6 +1340,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.permission.reply"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.permission.reply"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.permission.reply"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.permission.reply"]["responses"][404]["content"]["application/json"] };
   };
   "v2.fs.read": {
     params: Group<Ops["v2.fs.read"]["parameters"]["path"]>;
@@ -1182,6 +1348,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.fs.read"]>;
     response: void;
     status: 200;
+    errors: { status: 400; body: Ops["v2.fs.read"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.fs.read"]["responses"][401]["content"]["application/json"] };
   };
   "v2.fs.list": {
     params: Group<Ops["v2.fs.list"]["parameters"]["path"]>;
@@ -1189,6 +1356,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.fs.list"]>;
     response: Ops["v2.fs.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.fs.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.fs.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.fs.find": {
     params: Group<Ops["v2.fs.find"]["parameters"]["path"]>;
@@ -1196,6 +1364,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.fs.find"]>;
     response: Ops["v2.fs.find"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.fs.find"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.fs.find"]["responses"][401]["content"]["application/json"] };
   };
   "v2.command.list": {
     params: Group<Ops["v2.command.list"]["parameters"]["path"]>;
@@ -1203,6 +1372,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.command.list"]>;
     response: Ops["v2.command.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.command.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.command.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.skill.list": {
     params: Group<Ops["v2.skill.list"]["parameters"]["path"]>;
@@ -1210,6 +1380,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.skill.list"]>;
     response: Ops["v2.skill.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.skill.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.skill.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.event.subscribe": {
     params: Group<Ops["v2.event.subscribe"]["parameters"]["path"]>;
@@ -1217,6 +1388,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.event.subscribe"]>;
     response: void;
     status: 200;
+    errors: { status: 400; body: Ops["v2.event.subscribe"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.event.subscribe"]["responses"][401]["content"]["application/json"] };
   };
   "v2.pty.list": {
     params: Group<Ops["v2.pty.list"]["parameters"]["path"]>;
@@ -1224,6 +1396,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.list"]>;
     response: Ops["v2.pty.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.pty.create": {
     params: Group<Ops["v2.pty.create"]["parameters"]["path"]>;
@@ -1231,6 +1404,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.create"]>;
     response: Ops["v2.pty.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.create"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.create"]["responses"][401]["content"]["application/json"] };
   };
   "v2.pty.get": {
     params: Group<Ops["v2.pty.get"]["parameters"]["path"]>;
@@ -1238,6 +1412,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.get"]>;
     response: Ops["v2.pty.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.get"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.get"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.pty.get"]["responses"][404]["content"]["application/json"] };
   };
   "v2.pty.update": {
     params: Group<Ops["v2.pty.update"]["parameters"]["path"]>;
@@ -1245,6 +1420,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.update"]>;
     response: Ops["v2.pty.update"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.update"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.update"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.pty.update"]["responses"][404]["content"]["application/json"] };
   };
   "v2.pty.remove": {
     params: Group<Ops["v2.pty.remove"]["parameters"]["path"]>;
@@ -1252,6 +1428,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.remove"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.pty.remove"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.remove"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.pty.remove"]["responses"][404]["content"]["application/json"] };
   };
   "v2.pty.connectToken": {
     params: Group<Ops["v2.pty.connectToken"]["parameters"]["path"]>;
@@ -1259,6 +1436,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.connectToken"]>;
     response: Ops["v2.pty.connectToken"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.connectToken"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.connectToken"]["responses"][401]["content"]["application/json"] } | { status: 403; body: Ops["v2.pty.connectToken"]["responses"][403]["content"]["application/json"] } | { status: 404; body: Ops["v2.pty.connectToken"]["responses"][404]["content"]["application/json"] };
   };
   "v2.pty.connect": {
     params: Group<Ops["v2.pty.connect"]["parameters"]["path"]>;
@@ -1266,6 +1444,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.pty.connect"]>;
     response: Ops["v2.pty.connect"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.pty.connect"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.pty.connect"]["responses"][401]["content"]["application/json"] } | { status: 403; body: Ops["v2.pty.connect"]["responses"][403]["content"]["application/json"] } | { status: 404; body: Ops["v2.pty.connect"]["responses"][404]["content"]["application/json"] };
   };
   "v2.question.request.list": {
     params: Group<Ops["v2.question.request.list"]["parameters"]["path"]>;
@@ -1273,6 +1452,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.question.request.list"]>;
     response: Ops["v2.question.request.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.question.request.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.question.request.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.session.question.list": {
     params: Group<Ops["v2.session.question.list"]["parameters"]["path"]>;
@@ -1280,6 +1460,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.question.list"]>;
     response: Ops["v2.session.question.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.session.question.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.question.list"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.question.list"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.question.reply": {
     params: Group<Ops["v2.session.question.reply"]["parameters"]["path"]>;
@@ -1287,6 +1468,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.question.reply"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.question.reply"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.question.reply"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.question.reply"]["responses"][404]["content"]["application/json"] };
   };
   "v2.session.question.reject": {
     params: Group<Ops["v2.session.question.reject"]["parameters"]["path"]>;
@@ -1294,6 +1476,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.session.question.reject"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.session.question.reject"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.session.question.reject"]["responses"][401]["content"]["application/json"] } | { status: 404; body: Ops["v2.session.question.reject"]["responses"][404]["content"]["application/json"] };
   };
   "v2.reference.list": {
     params: Group<Ops["v2.reference.list"]["parameters"]["path"]>;
@@ -1301,6 +1484,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.reference.list"]>;
     response: Ops["v2.reference.list"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.reference.list"]["responses"][400]["content"]["application/json"] } | { status: 401; body: Ops["v2.reference.list"]["responses"][401]["content"]["application/json"] };
   };
   "v2.projectCopy.create": {
     params: Group<Ops["v2.projectCopy.create"]["parameters"]["path"]>;
@@ -1308,6 +1492,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.projectCopy.create"]>;
     response: Ops["v2.projectCopy.create"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 400; body: Ops["v2.projectCopy.create"]["responses"][400]["content"]["application/json"] };
   };
   "v2.projectCopy.remove": {
     params: Group<Ops["v2.projectCopy.remove"]["parameters"]["path"]>;
@@ -1315,6 +1500,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.projectCopy.remove"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.projectCopy.remove"]["responses"][400]["content"]["application/json"] };
   };
   "v2.projectCopy.refresh": {
     params: Group<Ops["v2.projectCopy.refresh"]["parameters"]["path"]>;
@@ -1322,6 +1508,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["v2.projectCopy.refresh"]>;
     response: void;
     status: 204;
+    errors: { status: 400; body: Ops["v2.projectCopy.refresh"]["responses"][400]["content"]["application/json"] };
   };
   "pty.connect": {
     params: Group<Ops["pty.connect"]["parameters"]["path"]>;
@@ -1329,6 +1516,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["pty.connect"]>;
     response: Ops["pty.connect"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: { status: 403; body: Ops["pty.connect"]["responses"][403]["content"]["application/json"] } | { status: 404; body: Ops["pty.connect"]["responses"][404]["content"]["application/json"] };
   };
   "legacy.app.get": {
     params: Group<Ops["legacy.app.get"]["parameters"]["path"]>;
@@ -1336,6 +1524,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["legacy.app.get"]>;
     response: Ops["legacy.app.get"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: never;
   };
   "legacy.app.init": {
     params: Group<Ops["legacy.app.init"]["parameters"]["path"]>;
@@ -1343,6 +1532,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["legacy.app.init"]>;
     response: Ops["legacy.app.init"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: never;
   };
   "legacy.app.modes": {
     params: Group<Ops["legacy.app.modes"]["parameters"]["path"]>;
@@ -1350,6 +1540,7 @@ export interface OperationIO {
     body: JsonBodyOf<Ops["legacy.app.modes"]>;
     response: Ops["legacy.app.modes"]["responses"][200]["content"]["application/json"];
     status: 200;
+    errors: never;
   };
 }
 
@@ -1369,4 +1560,7 @@ export type Handler<K extends OperationId, Ctx, Reply> = (
   ctx: Ctx,
 ) => OperationIO[K]["response"] | Reply | Promise<OperationIO[K]["response"] | Reply>;
 
+/** Some operations' handlers (one module's). */
 export type HandlerMap<Ctx, Reply> = { [K in OperationId]?: Handler<K, Ctx, Reply> };
+/** Every operation's handler: a missing one fails to compile. */
+export type HandlerTable<Ctx, Reply> = { [K in OperationId]: Handler<K, Ctx, Reply> };

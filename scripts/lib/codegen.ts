@@ -85,6 +85,15 @@ export function successResponse(op: SpecOperation): SuccessResponse {
   return { status: Number(status), kind, contentType };
 }
 
+/** The error statuses (4xx, 5xx) the operation declares with a JSON body, in order. */
+export function declaredErrorStatuses(op: SpecOperation): number[] {
+  const responses = (op.operation.responses ?? {}) as Record<string, JsonObject>;
+  return Object.keys(responses)
+    .filter((s) => /^[45]\d\d$/.test(s) && Boolean((responses[s]!.content as JsonObject | undefined)?.["application/json"]))
+    .map(Number)
+    .sort();
+}
+
 function hasJsonBody(op: SpecOperation): boolean {
   const body = op.operation.requestBody as JsonObject | undefined;
   return Boolean((body?.content as JsonObject | undefined)?.["application/json"]);
@@ -139,7 +148,7 @@ export function renderHandlers(ops: SpecOperation[]): string {
   lines.push("/**");
   lines.push(" * Per operation: path params, query and JSON body in; the success body out.");
   lines.push(" * `response` is `void` for empty answers (204) and for streams (SSE, raw bytes), which");
-  lines.push(" * a handler writes itself.");
+  lines.push(" * a handler writes itself. `errors`: each error status the operation declares, with its body.");
   lines.push(" */");
   lines.push("export interface OperationIO {");
   for (const op of ops) {
@@ -152,6 +161,10 @@ export function renderHandlers(ops: SpecOperation[]): string {
     lines.push(`    body: JsonBodyOf<Ops[${id}]>;`);
     lines.push(`    response: ${response};`);
     lines.push(`    status: ${success.status};`);
+    const errors = declaredErrorStatuses(op).map(
+      (status) => `{ status: ${status}; body: Ops[${id}]["responses"][${status}]["content"]["application/json"] }`,
+    );
+    lines.push(`    errors: ${errors.length ? errors.join(" | ") : "never"};`);
     lines.push("  };");
   }
   lines.push("}");
@@ -172,7 +185,10 @@ export function renderHandlers(ops: SpecOperation[]): string {
   lines.push("  ctx: Ctx,");
   lines.push(') => OperationIO[K]["response"] | Reply | Promise<OperationIO[K]["response"] | Reply>;');
   lines.push("");
+  lines.push("/** Some operations' handlers (one module's). */");
   lines.push("export type HandlerMap<Ctx, Reply> = { [K in OperationId]?: Handler<K, Ctx, Reply> };");
+  lines.push("/** Every operation's handler: a missing one fails to compile. */");
+  lines.push("export type HandlerTable<Ctx, Reply> = { [K in OperationId]: Handler<K, Ctx, Reply> };");
   lines.push("");
   return lines.join("\n");
 }

@@ -1,11 +1,11 @@
 // Handlers of the spec tag "controlPlane".
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { HttpError } from "../server/errors.js";
+import { declaredError, HttpError } from "../server/errors.js";
 import { SessionMoveError, moveSession } from "../session/session-move.js";
 
 function moveError(message: string): HttpError {
-  return new HttpError(400, { name: "MoveSessionError", data: { message } });
+  return declaredError("experimental.controlPlane.moveSession", { status: 400, body: { name: "MoveSessionError", data: { message } } });
 }
 
 export const controlPlaneHandlers = {

@@ -1,6 +1,6 @@
 // The handler table: every real handler, keyed by operationId. Operations missing here answer
 // the generated 501 stub. ENDPOINTS.md is generated from this table.
-import type { HandlerMap } from "../../generated/handlers.js";
+import type { HandlerTable } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { configHandlers } from "./config.js";
 import { controlHandlers } from "./control.js";
@@ -36,7 +36,7 @@ import { controlPlaneHandlers } from "./controlplane.js";
 import { syncHandlers } from "./sync.js";
 import { projectCopyHandlers } from "./projectcopy.js";
 
-export const handlers: HandlerMap<RequestContext, HandlerReply> = {
+export const handlers: HandlerTable<RequestContext, HandlerReply> = {
   ...globalHandlers,
   ...configHandlers,
   ...controlHandlers,

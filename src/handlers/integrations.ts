@@ -2,7 +2,7 @@
 // There is no OAuth sign-in here (no provider plugins): those routes answer a clear error.
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { HttpError, notFound } from "../server/errors.js";
+import { declaredError, HttpError, notFound } from "../server/errors.js";
 import { integrationProviders } from "../v2/catalog.js";
 import { toIntegration } from "../v2/catalog-shapes.js";
 import { located } from "../v2/location.js";
@@ -24,16 +24,23 @@ export const integrationsHandlers = {
   "v2.integration.get": async ({ params }, ctx) => located(ctx, await integration(ctx, params.integrationID)),
   "v2.integration.connect.key": async ({ params, body }, ctx) => {
     await integration(ctx, params.integrationID);
-    if (!body!.key.trim()) throw new HttpError(400, { _tag: "InvalidRequestError", message: "The key is empty", field: "key" });
+    if (!body!.key.trim())
+      throw declaredError("v2.integration.connect.key", {
+        status: 400,
+        body: { _tag: "InvalidRequestError", message: "The key is empty", field: "key" },
+      });
     ctx.services.credentials.set(params.integrationID, { type: "api", key: body!.key });
     if (body!.label) ctx.services.credentials.setLabel(params.integrationID, body!.label);
   },
   "v2.integration.connect.oauth": async ({ params }, ctx) => {
     await integration(ctx, params.integrationID);
-    throw new HttpError(400, {
-      _tag: "InvalidRequestError",
-      message: `${params.integrationID} has no OAuth sign-in on this server: connect it with a key`,
-      field: "methodID",
+    throw declaredError("v2.integration.connect.oauth", {
+      status: 400,
+      body: {
+        _tag: "InvalidRequestError",
+        message: `${params.integrationID} has no OAuth sign-in on this server: connect it with a key`,
+        field: "methodID",
+      },
     });
   },
   "v2.integration.attempt.status": ({ params }) => {

@@ -3,7 +3,7 @@
 import type { HandlerMap } from "../../generated/handlers.js";
 import { sessionRules } from "../session/session-rules.js";
 import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
-import { HttpError } from "../server/errors.js";
+import { declaredError } from "../server/errors.js";
 import { permissionNotFound } from "../permission/permission-service.js";
 import { chooseAgent } from "../session/agent-choice.js";
 import { createId } from "../id.js";
@@ -84,7 +84,10 @@ export const permissionsHandlers = {
     const rules = await ctx.services.store.getRememberedPermissions(projectID);
     const kept = rules.filter((rule) => savedID(rule.permission, rule.pattern) !== params.id);
     if (kept.length === rules.length)
-      throw new HttpError(400, { _tag: "InvalidRequestError", message: `No saved permission ${params.id}`, field: "id" });
+      throw declaredError("v2.permission.saved.remove", {
+        status: 400,
+        body: { _tag: "InvalidRequestError", message: `No saved permission ${params.id}`, field: "id" },
+      });
     await ctx.services.store.putRememberedPermissions(projectID, kept);
     return new Reply(204);
   },

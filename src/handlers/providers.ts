@@ -1,7 +1,7 @@
 // Handlers of the spec tag "providers" (v2).
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { HttpError } from "../server/errors.js";
+import { declaredError } from "../server/errors.js";
 import { catalogOf } from "../v2/catalog.js";
 import { toProviderV2 } from "../v2/catalog-shapes.js";
 import { located } from "../v2/location.js";
@@ -11,10 +11,9 @@ export const providersHandlers = {
   "v2.provider.get": async ({ params }, ctx) => {
     const provider = (await catalogOf(ctx)).all.find((p) => p.id === params.providerID);
     if (!provider)
-      throw new HttpError(404, {
-        _tag: "ProviderNotFoundError",
-        providerID: params.providerID,
-        message: `Provider not found: ${params.providerID}`,
+      throw declaredError("v2.provider.get", {
+        status: 404,
+        body: { _tag: "ProviderNotFoundError", providerID: params.providerID, message: `Provider not found: ${params.providerID}` },
       });
     return located(ctx, toProviderV2(provider));
   },

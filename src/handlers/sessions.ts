@@ -5,7 +5,7 @@ import type { HandlerMap } from "../../generated/handlers.js";
 import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 import { streamSessionHistory } from "../server/event-streams.js";
 import { sessionHistory } from "../v2/session-history.js";
-import { HttpError } from "../server/errors.js";
+import { declaredError, HttpError } from "../server/errors.js";
 import { chooseAgent } from "../session/agent-choice.js";
 import { createId } from "../id.js";
 import { page } from "../v2/paging.js";
@@ -124,11 +124,14 @@ export const sessionsHandlers = {
     await sessionOf(ctx, params.sessionID);
     const message = await ctx.services.store.getMessage(params.sessionID, params.messageID);
     if (!message)
-      throw new HttpError(404, {
-        _tag: "MessageNotFoundError",
-        sessionID: params.sessionID,
-        messageID: params.messageID,
-        message: `Message not found: ${params.messageID}`,
+      throw declaredError("v2.session.message", {
+        status: 404,
+        body: {
+          _tag: "MessageNotFoundError",
+          sessionID: params.sessionID,
+          messageID: params.messageID,
+          message: `Message not found: ${params.messageID}`,
+        },
       });
     return { data: toSessionMessage(message) };
   },

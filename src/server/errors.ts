@@ -1,35 +1,68 @@
 // Error answers in the shapes the upstream server uses, and the exception that carries them
 // from anywhere in a handler to the HTTP layer.
 import { randomBytes } from "node:crypto";
+import type { OperationIO } from "../../generated/handlers.js";
+import type { OperationId } from "../../generated/operations.js";
+import type {
+  BadRequestError,
+  InvalidRequestError,
+  NamedServerError,
+  NotFoundError,
+  TaggedServerError,
+} from "../../generated/schemas.js";
 
-export type ErrorBody = Record<string, unknown>;
+/** The error answers the spec declares for an operation (generated from its responses). */
+export type DeclaredError<K extends OperationId> = OperationIO[K]["errors"];
+/**
+ * An error body the spec knows: one some operation declares, or upstream's {name, data} and
+ * {_tag} shapes on a status an operation does not declare (spec/overlays, ServerError).
+ */
+export type ErrorBody = DeclaredError<OperationId>["body"] | NamedServerError | TaggedServerError;
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody,
   ) {
-    super(
-      typeof body.data === "object" && body.data && "message" in body.data
-        ? String(body.data.message)
-        : String(body.message ?? body._tag ?? body.name),
-    );
+    super(messageOf(body));
   }
+}
+
+function messageOf(body: ErrorBody): string {
+  const { data, message, _tag, name } = body as { data?: { message?: unknown }; message?: unknown; _tag?: unknown; name?: unknown };
+  return String(data?.message ?? message ?? _tag ?? name);
 }
 
 export type BadRequestKind = "Params" | "Headers" | "Query" | "Body" | "Payload";
 
+/**
+ * An error answer of one operation, as the spec declares it: a status it does not declare for
+ * the operation, or a body of another shape, fails to compile.
+ */
+export function declaredError<K extends OperationId>(_operationId: K, answer: DeclaredError<K>): HttpError {
+  const { status, body } = answer as { status: number; body: ErrorBody };
+  return new HttpError(status, body);
+}
+
 export function badRequest(message: string, kind: BadRequestKind): HttpError {
-  return new HttpError(400, { name: "BadRequest", data: { message, kind } });
+  const body: BadRequestError = { name: "BadRequest", data: { message, kind } };
+  return new HttpError(400, body);
 }
 
 /** Effect's InvalidRequestError, which many operations declare for their 400. */
 export function invalidRequest(message: string, kind?: BadRequestKind, field?: string): HttpError {
-  return new HttpError(400, { _tag: "InvalidRequestError", message, ...(kind ? { kind } : {}), ...(field ? { field } : {}) });
+  const body: InvalidRequestError = { _tag: "InvalidRequestError", message, ...(kind ? { kind } : {}), ...(field ? { field } : {}) };
+  return new HttpError(400, body);
 }
 
 export function notFound(message: string): HttpError {
-  return new HttpError(404, { name: "NotFoundError", data: { message } });
+  const body: NotFoundError = { name: "NotFoundError", data: { message } };
+  return new HttpError(404, body);
+}
+
+function unknownErrorBody(ref: string): NamedServerError {
+  const data = { message: "Unexpected server error. Check server logs for details.", ref };
+  return { name: "UnknownError", data };
 }
 
 /** What upstream answers for an unexpected failure: a generic message and a reference to the log line. */
@@ -37,9 +70,6 @@ export function unknownError(): { ref: string; error: HttpError } {
   const ref = `err_${randomBytes(4).toString("hex")}`;
   return {
     ref,
-    error: new HttpError(500, {
-      name: "UnknownError",
-      data: { message: "Unexpected server error. Check server logs for details.", ref },
-    }),
+    error: new HttpError(500, unknownErrorBody(ref)),
   };
 }
