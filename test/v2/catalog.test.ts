@@ -182,7 +182,8 @@ describe("/api/fs", () => {
     ]) {
       const res = await server.fetch(`${bad}${bad.includes("?") ? "&" : "?"}directory=${encodeURIComponent(repo.dir)}`);
       expect(res.status, bad).toBe(400);
-      expect(((await res.json()) as { data: { message: string } }).data.message).toMatch(/escapes the project directory/);
+      // v2's declared 400: Effect's InvalidRequestError, naming the query as the part at fault.
+      expect(await res.json()).toMatchObject({ _tag: "InvalidRequestError", kind: "Query", message: expect.stringMatching(/escapes the project directory/) });
     }
     const env = await server.fetch(`/api/fs/read/.env?directory=${encodeURIComponent(repo.dir)}`);
     expect(env.status).toBe(403);
