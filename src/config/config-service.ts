@@ -185,6 +185,11 @@ export class ConfigService {
   }
 
   /** Forgets what was read (after a config file changed). */
+  /** Forgets every directory's configuration. */
+  closeAll(): void {
+    this.invalidate();
+  }
+
   invalidate(): void {
     this.cache.clear();
   }

@@ -5,7 +5,7 @@ import { streamGlobalEvents } from "../server/event-streams.js";
 import { UPSTREAM_VERSION } from "../version.js";
 import { CONFIG_SCHEMA_URL } from "../config/config-service.js";
 import { writeConfigChange } from "../config/config-writer.js";
-import { disposeAllInstances } from "../server/instance-lifecycle.js";
+import { disposeAllInstances } from "../instance/instance-lifecycle.js";
 import { badRequest } from "../server/errors.js";
 
 export const globalHandlers = {

@@ -7,7 +7,7 @@ import { badRequest } from "../server/errors.js";
 import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../workspace/vcs.js";
 import { describePaths } from "../workspace/paths.js";
 import { commandsOf, skillsOf } from "../v2/catalog.js";
-import { disposeInstance } from "../server/instance-lifecycle.js";
+import { disposeInstance } from "../instance/instance-lifecycle.js";
 import { formatterStatus } from "../workspace/formatters.js";
 
 export const instanceHandlers = {

@@ -100,6 +100,15 @@ export class LspService {
     await Promise.all(stopping);
   }
 
+  /** Stops a directory's servers (its instance is disposed); the next request starts them again. */
+  forget(directory: string): Promise<void> {
+    return this.shutdown(directory);
+  }
+
+  closeAll(): Promise<void> {
+    return this.shutdown();
+  }
+
   /** Stops listening for edits and stops every server. */
   async close(): Promise<void> {
     this.stopListening();

@@ -29,6 +29,7 @@ import type { FileWatchers } from "../workspace/file-watcher.js";
 import type { PtyService } from "../workspace/pty-service.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
+import type { InstanceScope } from "../instance/instance-scope.js";
 import type { GitWorktrees } from "../workspace/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
@@ -91,6 +92,8 @@ export interface Services {
   tui: TuiControl;
   /** The language servers of each directory. */
   lsp: LspService;
+  /** Every directory's state (config, language servers, MCP, plugins, agents, terminals, watchers), released as a whole. */
+  instances: InstanceScope;
   /** Extra git worktrees of projects (experimental worktree routes, workspaces). */
   worktrees: GitWorktrees;
   /** Workspaces (worktree-backed) of projects. */

@@ -37,6 +37,7 @@ import { SyncEventLog } from "../sync/sync-event-log.js";
 import { reportManifestProblemsTo } from "../agent/manifest/manifest-log.js";
 import { FormatOnEdit } from "../workspace/format-on-edit.js";
 import { ProjectCopies } from "../project/project-copies.js";
+import { InstanceScope } from "../instance/instance-scope.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -120,6 +121,11 @@ export function createServices(options: ServiceOptions): Services {
   });
   const worktrees = new GitWorktrees({ bus, projects, store, log, dataDirectory: config.dataDirectory });
   const commands = new CommandService({ prompts, sessions, events, config: configs, plugins });
+  const pty = new PtyService(publishInDirectory);
+  const watchers = new FileWatchers(bus, publishInDirectory, log);
+  const lsp = new LspService(bus, configs, log);
+  // Per-directory state, released as a whole when an instance is disposed.
+  const instances = new InstanceScope({ configs, lsp, mcp, plugins, acp, pty, watchers }, log);
   return {
     config,
     log,
@@ -146,16 +152,11 @@ export function createServices(options: ServiceOptions): Services {
     acp,
     mcp,
     plugins,
-    pty: new PtyService(
-      publishInDirectory,
-    ),
-    watchers: new FileWatchers(
-      bus,
-      publishInDirectory,
-      log,
-    ),
+    pty,
+    watchers,
     tui: new TuiControl(),
-    lsp: new LspService(bus, configs, log),
+    lsp,
+    instances,
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),

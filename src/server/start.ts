@@ -41,10 +41,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
       })
         // Runs end (aborted) and are finalised before the store closes.
         .then(() => services.runs.stopAll())
-        .then(() => services.acp.stopAll())
-        .then(() => services.mcp.closeAll())
-        .then(() => services.plugins.closeAll())
-        .then(() => services.watchers.closeAll())
+        .then(() => services.instances.disposeAll())
+        .then(() => services.watchers.close())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
         .then(() => services.store.close())

@@ -91,9 +91,26 @@ export class FileWatchers {
     this.publish(root, "vcs.branch.updated", branch ? { branch } : {});
   }
 
+  /** Stops watching the worktree of a directory (a later request watches it again). */
+  forget(directory: string): void {
+    const root = findWorktree(directory);
+    for (const key of [root, `${root}\0HEAD`]) {
+      this.watchers.get(key)?.close();
+      this.watchers.delete(key);
+    }
+    this.branches.delete(root);
+  }
+
+  /** Stops every watch (a later request watches its worktree again). */
   closeAll(): void {
-    this.stopListening();
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
+    this.branches.clear();
+  }
+
+  /** Stops for good (server shutdown). */
+  close(): void {
+    this.stopListening();
+    this.closeAll();
   }
 }

@@ -201,12 +201,19 @@ export class PtyService {
     };
   }
 
+  /** Ends the terminals of a directory (its instance is disposed). */
+  forget(directory: string): void {
+    for (const [id, terminal] of this.terminals) if (terminal.directory === directory) this.end(id, terminal);
+  }
+
   closeAll(): void {
-    for (const terminal of this.terminals.values()) {
-      if (terminal.info.status === "running") terminal.process.kill();
-      for (const listener of terminal.listeners) listener.closed();
-    }
-    this.terminals.clear();
+    for (const [id, terminal] of this.terminals) this.end(id, terminal);
     this.tickets.clear();
+  }
+
+  private end(id: string, terminal: Terminal): void {
+    if (terminal.info.status === "running") terminal.process.kill();
+    for (const listener of terminal.listeners) listener.closed();
+    this.terminals.delete(id);
   }
 }

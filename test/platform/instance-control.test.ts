@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InstanceScope } from "../../src/instance/instance-scope.js";
 import { openEventReader } from "../support/sse.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
@@ -80,6 +81,50 @@ describe("instance.dispose", () => {
     events.close();
 
     expect(((await (await server.fetch("/config")).json()) as { username: string }).username).toBe("after");
+  });
+});
+
+describe("the instance scope", () => {
+  it("disposing a directory ends its terminals and leaves another directory's alone", async () => {
+    const other = makeTempDir("instance-pty-other");
+    const at = (directory: string) => `directory=${encodeURIComponent(directory)}`;
+    const open = async (directory: string) => {
+      const res = await server.fetch(`/pty?${at(directory)}`, jsonInit("POST", { command: "/bin/sh", args: [], title: "t" }));
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const listed = async (directory: string) =>
+      ((await (await server.fetch(`/api/pty?${at(directory)}`)).json()) as { data: { id: string }[] }).data.map((p) => p.id);
+    const mine = await open(project);
+    const theirs = await open(other);
+    expect(await listed(project)).toContain(mine);
+
+    expect(await (await server.fetch(`/instance/dispose?${at(project)}`, { method: "POST" })).json()).toBe(true);
+    expect(await listed(project)).toEqual([]);
+    expect(await listed(other)).toEqual([theirs]);
+    await server.fetch(`/pty/${theirs}?${at(other)}`, { method: "DELETE" });
+  });
+
+  it("one holder failing to let go does not keep the others", async () => {
+    const released: string[] = [];
+    const warned: unknown[] = [];
+    const scope = new InstanceScope(
+      {
+        first: { forget: (d) => void released.push(`first ${d}`), closeAll: () => void released.push("first all") },
+        broken: {
+          forget: () => Promise.reject(new Error("stuck")),
+          closeAll: () => {
+            throw new Error("stuck");
+          },
+        },
+        last: { forget: (d) => void released.push(`last ${d}`), closeAll: () => void released.push("last all") },
+      },
+      { warn: (entry: unknown) => void warned.push(entry) },
+    );
+    await scope.dispose("/a");
+    await scope.disposeAll();
+    expect(released).toEqual(["first /a", "last /a", "first all", "last all"]);
+    expect(warned).toHaveLength(2);
   });
 });
 

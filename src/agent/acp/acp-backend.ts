@@ -39,7 +39,18 @@ export class AcpPool {
     return session;
   }
 
-  stopAll(): void {
+  /** Stops the agents working in a directory (or below it); their sessions start afresh on the next prompt. */
+  forget(directory: string): void {
+    const inside = (cwd: string) => cwd === directory || cwd.startsWith(directory + path.sep);
+    for (const [key, process] of this.processes) {
+      if (!inside((JSON.parse(key) as [string, string])[1])) continue;
+      process.stop();
+      this.processes.delete(key);
+    }
+    for (const [sessionID, session] of this.sessions) if (!session.process.alive) this.sessions.delete(sessionID);
+  }
+
+  closeAll(): void {
     for (const process of this.processes.values()) process.stop();
     this.processes.clear();
     this.sessions.clear();
