@@ -126,7 +126,8 @@ interface Step {
   run(side: Side): Promise<unknown>;
 }
 
-const prompt = (text: string) => (side: Side) => side.call("POST", `/session/${side.sessionID}/message`, { parts: [{ type: "text", text }] });
+const prompt = (text: string) => (side: Side) =>
+  side.call("POST", `/session/${side.sessionID}/message`, { parts: [{ type: "text", text }] });
 const STEPS: Step[] = [
   { name: "a turn that writes hello.txt", run: prompt("please write file hello.txt") },
   { name: "/undo", run: (side) => side.call("POST", `/session/${side.sessionID}/revert`, { messageID: side.messageID(1) }) },
@@ -192,7 +193,11 @@ describe.skipIf(!available)("session.diff, summaries and GET /session/{id}/diff:
     const added = expect.objectContaining({ file: "hello.txt", additions: 1, deletions: 0, status: "added" });
     const [turn, undo, redo, second, , , , compact] = observed.upstream as { reported: Json[]; state: Json }[];
     expect(turn!.reported.filter((r) => "session.diff" in r).every((r) => (r["session.diff"] as unknown[]).length === 0)).toBe(true);
-    expect(turn!.state).toMatchObject({ summary: { additions: 0, deletions: 0, files: 0 }, "GET diff": [], "message#1 summary.diffs": [added] });
+    expect(turn!.state).toMatchObject({
+      summary: { additions: 0, deletions: 0, files: 0 },
+      "GET diff": [],
+      "message#1 summary.diffs": [added],
+    });
     expect(undo!.reported).toEqual([{ "session.diff": [added] }, { "session.updated summary": { additions: 1, deletions: 0, files: 1 } }]);
     expect(redo!.reported).toEqual([{ "session.updated summary": { additions: 1, deletions: 0, files: 1 } }]);
     expect(second!.state.summary).toEqual({ additions: 0, deletions: 0, files: 0 });
