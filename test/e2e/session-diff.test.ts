@@ -1,10 +1,11 @@
 // What a session reports of the files it changed, side by side with the real opencode
 // (`opencode serve`, the pinned npm opencode-ai). The same journey (a turn that writes a file,
-// /undo, /redo, a second turn, /undo of both, a turn after it, another that writes, /compact)
-// runs against upstream and this server, each with its own scripted model, and after every step
-// the same observations are compared: the session.diff events, the summaries session.updated
-// carried, the diffs user messages were updated with, and then the session's summary,
-// GET /session/{id}/diff (with and without messageID) and each user message's summary.diffs.
+// /undo, /redo, a second turn, /undo at its reply, /undo of both, a turn after it, another that
+// writes, /compact) runs against upstream and this server, each with its own scripted model, and
+// after every step the same observations are compared: the session.diff events, the summaries
+// session.updated carried, the diffs user messages were updated with, and then the session's
+// summary, GET /session/{id}/diff (with and without messageID) and each user message's
+// summary.diffs.
 // Ids and times are left out; messages are named by the order they were first seen.
 // SESSION_DIFF_DUMP=<file> writes both sides' observations.
 import { writeFileSync } from "node:fs";
@@ -133,6 +134,15 @@ const STEPS: Step[] = [
   { name: "/undo", run: (side) => side.call("POST", `/session/${side.sessionID}/revert`, { messageID: side.messageID(1) }) },
   { name: "/redo", run: (side) => side.call("POST", `/session/${side.sessionID}/unrevert`) },
   { name: "a second turn", run: prompt("hello again") },
+  {
+    // Reverting at an assistant message reverts from the user message it answers.
+    name: "/undo at the second turn's reply",
+    run: async (side) => {
+      const messages = (await side.call("GET", `/session/${side.sessionID}/message`)) as Message[];
+      const reply = messages.filter((m) => m.info.role === "assistant").at(-1)!;
+      return side.call("POST", `/session/${side.sessionID}/revert`, { messageID: reply.info.id });
+    },
+  },
   { name: "/undo of both turns", run: (side) => side.call("POST", `/session/${side.sessionID}/revert`, { messageID: side.messageID(1) }) },
   { name: "a turn after the undo", run: prompt("after revert hello") },
   { name: "a turn that writes hello.txt again", run: prompt("please write file hello.txt") },
@@ -191,7 +201,7 @@ describe.skipIf(!available)("session.diff, summaries and GET /session/{id}/diff:
 
   it("upstream, as the issue describes it: turns report no session change, /undo reports the undone change, /redo keeps it", () => {
     const added = expect.objectContaining({ file: "hello.txt", additions: 1, deletions: 0, status: "added" });
-    const [turn, undo, redo, second, , , , compact] = observed.upstream as { reported: Json[]; state: Json }[];
+    const [turn, undo, redo, second, , , , , compact] = observed.upstream as { reported: Json[]; state: Json }[];
     expect(turn!.reported.filter((r) => "session.diff" in r).every((r) => (r["session.diff"] as unknown[]).length === 0)).toBe(true);
     expect(turn!.state).toMatchObject({
       summary: { additions: 0, deletions: 0, files: 0 },
