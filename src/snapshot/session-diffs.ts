@@ -26,6 +26,12 @@ export function stepSpan(messages: MessageWithParts[]): { from?: string; to?: st
   return { from, to };
 }
 
+/** Whether a reply's last step ran to its end (a step-finish after its last step-start). */
+function lastStepFinished(reply: MessageWithParts): boolean {
+  const steps = reply.parts.filter((p) => p.type === "step-start" || p.type === "step-finish");
+  return steps.at(-1)?.type === "step-finish";
+}
+
 /** A user message and the assistant messages answering it. */
 function turnOf(messages: MessageWithParts[], userID: string): MessageWithParts[] {
   return messages.filter((m) => m.info.id === userID || (m.info.role === "assistant" && m.info.parentID === userID));
@@ -83,17 +89,19 @@ export class SessionDiffs {
   /**
    * What upstream publishes at the start of a run's first step and after every step: the session's
    * summary reset to zero (session.updated), an empty session.diff, and the user message with its
-   * turn's diffs (message.updated).
+   * turn's diffs (message.updated). With `after` (a reply), only if the reply's last step finished:
+   * a step cut short (abort, provider error) publishes nothing, as upstream.
    */
-  async publishSummary(sessionID: string, user: UserMessage): Promise<void> {
+  async publishSummary(sessionID: string, user: UserMessage, after?: MessageWithParts): Promise<void> {
     const { store, sessions, events } = this.deps;
+    const messages = await store.listMessages(sessionID);
+    if (after && !lastStepFinished(messages.find((m) => m.info.id === after.info.id) ?? after)) return;
     const updated: Session = await sessions.mutate(sessionID, (current) => ({
       ...current,
       summary: { ...ZERO_SUMMARY },
       time: { ...current.time, updated: Date.now() },
     }));
     await events.publish(updated, "session.diff", { sessionID, diff: [] });
-    const messages = await store.listMessages(sessionID);
     const stored = messages.find((m) => m.info.id === user.id)?.info;
     if (stored?.role !== "user") return;
     const diffs = await this.changes(updated.directory, turnOf(messages, user.id));

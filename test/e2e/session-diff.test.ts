@@ -1,13 +1,12 @@
 // What a session reports of the files it changed, side by side with the real opencode
 // (`opencode serve`, the pinned npm opencode-ai). The same journey (a turn that writes a file,
 // /undo, /redo, a second turn, /undo at its reply, /undo of both, a turn after it, another that
-// writes, /compact) runs against upstream and this server, each with its own scripted model, and
-// after every step the same observations are compared: the session.diff events, the summaries
-// session.updated carried, the diffs user messages were updated with, and then the session's
-// summary, GET /session/{id}/diff (with and without messageID) and each user message's
-// summary.diffs.
-// Ids and times are left out; messages are named by the order they were first seen.
-// SESSION_DIFF_DUMP=<file> writes both sides' observations.
+// writes, an aborted one, /compact) runs against upstream and this server, each with its own
+// scripted model, and after every step the same observations are compared: the session.diff
+// events, the summaries session.updated carried, the diffs user messages were updated with, and
+// then the session's summary, GET /session/{id}/diff (with and without messageID) and each user
+// message's summary.diffs. Ids and times are left out; messages are named by the order they were
+// first seen. SESSION_DIFF_DUMP=<file> writes both sides' observations.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +40,7 @@ class Side {
   constructor(
     readonly url: string,
     readonly repo: string,
+    readonly llm: ScriptedLlm,
   ) {}
 
   async listen(): Promise<void> {
@@ -147,6 +147,22 @@ const STEPS: Step[] = [
   { name: "a turn after the undo", run: prompt("after revert hello") },
   { name: "a turn that writes hello.txt again", run: prompt("please write file hello.txt") },
   {
+    // A step cut short publishes no summary at the run's end.
+    name: "a turn aborted mid-reply",
+    run: async (side) => {
+      side.llm.setScript((req) =>
+        side.llm.lastUserText(req) === "slow please"
+          ? { kind: "text", text: "one two three four five six seven eight", delayMs: 400 }
+          : undefined,
+      );
+      await side.call("POST", `/session/${side.sessionID}/prompt_async`, { parts: [{ type: "text", text: "slow please" }] });
+      await new Promise((r) => setTimeout(r, 1_500));
+      await side.call("POST", `/session/${side.sessionID}/abort`);
+      await side.settle();
+      side.llm.setScript(undefined);
+    },
+  },
+  {
     name: "/compact",
     run: (side) => side.call("POST", `/session/${side.sessionID}/summarize`, { providerID: "fake", modelID: "fake-model" }),
   },
@@ -171,7 +187,7 @@ describe.skipIf(!available)("session.diff, summaries and GET /session/{id}/diff:
       startUpstreamServer(upRepo, referenceConfig(upLlm.url)),
       startTestServer({ projectDirectory: ourRepo }),
     ]);
-    const sides = { upstream: new Side(upstreamServer.url, upRepo), ours: new Side(ourServer.url, ourRepo) };
+    const sides = { upstream: new Side(upstreamServer.url, upRepo, upLlm), ours: new Side(ourServer.url, ourRepo, ourLlm) };
     await Promise.all(
       Object.entries(sides).map(async ([key, side]) => {
         await side.listen();
@@ -201,7 +217,7 @@ describe.skipIf(!available)("session.diff, summaries and GET /session/{id}/diff:
 
   it("upstream, as the issue describes it: turns report no session change, /undo reports the undone change, /redo keeps it", () => {
     const added = expect.objectContaining({ file: "hello.txt", additions: 1, deletions: 0, status: "added" });
-    const [turn, undo, redo, second, , , , , compact] = observed.upstream as { reported: Json[]; state: Json }[];
+    const [turn, undo, redo, second, , , , , , compact] = observed.upstream as { reported: Json[]; state: Json }[];
     expect(turn!.reported.filter((r) => "session.diff" in r).every((r) => (r["session.diff"] as unknown[]).length === 0)).toBe(true);
     expect(turn!.state).toMatchObject({
       summary: { additions: 0, deletions: 0, files: 0 },
