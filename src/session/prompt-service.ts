@@ -164,7 +164,7 @@ export class PromptService {
         await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });
         await this.deps.events.publish(current, "session.idle", { sessionID });
         const answered = last && (await this.userOf(last));
-        if (answered) await this.deps.diffs.publishSummary(sessionID, answered);
+        if (answered) await this.deps.diffs.publishSummary(sessionID, answered, last);
       } catch (error) {
         this.deps.log.error({ err: error, sessionID }, "finishing the run failed");
       } finally {

@@ -99,8 +99,10 @@ describe("revert and unrevert", () => {
         timeout: 10_000,
       })
       .toEqual([{ file: "hello.txt", status: "added", additions: 1, deletions: 0, patch: expect.stringContaining("+hello world") }]);
-    const diff = (await sdk().session.diff({ sessionID })).data as { file: string }[];
-    expect(diff.map((d) => d.file)).toEqual(["hello.txt"]);
+    // As upstream: the session as a whole reports no change; a turn's diffs are on its user message.
+    expect((await sdk().session.diff({ sessionID })).data).toEqual([]);
+    const turnDiff = (await sdk().session.diff({ sessionID, messageID: messages[0]!.info.id })).data as { file: string }[];
+    expect(turnDiff.map((d) => d.file)).toEqual(["hello.txt"]);
 
     const reverted = (await sdk().session.revert({ sessionID, messageID: messages[0]!.info.id })).data as Session;
     expect(existsSync(file)).toBe(false);
