@@ -2,32 +2,21 @@
 // made by a copy strategy. The one strategy upstream builds in, and the one here, is
 // "git_worktree": a detached git worktree of HEAD. Copies are recorded as the project's extra
 // directories (sandboxes), announced with project.directories.updated.
-import { execFile } from "node:child_process";
+import { git } from "../git/git.js";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, realpath } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { publishForDirectory } from "../bus/instance-events.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { Store } from "../storage/store.js";
 import type { Projects } from "./projects.js";
 import { NamedError } from "../domain-errors.js";
 
-const run = promisify(execFile);
 
 export const GIT_WORKTREE_STRATEGY = "git_worktree";
 
 export function projectCopyError(message: string, forceRequired?: boolean): NamedError {
   return new NamedError("ProjectCopyError", message, forceRequired ? { forceRequired } : {});
-}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  try {
-    return (await run("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 })).stdout;
-  } catch (error) {
-    const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
-    throw new Error(stderr.trim() || stdout.trim() || "Git failed");
-  }
 }
 
 /** The folder with symlinks resolved, or an error naming it when it is not a folder. */

@@ -1,22 +1,20 @@
 // Projects as upstream defines them: a git worktree, identified by the hash of its first commit
 // (so clones and moved checkouts keep their sessions), or the "global" project outside any
 // repository. Seen projects are stored, so /project lists them after a restart.
-import { execFile } from "node:child_process";
+import { git, GitError } from "../git/git.js";
 import { stat } from "node:fs/promises";
-import { promisify } from "node:util";
 import type { Project } from "../../generated/schemas.js";
 import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 
-const run = promisify(execFile);
 
 export const GLOBAL_PROJECT_ID = "global";
 
 /** The sorted first root commit of the repository, or undefined without commits (or without git). */
 async function rootCommit(worktree: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run("git", ["rev-list", "--max-parents=0", "--all"], { cwd: worktree });
+    const stdout = await git(worktree, ["rev-list", "--max-parents=0", "--all"]);
     return stdout
       .split("\n")
       .map((l) => l.trim())
@@ -139,10 +137,9 @@ export async function initGitRepository(directory: string): Promise<void> {
   if (!info.isDirectory()) throw new GitInitError(`Not a directory: ${directory}`);
   if (findWorktree(directory) !== NO_WORKTREE) return;
   try {
-    await run("git", ["init", "--quiet"], { cwd: directory });
+    await git(directory, ["init", "--quiet"]);
   } catch (error) {
-    const { stderr = "", code } = error as { stderr?: string; code?: unknown };
-    if (code === "ENOENT") throw error; // no git on this machine: the server's problem, not the request's
-    throw new GitInitError(`git init failed in ${directory}: ${stderr.trim() || (error as Error).message}`);
+    if (!(error instanceof GitError)) throw error; // no git on this machine: the server's problem, not the request's
+    throw new GitInitError(`git init failed in ${directory}: ${error.message}`);
   }
 }

@@ -1,16 +1,14 @@
 // Moving a session to another folder of the same project (a worktree, a subfolder, back to the
 // main checkout): later turns run there. With `moveChanges`, the uncommitted changes of the
 // session's checkout go along: applied in the destination, then discarded at the source.
-import { execFile } from "node:child_process";
+import { git } from "../git/git.js";
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { Session } from "../../generated/schemas.js";
 import type { SessionDeps } from "./session-deps.js";
 import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
 import { SessionBusyError } from "../domain-errors.js";
 
-const run = promisify(execFile);
 
 export interface SessionMove {
   sessionID: string;
@@ -23,15 +21,6 @@ export interface SessionMove {
 /** Why a move cannot happen, in words for the user. */
 export class SessionMoveError extends Error {}
 
-async function git(cwd: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
 /** Carries the uncommitted changes (tracked edits and new files) from one checkout to another. */
 async function carryChanges(source: string, destination: string): Promise<void> {
   let patch: string;
@@ -43,7 +32,7 @@ async function carryChanges(source: string, destination: string): Promise<void> 
     throw new SessionMoveError(`Unable to read your changes in the source directory: ${(error as Error).message}`);
   }
   try {
-    if (patch) await git(destination, ["apply", "--binary", "-"], patch);
+    if (patch) await git(destination, ["apply", "--binary", "-"], { input: patch });
     for (const file of untracked) {
       await mkdir(path.dirname(path.join(destination, file)), { recursive: true });
       await copyFile(path.join(source, file), path.join(destination, file));
@@ -51,7 +40,7 @@ async function carryChanges(source: string, destination: string): Promise<void> 
   } catch {
     throw new SessionMoveError("Unable to apply your changes in the destination directory. The files may conflict with existing changes.");
   }
-  await run("git", ["reset", "--hard", "--quiet", "HEAD"], { cwd: source });
+  await git(source, ["reset", "--hard", "--quiet", "HEAD"]);
   for (const file of untracked) await rm(path.join(source, file), { force: true });
 }
 

@@ -2,15 +2,13 @@
 // written into a separate git directory per project (under our data folder), never touching
 // the user's own repository. Diffs between snapshots feed session.diff and user message
 // summaries; restoring a snapshot's files is how revert and unrevert undo changes.
-import { execFile } from "node:child_process";
+import { git } from "../git/git.js";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createPatch } from "diff";
 import type { SnapshotFileDiff } from "../../generated/schemas.js";
 
-const run = promisify(execFile);
 
 export class Snapshots {
   /** One queue per snapshot directory: git's index is not safe for concurrent commands. */
@@ -28,27 +26,22 @@ export class Snapshots {
     return next;
   }
 
-  private async git(projectID: string, worktree: string, args: string[], maxBuffer = 64 * 1024 * 1024): Promise<string> {
-    const { stdout } = await run("git", ["--git-dir", this.gitDir(projectID), "--work-tree", worktree, ...args], {
-      cwd: worktree,
-      maxBuffer,
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" },
-    });
-    return stdout;
+  private git(projectID: string, worktree: string, args: string[]): Promise<string> {
+    return git(worktree, ["--git-dir", this.gitDir(projectID), "--work-tree", worktree, ...args], { env: { GIT_CONFIG_NOSYSTEM: "1" } });
   }
 
   private async ensure(projectID: string): Promise<void> {
     const dir = this.gitDir(projectID);
     if (existsSync(path.join(dir, "HEAD"))) return;
     await mkdir(dir, { recursive: true });
-    await run("git", ["init", "--quiet", "--bare", dir]);
+    await git(dir, ["init", "--quiet", "--bare", dir]);
     // Line endings and file modes exactly as on disk; no hooks of the user's.
     for (const [key, value] of [
       ["core.autocrlf", "false"],
       ["core.fileMode", "true"],
       ["core.quotepath", "false"],
     ]) {
-      await run("git", ["--git-dir", dir, "config", key, value]);
+      await git(dir, ["--git-dir", dir, "config", key, value]);
     }
   }
 

@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { structuredPatch } from "diff";
 import type { FileContent } from "../../generated/schemas.js";
-import { git, headVersion } from "./vcs.js";
+import { git } from "../git/git.js";
+import { headVersion } from "./vcs.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
 const MIME_TYPES: Record<string, string> = {

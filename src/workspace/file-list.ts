@@ -3,13 +3,13 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { FileNode } from "../../generated/schemas.js";
-import { git } from "./vcs.js";
+import { git } from "../git/git.js";
 import { NO_WORKTREE, findWorktree } from "./worktree.js";
 
 async function ignoredOf(worktree: string, relatives: string[]): Promise<Set<string>> {
   if (worktree === NO_WORKTREE || relatives.length === 0) return new Set();
   // check-ignore answers the ignored ones; it exits 1 when none is, which is no error here.
-  const out = await git(worktree, ["check-ignore", "--stdin", "-z"], relatives.join("\0")).catch(
+  const out = await git(worktree, ["check-ignore", "--stdin", "-z"], { input: relatives.join("\0") }).catch(
     (error: { stdout?: string }) => error.stdout ?? "",
   );
   return new Set(out.split("\0").filter(Boolean));

@@ -1,11 +1,9 @@
 // Listing a project's files the way a developer sees them: in a git worktree, what git tracks
 // plus untracked files that are not ignored; elsewhere, a walk that skips the usual heavy folders.
-import { execFile } from "node:child_process";
+import { git } from "../git/git.js";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 
-const run = promisify(execFile);
 
 const SKIPPED = new Set([".git", "node_modules", ".venv", "__pycache__", "dist", "build", ".next", ".cache"]);
 
@@ -31,9 +29,7 @@ async function walk(root: string, dir: string, out: string[], limit: number, dea
 /** Files under `dir` (relative to it), ignored ones left out, at most `limit`; those found by `deadline` (epoch ms) if given. */
 export async function listFiles(dir: string, limit = 100_000, deadline = Infinity): Promise<string[]> {
   try {
-    const { stdout } = await run("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."], {
-      cwd: dir,
-      maxBuffer: 256 * 1024 * 1024,
+    const stdout = await git(dir, ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."], {
       ...(Number.isFinite(deadline) ? { timeout: Math.max(1, deadline - Date.now()) } : {}),
     });
     return stdout.split("\0").filter(Boolean).slice(0, limit);

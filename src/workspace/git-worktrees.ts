@@ -3,6 +3,7 @@
 // (checked out) in the background, announced with worktree.ready or worktree.failed, and then
 // the project's start command and the caller's own one run inside them.
 // Only worktrees made here (recorded, under that folder) are ever removed.
+import { tryGit, type GitResult } from "../git/git.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, realpath, rm } from "node:fs/promises";
@@ -39,21 +40,9 @@ export interface WorktreeInfo {
   directory: string;
 }
 
-interface GitResult {
-  ok: boolean;
-  stdout: string;
-  /** stderr, else stdout: what to tell the user when git failed. */
-  problem: string;
-}
-
-async function git(cwd: string, ...args: string[]): Promise<GitResult> {
-  try {
-    const { stdout } = await run("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return { ok: true, stdout: stdout.trim(), problem: "" };
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    return { ok: false, stdout: stdout.trim(), problem: (stderr.trim() || stdout.trim() || (error as Error).message).trim() };
-  }
+/** git in a worktree, never throwing (see tryGit). */
+function git(cwd: string, ...args: string[]): Promise<GitResult> {
+  return tryGit(cwd, args);
 }
 
 function slug(input: string): string {

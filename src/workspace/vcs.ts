@@ -1,34 +1,21 @@
 // What git says about a project's working tree: its branch, the files changed since HEAD (or
 // since the default branch), their diffs, and applying a patch. Untracked files count as added.
-import { execFile } from "node:child_process";
+import { git } from "../git/git.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createTwoFilesPatch } from "diff";
 
-const run = promisify(execFile);
 /** git's empty tree: what a repository without commits is compared with. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 export type ChangeStatus = "added" | "deleted" | "modified";
+
 
 export interface ChangedFile {
   file: string;
   additions: number;
   deletions: number;
   status: ChangeStatus;
-}
-
-export async function git(root: string, args: string[], input?: string): Promise<string> {
-  const child = run("git", ["-c", "core.quotepath=false", ...args], {
-    cwd: root,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
-  });
-  if (input !== undefined) {
-    child.child.stdin!.end(input);
-  }
-  return (await child).stdout;
 }
 
 async function gitOr(root: string, args: string[], fallback: string): Promise<string> {
@@ -122,11 +109,11 @@ export async function rawDiff(root: string): Promise<string> {
 /** Applies a patch to the working tree; false (nothing changed) when it does not apply. */
 export async function applyPatch(root: string, patch: string): Promise<boolean> {
   try {
-    await git(root, ["apply", "--check", "-"], patch);
+    await git(root, ["apply", "--check", "-"], { input: patch });
   } catch {
     return false;
   }
-  await git(root, ["apply", "-"], patch);
+  await git(root, ["apply", "-"], { input: patch });
   return true;
 }
 
