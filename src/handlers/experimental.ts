@@ -1,14 +1,10 @@
 // Handlers of the spec tag "experimental".
+import { queryFlag } from "./query-flag.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
 import { listGlobalSessions } from "../session/global-session-list.js";
 import { toolIds, toolsForDefaultAgent } from "../tool/tool-catalogue.js";
-
-/** Query flags arrive as booleans or as the strings "true"/"false". */
-function flag(value: boolean | "true" | "false" | undefined): boolean | undefined {
-  return value === undefined ? undefined : value === true || value === "true";
-}
 
 const DEFAULT_SESSION_PAGE = 100;
 
@@ -33,12 +29,12 @@ export const experimentalHandlers = {
     const limit = query.limit ?? DEFAULT_SESSION_PAGE;
     const { sessions, more } = await listGlobalSessions(ctx.services.store, {
       directory: query.directory,
-      roots: flag(query.roots),
+      roots: queryFlag(query.roots),
       start: query.start,
       cursor: query.cursor,
       search: query.search,
       limit,
-      archived: flag(query.archived),
+      archived: queryFlag(query.archived),
     });
     // Like upstream: the cursor of the next page travels in a header.
     const headers: Record<string, string> = more && sessions.length ? { "x-next-cursor": String(sessions.at(-1)!.time.updated) } : {};

@@ -1,4 +1,5 @@
 // Handlers of the spec tag "file": listing, reading and searching the project's files, and their git status.
+import { queryFlag } from "./query-flag.js";
 import { readFile, stat } from "node:fs/promises";
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
@@ -58,7 +59,7 @@ export const fileHandlers = {
     }));
   },
   "find.files": async ({ query }, ctx) => {
-    const dirs = query.dirs === undefined ? true : query.dirs === "true";
+    const dirs = queryFlag(query.dirs) ?? true;
     const found = await findEntries(projectRootOf(ctx.directory), query.query, {
       type: query.type ?? (dirs ? undefined : "file"),
       limit: query.limit === undefined ? FIND_LIMIT : Number(query.limit),

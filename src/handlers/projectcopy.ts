@@ -13,6 +13,6 @@ export const projectCopyHandlers = {
   },
   "experimental.projectCopy.generateName": async ({ body }, ctx) => {
     const config = await ctx.services.configs.forDirectory(ctx.directory);
-    return { name: await generateCopyName(config, body?.context, ctx.services.credentials, ctx.log) };
+    return { name: await generateCopyName(ctx.services.models, config, body?.context, ctx.log) };
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;

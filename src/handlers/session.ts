@@ -1,4 +1,5 @@
 // Handlers of the spec tag "session".
+import { queryFlag } from "./query-flag.js";
 import { stat } from "node:fs/promises";
 import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import { isLegacyChat, promptFromLegacyChat, withSystem, withSystemInMessages } from "../legacy/python-sdk-shapes.js";
@@ -9,17 +10,12 @@ import { SessionListLimitError } from "../session/session-service.js";
 import { ShellCommandTooLongError } from "../workspace/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
-/** Query flags arrive as booleans or as the strings "true"/"false". */
-function flag(value: boolean | "true" | "false" | undefined): boolean | undefined {
-  return value === undefined ? undefined : value === true || value === "true";
-}
-
 const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
   "session.list": ({ query }, ctx) =>
     ctx.services.sessions
-      .list(ctx.directory, { roots: flag(query.roots), start: query.start, search: query.search, limit: query.limit })
+      .list(ctx.directory, { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit })
       .catch((error: unknown) => {
         throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
       }),

@@ -1,6 +1,6 @@
 // The session's title: upstream names a root session after its first real prompt with the small
 // model, in parallel with the reply, and only while the session still has its default title.
-import { streamText } from "ai";
+import { askShortText } from "../agent/llm/short-text.js";
 import type { Config, Session, UserMessage } from "../../generated/schemas.js";
 import { toModelMessages } from "../agent/llm/history.js";
 import type { ModelResolver } from "../agent/llm/model-resolver.js";
@@ -32,15 +32,9 @@ export async function generateTitle(
   if (!ref) return;
   try {
     const model = deps.models.resolve(config, ref, session.directory);
-    // Streamed, as upstream asks for titles.
-    const result = streamText({
-      ...titleRequest(toModelMessages(history), model),
-      maxRetries: 0,
-      maxOutputTokens: model.maxOutputTokens,
-      headers: { "x-session-id": session.id, "x-session-affinity": session.id },
-      onError: () => {},
-    });
-    const title = titleOf(await result.text);
+    const { model: _language, ...request } = titleRequest(toModelMessages(history), model);
+    const reply = await askShortText(model, { ...request, headers: { "x-session-id": session.id, "x-session-affinity": session.id } });
+    const title = titleOf(reply);
     // A title the client set meanwhile stays.
     if (!title || !isDefaultTitle((await deps.sessions.get(session.id)).title)) return;
     await deps.sessions.mutate(session.id, (current) => (isDefaultTitle(current.title) ? { ...current, title } : current));

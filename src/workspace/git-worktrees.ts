@@ -3,6 +3,7 @@
 // (checked out) in the background, announced with worktree.ready or worktree.failed, and then
 // the project's start command and the caller's own one run inside them.
 // Only worktrees made here (recorded, under that folder) are ever removed.
+import { slugify } from "../session/slug.js";
 import { tryGit, type GitResult } from "../git/git.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -43,14 +44,6 @@ export interface WorktreeInfo {
 /** git in a worktree, never throwing (see tryGit). */
 function git(cwd: string, ...args: string[]): Promise<GitResult> {
   return tryGit(cwd, args);
-}
-
-function slug(input: string): string {
-  return input
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
 }
 
 /** A path with symlinks resolved, so /tmp and /private/tmp style aliases compare equal. */
@@ -96,7 +89,7 @@ export class GitWorktrees {
 
   /** A free name: the requested one (as a slug), else adjective-noun, with a branch that does not exist yet. */
   private async pickName(project: ProjectLocation, root: string, requested?: string): Promise<WorktreeInfo> {
-    const base = requested ? slug(requested) : "";
+    const base = requested ? slugify(requested) : "";
     for (let attempt = 0; attempt < 26; attempt++) {
       const name = base ? (attempt === 0 ? base : `${base}-${createSlug()}`) : createSlug();
       const info = { name, branch: `opencode/${name}`, directory: path.join(root, name) };
