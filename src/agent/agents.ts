@@ -10,7 +10,7 @@ import { defaultRules, externalDirectories, rulesFromConfig } from "../permissio
 import { loadSkills } from "../skill/skills.js";
 import { toolOutputDirectory } from "../tool/truncate.js";
 import { dataDirectory } from "../xdg.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import { parseModelRef } from "./llm/models.js";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT } from "./llm/system-prompt.js";
 import { definitionFolders, markdownFiles } from "./definition-folders.js";

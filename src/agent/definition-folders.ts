@@ -5,7 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AgentConfig } from "../../generated/schemas.js";
 import { openCodeConfigDirectory } from "../xdg.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import { parseAgentMarkdown } from "./agent-markdown.js";
 
 export async function markdownFiles(dir: string): Promise<{ name: string; config: AgentConfig; prompt: string }[]> {

@@ -2,7 +2,7 @@
 // the `command` key of opencode.json, as OpenCode defines them.
 import type { Command, Config } from "../../generated/schemas.js";
 import { definitionFolders, markdownFiles } from "../agent/agents.js";
-import { findWorktree } from "../workspace/worktree.js";
+import { findWorktree } from "../git/worktree.js";
 
 const INIT_TEMPLATE = `Write or update \`AGENTS.md\` at the root of this repository: a short guide for coding agents who will work here.
 

@@ -11,7 +11,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc
 import type { Config } from "../../generated/schemas.js";
 import { NamedError } from "../domain-errors.js";
 import { openCodeConfigDirectory } from "../xdg.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 export const CONFIG_SCHEMA_URL = "https://opencode.ai/config.json";
 

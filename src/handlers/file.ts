@@ -5,13 +5,13 @@ import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
-import { readProjectFile } from "../workspace/file-content.js";
-import { listProjectFolder } from "../workspace/file-list.js";
-import { findEntries } from "../workspace/find-files.js";
-import { projectRootOf, resolveProjectPath } from "../workspace/project-paths.js";
-import { SearchPatternError, searchText } from "../workspace/text-search.js";
-import { changedFiles } from "../workspace/vcs.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { readProjectFile } from "../files/file-content.js";
+import { listProjectFolder } from "../files/file-list.js";
+import { findEntries } from "../files/find-files.js";
+import { projectRootOf, resolveProjectPath } from "../files/project-paths.js";
+import { SearchPatternError, searchText } from "../files/text-search.js";
+import { changedFiles } from "../git/vcs.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 const FIND_LIMIT = 100;
 /** Upstream answers at most 10 text matches; the search also gives up after a few seconds (e.g. over ?directory=/). */

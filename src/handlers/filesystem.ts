@@ -4,8 +4,8 @@ import path from "node:path";
 import type { HandlerMap } from "../../generated/handlers.js";
 import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 import { notFound } from "../server/errors.js";
-import { findEntries } from "../workspace/find-files.js";
-import { projectRootOf, relativeToRoot, resolveProjectPath } from "../workspace/project-paths.js";
+import { findEntries } from "../files/find-files.js";
+import { projectRootOf, relativeToRoot, resolveProjectPath } from "../files/project-paths.js";
 import { located } from "../v2/location.js";
 
 export const filesystemHandlers = {

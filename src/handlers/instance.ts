@@ -1,14 +1,14 @@
 // Handlers of the spec tag "instance".
 import type { HandlerMap } from "../../generated/handlers.js";
 import { listingOrder, loadAgents, toAgentInfo } from "../agent/agents.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
-import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../workspace/vcs.js";
-import { describePaths } from "../workspace/paths.js";
+import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../git/vcs.js";
+import { describePaths } from "../project/paths.js";
 import { commandsOf, skillsOf } from "../v2/catalog.js";
 import { disposeInstance } from "../instance/instance-lifecycle.js";
-import { formatterStatus } from "../workspace/formatters.js";
+import { formatterStatus } from "../format/formatters.js";
 
 export const instanceHandlers = {
   "path.get": (_input, ctx) => describePaths(ctx.directory),

@@ -4,7 +4,7 @@ import os from "node:os";
 import type { HandlerMap } from "../../generated/handlers.js";
 import { loadAgents } from "../agent/agents.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { describePaths } from "../workspace/paths.js";
+import { describePaths } from "../project/paths.js";
 
 export const legacyHandlers = {
   "legacy.app.get": async (_input, ctx) => {

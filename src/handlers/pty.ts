@@ -7,7 +7,7 @@ import { Reply, type HandlerReply, type RequestContext } from "../server/context
 import { HttpError, notFound } from "../server/errors.js";
 import { mayOpenTerminal, TICKET_HEADER } from "../server/pty-socket.js";
 import { located } from "../v2/location.js";
-import { availableShells } from "../workspace/pty-service.js";
+import { availableShells } from "../pty/pty-service.js";
 
 /**
  * A plain GET of a connect route: 404 for a terminal the directory does not have running (v1

@@ -7,7 +7,7 @@ import { badRequest, invalidRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
 import { forkSession } from "../session/fork.js";
 import { SessionListLimitError } from "../session/session-service.js";
-import { ShellCommandTooLongError } from "../workspace/shell.js";
+import { ShellCommandTooLongError } from "../process/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
 
 const NO_SHARING = "Sharing is not available: this server has no share backend";

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../generated/schemas.js";
 import type { EventBus } from "../bus/event-bus.js";
 import type { ConfigService } from "../config/config-service.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import { LspClient, type LspServerConfig } from "./lsp-client.js";
 
 type LspEntry = {

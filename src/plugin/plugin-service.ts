@@ -11,7 +11,7 @@ import type { Config, Part, PermissionRequest, Project, UserMessage } from "../.
 import type { EventBus } from "../bus/event-bus.js";
 import type { ProjectLocation } from "../project/projects.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "../tool/tool.js";
-import { findWorktree } from "../workspace/worktree.js";
+import { findWorktree } from "../git/worktree.js";
 import { fromPluginTool, loadCustomTools } from "./custom-tools.js";
 import { modelCallAdjuster, type ModelCallContext, type ModelCallOptions } from "./model-call.js";
 import { loadPlugins, pluginSpecs } from "./plugin-loader.js";

@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import type { Project } from "../../generated/schemas.js";
 import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 
 export const GLOBAL_PROJECT_ID = "global";

@@ -25,15 +25,15 @@ import type { SpecSchemas } from "./validation.js";
 import type { AcpPool } from "../agent/acp/acp-backend.js";
 import type { McpService } from "../mcp/mcp-service.js";
 import type { PluginService } from "../plugin/plugin-service.js";
-import type { FileWatchers } from "../workspace/file-watcher.js";
-import type { PtyService } from "../workspace/pty-service.js";
+import type { FileWatchers } from "../files/file-watcher.js";
+import type { PtyService } from "../pty/pty-service.js";
 import type { TuiControl } from "../tui/tui-control.js";
 import type { LspService } from "../lsp/lsp-service.js";
 import type { InstanceScope } from "../instance/instance-scope.js";
-import type { GitWorktrees } from "../workspace/git-worktrees.js";
+import type { GitWorktrees } from "../worktree/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
-import type { FormatOnEdit } from "../workspace/format-on-edit.js";
+import type { FormatOnEdit } from "../format/format-on-edit.js";
 import type { ProjectCopies } from "../project/project-copies.js";
 
 /** How a contract violation in a response or event is treated. */

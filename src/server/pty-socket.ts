@@ -10,7 +10,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData } from "ws";
-import type { PtyService } from "../workspace/pty-service.js";
+import type { PtyService } from "../pty/pty-service.js";
 import { isAuthorized, type Credentials } from "./auth.js";
 import { isAllowedOrigin } from "./cors.js";
 import { requestDirectory } from "./directory.js";

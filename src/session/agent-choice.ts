@@ -4,7 +4,7 @@ import type { Config, Session } from "../../generated/schemas.js";
 import { loadAgents, type AgentDefinition } from "../agent/agents.js";
 import { defaultModel, type ModelRef } from "../agent/llm/models.js";
 import { InvalidRequestError } from "../domain-errors.js";
-import { findWorktree } from "../workspace/worktree.js";
+import { findWorktree } from "../git/worktree.js";
 
 /** The agent used when nothing names one. */
 export const DEFAULT_AGENT = "build";

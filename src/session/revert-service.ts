@@ -8,7 +8,7 @@ import type { Part, Session, SnapshotFileDiff } from "../../generated/schemas.js
 import { stepSpan, summaryOf } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { MessageWithParts } from "../storage/store.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import { SessionBusyError } from "../domain-errors.js";
 import type { SessionDeps } from "./session-deps.js";
 

@@ -6,7 +6,7 @@ import { copyFile, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Session } from "../../generated/schemas.js";
 import type { SessionDeps } from "./session-deps.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import { SessionBusyError } from "../domain-errors.js";
 
 

@@ -8,7 +8,7 @@ import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
 import { createId } from "../id.js";
 import { UPSTREAM_VERSION } from "../version.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import type { SessionEvents } from "./session-events.js";
 import { createSlug } from "./slug.js";
 

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseAgentMarkdown } from "../agent/agent-markdown.js";
 import { definitionFolders } from "../agent/definition-folders.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 
 export interface Skill {
   name: string;

@@ -10,7 +10,7 @@ import type { SessionEvents } from "../session/session-events.js";
 import type { SessionService } from "../session/session-service.js";
 import type { StepSnapshots } from "../session/turn-recorder.js";
 import type { MessageWithParts, Store } from "../storage/store.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import type { Snapshots } from "./snapshots.js";
 
 /** The snapshots a run of messages spans: the first step's start and the last step's end. */

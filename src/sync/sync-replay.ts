@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Message, Part, Session } from "../../generated/schemas.js";
 import type { SessionDeps } from "../session/session-deps.js";
 import { InvalidRequestError } from "../domain-errors.js";
-import { NO_WORKTREE, findWorktree } from "../workspace/worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import type { SyncEventLog } from "./sync-event-log.js";
 
 /** A replayed event's data as the spec declares that event: the request's schema checked it, and the bus checks it again. */

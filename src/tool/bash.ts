@@ -2,7 +2,7 @@
 // goes through the common output limit (truncate.ts) like every tool's.
 import path from "node:path";
 import { z } from "zod";
-import { runShellCommand } from "../workspace/shell.js";
+import { runShellCommand } from "../process/shell.js";
 import { defineTool, positiveInt } from "./define.js";
 import { resolvePath } from "./paths.js";
 import { MAX_BYTES, MAX_LINES } from "./truncate.js";

@@ -4,7 +4,7 @@
 // (except the folder where cut tool outputs are saved).
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 import { ToolError, type ToolContext } from "./tool.js";
 import { toolOutputDirectory } from "./truncate.js";
 

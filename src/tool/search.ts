@@ -1,12 +1,12 @@
-// glob and grep: finding files and text in the project (grep through workspace/text-search:
+// glob and grep: finding files and text in the project (grep through files/text-search:
 // ripgrep when it is installed, a JavaScript search over the same file list otherwise).
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { listFiles, matchesGlob } from "../workspace/files.js";
+import { listFiles, matchesGlob } from "../files/files.js";
 import { defineTool } from "./define.js";
 import { projectRoot, resolvePath } from "./paths.js";
-import { SearchPatternError, searchText } from "../workspace/text-search.js";
+import { SearchPatternError, searchText } from "../files/text-search.js";
 import { ToolError } from "./tool.js";
 
 const MAX_RESULTS = 100;

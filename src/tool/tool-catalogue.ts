@@ -4,7 +4,7 @@ import type { Config } from "../../generated/schemas.js";
 import { loadAgents } from "../agent/agents.js";
 import { loadSkills } from "../skill/skills.js";
 import { DEFAULT_AGENT } from "../session/agent-choice.js";
-import { findWorktree } from "../workspace/worktree.js";
+import { findWorktree } from "../git/worktree.js";
 import { TOOL_IDS, toolsFor } from "./registry.js";
 import type { ToolDefinition } from "./tool.js";
 

@@ -2,7 +2,7 @@
 import type { LocationInfo } from "../../generated/schemas.js";
 import type { RequestContext } from "../server/context.js";
 import { announceCatalogue } from "./catalog.js";
-import { NO_WORKTREE } from "../workspace/worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 
 export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
   const project = await ctx.services.projects.locate(ctx.directory);

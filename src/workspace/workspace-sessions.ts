@@ -7,7 +7,7 @@ import type { SessionLifecycle } from "../session/session-lifecycle.js";
 import type { Workspaces } from "./workspaces.js";
 import { NamedError, NotFoundError } from "../domain-errors.js";
 import { SessionMoveError, moveSession } from "../session/session-move.js";
-import { NO_WORKTREE } from "./worktree.js";
+import { NO_WORKTREE } from "../git/worktree.js";
 
 type WorkspaceSessionServices = Pick<SessionDeps, "sessions" | "projects" | "runs" | "store"> & {
   lifecycle: Pick<SessionLifecycle, "delete">;

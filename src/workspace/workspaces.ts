@@ -9,8 +9,8 @@ import type { Workspace } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 import { NamedError, NotFoundError } from "../domain-errors.js";
 import type { EventBus } from "../bus/event-bus.js";
-import type { GitWorktrees } from "./git-worktrees.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import type { GitWorktrees } from "../worktree/git-worktrees.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 export const WORKSPACE_ADAPTERS = [{ type: "worktree", name: "Worktree", description: "Create a git worktree" }];
 

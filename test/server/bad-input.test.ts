@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
-import { searchText } from "../../src/workspace/text-search.js";
+import { searchText } from "../../src/files/text-search.js";
 import { git, makeRepo } from "../support/git.js";
 import { jsonInit, startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { searchText } from "../../src/workspace/text-search.js";
+import { searchText } from "../../src/files/text-search.js";
 import type { EventLike } from "../support/event-sequence.js";
 import { openEventReader } from "../support/sse.js";
 import { git, makeRepo } from "../support/git.js";

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Config } from "../../../generated/schemas.js";
-import { globToRegExp } from "../../workspace/files.js";
+import { globToRegExp } from "../../files/files.js";
 import { openCodeConfigDirectory } from "../../xdg.js";
 
 export interface InstructionOptions {

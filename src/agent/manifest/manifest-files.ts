@@ -8,7 +8,7 @@ import { stat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { agentPoolConfigDirectory } from "../../xdg.js";
-import { NO_WORKTREE } from "../../workspace/worktree.js";
+import { NO_WORKTREE } from "../../git/worktree.js";
 import { reportManifestProblem } from "./manifest-log.js";
 import { checkAgentEntry, checkSection, checkTeamEntry, problemText } from "./manifest-schema.js";
 

@@ -4,8 +4,8 @@
 // where its program is installed; a custom one whenever it is not disabled (as upstream reports).
 import path from "node:path";
 import type { Config } from "../../generated/schemas.js";
-import { findExecutable } from "./executables.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { findExecutable } from "../process/executables.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 export interface Formatter {
   name: string;

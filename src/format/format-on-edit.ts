@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import type { ConfigService } from "../config/config-service.js";
 import { formatterFor } from "./formatters.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { isInside } from "../tool/paths.js";
 import { InvalidRequestError, NamedError } from "../domain-errors.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 /** The folder a request may reach: the git worktree of its directory, or the directory itself. */
 export function projectRootOf(directory: string): string {

@@ -5,8 +5,8 @@ import path from "node:path";
 import { structuredPatch } from "diff";
 import type { FileContent } from "../../generated/schemas.js";
 import { git } from "../git/git.js";
-import { headVersion } from "./vcs.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { headVersion } from "../git/vcs.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 const MIME_TYPES: Record<string, string> = {
   ".png": "image/png",

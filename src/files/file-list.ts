@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { FileNode } from "../../generated/schemas.js";
 import { git } from "../git/git.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 async function ignoredOf(worktree: string, relatives: string[]): Promise<Set<string>> {
   if (worktree === NO_WORKTREE || relatives.length === 0) return new Set();

@@ -2,7 +2,7 @@
 // (agents and commands are read from there, as OpenCode does), and the request's worktree.
 import os from "node:os";
 import { openCodeConfigDirectory, stateDirectory } from "../xdg.js";
-import { findWorktree } from "./worktree.js";
+import { findWorktree } from "../git/worktree.js";
 
 export function describePaths(directory: string, env: NodeJS.ProcessEnv = process.env) {
   return {

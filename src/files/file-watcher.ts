@@ -7,8 +7,8 @@ import { existsSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
-import { currentBranch } from "./vcs.js";
-import { NO_WORKTREE, findWorktree } from "./worktree.js";
+import { currentBranch } from "../git/vcs.js";
+import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 
 type Publish = PublishTo<string>;
 

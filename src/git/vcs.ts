@@ -1,6 +1,6 @@
 // What git says about a project's working tree: its branch, the files changed since HEAD (or
 // since the default branch), their diffs, and applying a patch. Untracked files count as added.
-import { git } from "../git/git.js";
+import { git } from "./git.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
