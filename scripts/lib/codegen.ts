@@ -99,11 +99,12 @@ function hasJsonBody(op: SpecOperation): boolean {
   return Boolean((body?.content as JsonObject | undefined)?.["application/json"]);
 }
 
-/** The file under src/handlers/ that holds the handlers of a spec tag. */
-export function handlerModuleOf(tag: string): string {
-  return words(tag)
+/** The file under src/handlers/ (without .ts) that holds an operation's handler: its tag's, under v2/ for the v2 API. */
+export function handlerModuleOf(tag: string, operationId = ""): string {
+  const module = words(tag)
     .map((w) => w.toLowerCase())
     .join("-");
+  return operationId.startsWith("v2.") ? `v2/${module}` : module;
 }
 
 export function renderOperations(ops: SpecOperation[]): string {
@@ -117,7 +118,7 @@ export function renderOperations(ops: SpecOperation[]): string {
       method: op.method,
       path: op.path,
       tag: op.tag,
-      module: handlerModuleOf(op.tag),
+      module: handlerModuleOf(op.tag, op.operationId),
       source: op.source,
       successStatus: success.status,
       successKind: success.kind,

@@ -69,7 +69,8 @@ export function renderEndpoints(input: EndpointsInput): string {
   for (const tag of tags) {
     const rows = operations.filter((op) => op.tag === tag).sort((a, b) => a.operationId.localeCompare(b.operationId));
     const done = rows.filter((op) => implemented.has(op.operationId)).length;
-    lines.push(`## ${tag} (${done}/${rows.length}, src/handlers/${handlerModuleOf(tag)}.ts)`, "");
+    const modules = [...new Set(rows.map((op) => `src/handlers/${handlerModuleOf(op.tag, op.operationId)}.ts`))].join(", ");
+    lines.push(`## ${tag} (${done}/${rows.length}, ${modules})`, "");
     lines.push("| operationId | route | status | tests (statuses seen) |", "| --- | --- | --- | --- |");
     for (const op of rows) {
       const status = implemented.has(op.operationId) ? "implemented" : "501 stub";

@@ -11,19 +11,20 @@ import { legacyHandlers } from "./legacy.js";
 import { fileHandlers } from "./file.js";
 import { mcpHandlers } from "./mcp.js";
 import { ptyHandlers } from "./pty.js";
-import { sessionsHandlers } from "./sessions.js";
-import { eventsHandlers } from "./events.js";
-import { messagesHandlers } from "./messages.js";
-import { permissionsHandlers } from "./permissions.js";
-import { sessionQuestionsHandlers } from "./session-questions.js";
-import { opencodeHttpApiHandlers } from "./opencode-httpapi.js";
-import { integrationsHandlers } from "./integrations.js";
-import { modelsHandlers } from "./models.js";
-import { providersHandlers } from "./providers.js";
-import { referenceHandlers } from "./reference.js";
-import { skillsHandlers } from "./skills.js";
-import { commandsHandlers } from "./commands.js";
-import { filesystemHandlers } from "./filesystem.js";
+import { ptyV2Handlers } from "./v2/pty.js";
+import { sessionsHandlers } from "./v2/sessions.js";
+import { eventsHandlers } from "./v2/events.js";
+import { messagesHandlers } from "./v2/messages.js";
+import { permissionsHandlers } from "./v2/permissions.js";
+import { sessionQuestionsHandlers } from "./v2/session-questions.js";
+import { opencodeHttpApiHandlers } from "./v2/opencode-httpapi.js";
+import { integrationsHandlers } from "./v2/integrations.js";
+import { modelsHandlers } from "./v2/models.js";
+import { providersHandlers } from "./v2/providers.js";
+import { referenceHandlers } from "./v2/reference.js";
+import { skillsHandlers } from "./v2/skills.js";
+import { commandsHandlers } from "./v2/commands.js";
+import { filesystemHandlers } from "./v2/filesystem.js";
 import { permissionHandlers } from "./permission.js";
 import { projectHandlers } from "./project.js";
 import { questionHandlers } from "./question.js";
@@ -35,6 +36,7 @@ import { workspaceHandlers } from "./workspace.js";
 import { controlPlaneHandlers } from "./controlplane.js";
 import { syncHandlers } from "./sync.js";
 import { projectCopyHandlers } from "./projectcopy.js";
+import { projectCopyV2Handlers } from "./v2/projectcopy.js";
 
 export const handlers: HandlerTable<RequestContext, HandlerReply> = {
   ...globalHandlers,
@@ -51,6 +53,7 @@ export const handlers: HandlerTable<RequestContext, HandlerReply> = {
   ...fileHandlers,
   ...mcpHandlers,
   ...ptyHandlers,
+  ...ptyV2Handlers,
   ...sessionsHandlers,
   ...eventsHandlers,
   ...messagesHandlers,
@@ -70,4 +73,5 @@ export const handlers: HandlerTable<RequestContext, HandlerReply> = {
   ...controlPlaneHandlers,
   ...syncHandlers,
   ...projectCopyHandlers,
+  ...projectCopyV2Handlers,
 };

@@ -6,7 +6,7 @@ import { STREAMED, type HandlerReply, type RequestContext } from "../server/cont
 import { badRequest } from "../server/errors.js";
 import { applyPatch, changedFiles, currentBranch, defaultBranch, fileDiffs, rawDiff } from "../git/vcs.js";
 import { describePaths } from "../project/paths.js";
-import { commandsOf, skillsOf } from "../v2/catalog.js";
+import { commandsOf, skillsOf } from "./v2/catalog.js";
 import { disposeInstance } from "../instance/instance-lifecycle.js";
 import { formatterStatus } from "../format/formatters.js";
 

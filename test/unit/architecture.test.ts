@@ -1,18 +1,15 @@
 // The layering ARCHITECTURE.md describes, checked on the source: no import cycle anywhere in
-// src/, and no domain module importing the HTTP layer (server/, handlers/). The second rule still
-// has known exceptions, listed here to be removed one by one; a new one fails the test.
+// src/, no domain module importing the HTTP layer (server/, handlers/), and every operation's
+// handler where its operationId says it is.
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { operations } from "../../generated/operations.js";
 import { cycles, importGraph } from "../support/import-graph.js";
 
 const isHttp = (module: string) => module.startsWith("server/") || module.startsWith("handlers/");
 // The entry points compose everything, HTTP included.
 const ENTRY_POINTS = new Set(["cli.ts", "main.ts"]);
 
-// Domain modules that still throw HTTP errors or read the request context (issue 13).
-const KNOWN_EXCEPTIONS = [
-  "v2/catalog.ts -> server/context.ts",
-  "v2/location.ts -> server/context.ts",
-];
 
 describe("the layering of src/", () => {
   const graph = importGraph();
@@ -21,14 +18,20 @@ describe("the layering of src/", () => {
     expect(cycles(graph).map((cycle) => cycle.join(" -> "))).toEqual([]);
   });
 
-  it("has no domain module importing server/ or handlers/ beyond the known exceptions", () => {
+  it("has no domain module importing server/ or handlers/", () => {
     const found: string[] = [];
     for (const [module, imports] of graph) {
       if (isHttp(module) || ENTRY_POINTS.has(module)) continue;
       for (const target of imports) if (isHttp(target)) found.push(`${module} -> ${target}`);
     }
-    expect(found.filter((edge) => !KNOWN_EXCEPTIONS.includes(edge))).toEqual([]);
-    // An exception that is gone comes off the list.
-    expect(KNOWN_EXCEPTIONS.filter((edge) => !found.includes(edge))).toEqual([]);
+    expect(found).toEqual([]);
+  });
+
+  it("has every operation's handler in the module its operationId names (src/handlers/<tag>.ts, v2/ for the v2 API)", () => {
+    const misplaced = operations.filter((op) => {
+      const source = readFileSync(new URL(`../../src/handlers/${op.module}.ts`, import.meta.url), "utf8");
+      return !source.includes(`"${op.operationId}":`);
+    });
+    expect(misplaced.map((op) => `${op.operationId} -> ${op.module}`)).toEqual([]);
   });
 });

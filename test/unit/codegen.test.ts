@@ -66,6 +66,7 @@ describe("operation rows", () => {
     expect(handlerModuleOf("opencode HttpApi")).toBe("opencode-httpapi");
     expect(handlerModuleOf("session questions")).toBe("session-questions");
     expect(handlerModuleOf("projectCopy")).toBe("projectcopy");
+    expect(handlerModuleOf("projectCopy", "v2.projectCopy.create")).toBe("v2/projectcopy");
   });
 });
 

@@ -1,8 +1,8 @@
 // Handlers of the spec tag "messages" (v2): a session's messages in the v2 shapes, paged.
-import type { HandlerMap } from "../../generated/handlers.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
-import { page } from "../v2/paging.js";
-import { sessionForV2, toSessionMessage } from "../v2/session-shapes.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../../server/context.js";
+import { page } from "../../v2/paging.js";
+import { sessionForV2, toSessionMessage } from "../../v2/session-shapes.js";
 
 const DEFAULT_LIMIT = 100;
 

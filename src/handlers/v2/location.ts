@@ -1,8 +1,8 @@
 // The `location` every v2 (/api/*) answer carries: the directory a request is about and its project.
-import type { LocationInfo } from "../../generated/schemas.js";
-import type { RequestContext } from "../server/context.js";
+import type { LocationInfo } from "../../../generated/schemas.js";
+import type { RequestContext } from "../../server/context.js";
 import { announceCatalogue } from "./catalog.js";
-import { NO_WORKTREE } from "../git/worktree.js";
+import { NO_WORKTREE } from "../../git/worktree.js";
 
 export async function locationOf(ctx: RequestContext): Promise<LocationInfo> {
   const project = await ctx.services.projects.locate(ctx.directory);

@@ -1,9 +1,9 @@
 // Handlers of the spec tag "session questions" (v2): questions the agents asked, answered or dismissed.
-import type { HandlerMap } from "../../generated/handlers.js";
-import { questionNotFound } from "../question/question-service.js";
-import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
-import { inRequestDirectory, located } from "../v2/location.js";
-import { sessionForV2, toQuestionV2 } from "../v2/session-shapes.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import { questionNotFound } from "../../question/question-service.js";
+import { Reply, type HandlerReply, type RequestContext } from "../../server/context.js";
+import { inRequestDirectory, located } from "./location.js";
+import { sessionForV2, toQuestionV2 } from "../../v2/session-shapes.js";
 
 async function pendingOf(ctx: RequestContext, sessionID: string) {
   await sessionForV2(ctx.services.store, sessionID);

@@ -1,9 +1,9 @@
 // Handlers of the spec tag "models" (v2).
-import type { HandlerMap } from "../../generated/handlers.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
-import { catalogOf } from "../v2/catalog.js";
-import { toModelV2 } from "../v2/catalog-shapes.js";
-import { located } from "../v2/location.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../../server/context.js";
+import { catalogOf } from "./catalog.js";
+import { toModelV2 } from "../../v2/catalog-shapes.js";
+import { located } from "./location.js";
 
 export const modelsHandlers = {
   "v2.model.list": async (_input, ctx) =>

@@ -1,11 +1,11 @@
 // Handlers of the spec tag "integrations" (v2): providers as integrations, connected with a key.
 // There is no OAuth sign-in here (no provider plugins): those routes answer a clear error.
-import type { HandlerMap } from "../../generated/handlers.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
-import { declaredError, HttpError, notFound } from "../server/errors.js";
-import { integrationProviders } from "../v2/catalog.js";
-import { toIntegration } from "../v2/catalog-shapes.js";
-import { located } from "../v2/location.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../../server/context.js";
+import { declaredError, HttpError, notFound } from "../../server/errors.js";
+import { integrationProviders } from "./catalog.js";
+import { toIntegration } from "../../v2/catalog-shapes.js";
+import { located } from "./location.js";
 
 async function integration(ctx: RequestContext, id: string) {
   const provider = (await integrationProviders(ctx)).find((p) => p.id === id);

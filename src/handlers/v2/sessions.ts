@@ -1,16 +1,16 @@
 // Handlers of the spec tag "sessions" (v2 /api/session): the same sessions and runs as the v1
 // routes, in the v2 shapes (src/v2/session-shapes.ts); the durable session.next.* history is
 // derived from the stored messages (src/v2/session-history.ts).
-import type { HandlerMap } from "../../generated/handlers.js";
-import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
-import { streamSessionHistory } from "../server/event-streams.js";
-import { sessionHistory } from "../v2/session-history.js";
-import { declaredError, HttpError } from "../server/errors.js";
-import { chooseAgent } from "../session/agent-choice.js";
-import { createId } from "../id.js";
-import { page } from "../v2/paging.js";
-import { sessionContext } from "../session/session-context.js";
-import { sessionForV2, toSessionMessage, toSessionV2 } from "../v2/session-shapes.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../../server/context.js";
+import { streamSessionHistory } from "../../server/event-streams.js";
+import { sessionHistory } from "../../v2/session-history.js";
+import { declaredError, HttpError } from "../../server/errors.js";
+import { chooseAgent } from "../../session/agent-choice.js";
+import { createId } from "../../id.js";
+import { page } from "../../v2/paging.js";
+import { sessionContext } from "../../session/session-context.js";
+import { sessionForV2, toSessionMessage, toSessionV2 } from "../../v2/session-shapes.js";
 
 const NO_CONTENT = new Reply(204);
 

@@ -1,13 +1,13 @@
 // What the v2 catalog routes read: a directory's agents, providers (with their models), known
 // integrations, commands, skills and references.
-import type { Config } from "../../generated/schemas.js";
-import { loadAgents } from "../agent/agents.js";
-import { listProviders } from "../provider/provider-list.js";
-import { SCRIPTED_PROVIDER } from "../provider/scripted-provider.js";
-import { listCommands } from "../command/commands.js";
-import { publishForDirectory } from "../bus/instance-events.js";
-import type { RequestContext } from "../server/context.js";
-import { loadSkills } from "../skill/skills.js";
+import type { Config } from "../../../generated/schemas.js";
+import { loadAgents } from "../../agent/agents.js";
+import { listProviders } from "../../provider/provider-list.js";
+import { SCRIPTED_PROVIDER } from "../../provider/scripted-provider.js";
+import { listCommands } from "../../command/commands.js";
+import { publishForDirectory } from "../../bus/instance-events.js";
+import type { RequestContext } from "../../server/context.js";
+import { loadSkills } from "../../skill/skills.js";
 
 export async function configOf(ctx: RequestContext): Promise<Config> {
   return ctx.services.configs.forDirectory(ctx.directory);

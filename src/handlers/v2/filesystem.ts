@@ -1,12 +1,12 @@
 // Handlers of the spec tag "filesystem" (v2 /api/fs/*): read, list and find inside the project.
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { HandlerMap } from "../../generated/handlers.js";
-import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
-import { notFound } from "../server/errors.js";
-import { findEntries } from "../files/find-files.js";
-import { projectRootOf, relativeToRoot, resolveProjectPath } from "../files/project-paths.js";
-import { located } from "../v2/location.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import { STREAMED, type HandlerReply, type RequestContext } from "../../server/context.js";
+import { notFound } from "../../server/errors.js";
+import { findEntries } from "../../files/find-files.js";
+import { projectRootOf, relativeToRoot, resolveProjectPath } from "../../files/project-paths.js";
+import { located } from "./location.js";
 
 export const filesystemHandlers = {
   "v2.fs.read": async (_input, ctx): Promise<HandlerReply> => {

@@ -1,10 +1,10 @@
 // Handlers of the spec tag "providers" (v2).
-import type { HandlerMap } from "../../generated/handlers.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
-import { declaredError } from "../server/errors.js";
-import { catalogOf } from "../v2/catalog.js";
-import { toProviderV2 } from "../v2/catalog-shapes.js";
-import { located } from "../v2/location.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../../server/context.js";
+import { declaredError } from "../../server/errors.js";
+import { catalogOf } from "./catalog.js";
+import { toProviderV2 } from "../../v2/catalog-shapes.js";
+import { located } from "./location.js";
 
 export const providersHandlers = {
   "v2.provider.list": async (_input, ctx) => located(ctx, [...(await catalogOf(ctx)).byID.values()].map(toProviderV2)),

@@ -1,10 +1,10 @@
 // Handlers of the spec tag "opencode HttpApi" (v2): health, location, agents, credentials.
-import type { HandlerMap } from "../../generated/handlers.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
-import { notFound } from "../server/errors.js";
-import { agentsOf } from "../v2/catalog.js";
-import { toAgentV2 } from "../v2/catalog-shapes.js";
-import { located, locationOf } from "../v2/location.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import type { HandlerReply, RequestContext } from "../../server/context.js";
+import { notFound } from "../../server/errors.js";
+import { agentsOf } from "./catalog.js";
+import { toAgentV2 } from "../../v2/catalog-shapes.js";
+import { located, locationOf } from "./location.js";
 
 export const opencodeHttpApiHandlers = {
   "v2.health.get": () => ({ healthy: true as const }),

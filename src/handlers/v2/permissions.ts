@@ -1,14 +1,14 @@
 // Handlers of the spec tag "permissions" (v2): pending permission requests, replies, the rules a
 // project remembers from "always" answers, and asking on a client's behalf.
-import type { HandlerMap } from "../../generated/handlers.js";
-import { sessionRules } from "../session/session-rules.js";
-import { Reply, type HandlerReply, type RequestContext } from "../server/context.js";
-import { declaredError } from "../server/errors.js";
-import { permissionNotFound } from "../permission/permission-service.js";
-import { chooseAgent } from "../session/agent-choice.js";
-import { createId } from "../id.js";
-import { inRequestDirectory, located } from "../v2/location.js";
-import { sessionForV2, toPermissionV2 } from "../v2/session-shapes.js";
+import type { HandlerMap } from "../../../generated/handlers.js";
+import { sessionRules } from "../../session/session-rules.js";
+import { Reply, type HandlerReply, type RequestContext } from "../../server/context.js";
+import { declaredError } from "../../server/errors.js";
+import { permissionNotFound } from "../../permission/permission-service.js";
+import { chooseAgent } from "../../session/agent-choice.js";
+import { createId } from "../../id.js";
+import { inRequestDirectory, located } from "./location.js";
+import { sessionForV2, toPermissionV2 } from "../../v2/session-shapes.js";
 
 function sessionOf(ctx: RequestContext, sessionID: string) {
   return sessionForV2(ctx.services.store, sessionID);
