@@ -6,7 +6,7 @@ import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../../s
 import { streamSessionHistory } from "../../server/event-streams.js";
 import { sessionHistory } from "../../v2/session-history.js";
 import { declaredError, HttpError } from "../../server/errors.js";
-import { chooseAgent } from "../../session/agent-choice.js";
+import { switchAgent, switchModel } from "../../session/session-switch.js";
 import { createId } from "../../id.js";
 import { page } from "../../v2/paging.js";
 import { sessionContext } from "../../session/session-context.js";
@@ -16,6 +16,10 @@ const NO_CONTENT = new Reply(204);
 
 function sessionOf(ctx: RequestContext, sessionID: string) {
   return sessionForV2(ctx.services.store, sessionID);
+}
+
+function switchDeps(ctx: RequestContext) {
+  return { sessions: ctx.services.sessions, config: ctx.services.configs };
 }
 
 function invalid(message: string, field?: string): HttpError {
@@ -32,43 +36,21 @@ export const sessionsHandlers = {
   },
   "v2.session.create": async ({ body }, ctx) => {
     const input = body ?? {};
-    const session = await ctx.services.sessions.create(input.location?.directory ?? ctx.directory, {});
-    const chosen =
-      input.agent || input.model
-        ? await ctx.services.sessions.mutate(session.id, (current) => ({
-            ...current,
-            ...(input.agent ? { agent: input.agent } : {}),
-            ...(input.model
-              ? { model: { id: input.model.id, providerID: input.model.providerID, variant: input.model.variant ?? "default" } }
-              : {}),
-          }))
-        : session;
-    return { data: toSessionV2(chosen) };
+    let session = await ctx.services.sessions.create(input.location?.directory ?? ctx.directory, {});
+    if (input.agent) session = await switchAgent(switchDeps(ctx), session.id, input.agent, false);
+    if (input.model) session = await switchModel(switchDeps(ctx), session.id, input.model);
+    return { data: toSessionV2(session) };
   },
   "v2.session.get": async ({ params }, ctx) => ({ data: toSessionV2(await sessionOf(ctx, params.sessionID)) }),
   "v2.session.active": (_input, ctx) => ({
     data: Object.fromEntries(Object.keys(ctx.services.runs.statuses()).map((id) => [id, { type: "running" as const }])),
   }),
   "v2.session.switchAgent": async ({ params, body }, ctx) => {
-    const session = await sessionOf(ctx, params.sessionID);
-    await chooseAgent(session, await ctx.services.configs.forDirectory(session.directory), body!.agent).catch(() => {
-      throw invalid(`Agent not found: ${body!.agent}`, "agent");
-    });
-    await ctx.services.sessions.mutate(session.id, (current) => ({
-      ...current,
-      agent: body!.agent,
-      time: { ...current.time, updated: Date.now() },
-    }));
+    await switchAgent(switchDeps(ctx), params.sessionID, body!.agent);
     return NO_CONTENT;
   },
   "v2.session.switchModel": async ({ params, body }, ctx) => {
-    const session = await sessionOf(ctx, params.sessionID);
-    const { id, providerID, variant } = body!.model;
-    await ctx.services.sessions.mutate(session.id, (current) => ({
-      ...current,
-      model: { id, providerID, variant: variant ?? "default" },
-      time: { ...current.time, updated: Date.now() },
-    }));
+    await switchModel(switchDeps(ctx), params.sessionID, body!.model);
     return NO_CONTENT;
   },
   // The prompt is stored and queued (one run at a time per session); the answer says it was admitted.
