@@ -45,6 +45,23 @@ function providerRequest(provider: Provider): { headers: Record<string, string>;
   return { headers: (headers as Record<string, string> | undefined) ?? {}, body };
 }
 
+/**
+ * A model's prices in the v2 shape: the base price, then each context tier the catalogue names,
+ * then the older "over 200K tokens" price as a tier of that size (as upstream lists them).
+ */
+function costTiers(cost: Model["cost"]): ModelV2Info["cost"] {
+  const price = (p: { input: number; output: number; cache: { read: number; write: number } }) => ({
+    input: p.input,
+    output: p.output,
+    cache: { read: p.cache.read, write: p.cache.write },
+  });
+  return [
+    price(cost),
+    ...(cost.tiers ?? []).map((t) => ({ tier: { type: t.tier.type, size: t.tier.size }, ...price(t) })),
+    ...(cost.experimentalOver200K ? [{ tier: { type: "context" as const, size: 200_000 }, ...price(cost.experimentalOver200K) }] : []),
+  ];
+}
+
 /** A model in the v2 shape; its variants are not listed there (upstream lists none either). */
 export function toModelV2(model: Model, provider: Provider): ModelV2Info {
   const request = providerRequest(provider);
@@ -63,10 +80,14 @@ export function toModelV2(model: Model, provider: Provider): ModelV2Info {
     request: { headers: { ...request.headers, ...model.headers }, body: { ...request.body, ...model.options } },
     variants: [],
     time: { released: Number.isNaN(released) ? 0 : released },
-    cost: [{ input: model.cost.input, output: model.cost.output, cache: { read: model.cost.cache.read, write: model.cost.cache.write } }],
+    cost: costTiers(model.cost),
     status: model.status,
     enabled: true,
-    limit: { context: model.limit.context, output: model.limit.output },
+    limit: {
+      context: model.limit.context,
+      ...(model.limit.input !== undefined ? { input: model.limit.input } : {}),
+      output: model.limit.output,
+    },
   };
 }
 
