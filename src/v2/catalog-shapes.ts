@@ -15,6 +15,7 @@ import type {
 } from "../../generated/schemas.js";
 import { toAgentInfo, type AgentDefinition } from "../agent/agents.js";
 import { parseModelRef } from "../agent/llm/models.js";
+import type { ModelsV2Form } from "../provider/catalogue.js";
 import { packageOptions } from "../provider/sdk-packages.js";
 
 export function toAgentV2(agent: AgentDefinition): AgentV2Info {
@@ -89,6 +90,43 @@ export function toModelV2(model: Model, provider: Provider): ModelV2Info {
       output: model.limit.output,
     },
   };
+}
+
+/** `{env:NAME}` in recorded values with the variable's value; a value naming an unset one is left out. */
+function withEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === "string") {
+    const whole = /^\{env:([A-Za-z0-9_]+)\}$/.exec(value);
+    if (whole) return env[whole[1]!] || undefined;
+    return value.replace(/\{env:([A-Za-z0-9_]+)\}/g, (_, name: string) => env[name] ?? "");
+  }
+  if (Array.isArray(value)) return value.map((v) => withEnv(v, env));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const filled = withEnv(v, env);
+      if (filled !== undefined) out[k] = filled;
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A connected provider's models as upstream's v2 list has them: each built from its v1 entry,
+ * then what upstream recorded beyond v1 for a provider connected that way (`recorded`, from
+ * spec/catalogue/models-v2.jsonl): fields it answers differently, and the models only v2 lists.
+ */
+export function providerModelsV2(provider: Provider, recorded: ModelsV2Form | undefined, env: NodeJS.ProcessEnv): ModelV2Info[] {
+  const models = Object.values(provider.models).map((model) => {
+    const patch = recorded?.changed[model.id];
+    return patch ? { ...toModelV2(model, provider), ...(withEnv(patch, env) as Partial<ModelV2Info>) } : toModelV2(model, provider);
+  });
+  for (const { model, before } of recorded?.added ?? []) {
+    if (provider.models[model.id]) continue;
+    const at = before ? models.findIndex((m) => m.id === before) : -1;
+    models.splice(at < 0 ? models.length : at, 0, withEnv(model, env) as ModelV2Info);
+  }
+  return models;
 }
 
 export function toProviderV2(provider: Provider): ProviderV2Info {
