@@ -178,8 +178,8 @@ function catalogueFiles(recording: Recording): Record<string, string> {
     "keyless.json": `${JSON.stringify(recording.providers.connected)}\n`,
     // What the v2 model list (/api/model) answers beyond /provider, per connected provider.
     "models-v2.jsonl": jsonLines([
-      ...modelsV2Forms(recording.providers, recording.models.plain, "keyless"),
-      ...modelsV2Forms(recording.connected, recording.models.connected, "env"),
+      ...modelsV2Forms(recording.providers, recording.providers, recording.models.plain, "keyless"),
+      ...modelsV2Forms(recording.providers, recording.connected, recording.models.connected, "env"),
     ]),
   };
 }

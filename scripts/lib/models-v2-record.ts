@@ -18,7 +18,12 @@ function templated<T>(value: T): T {
  * The v2 list's difference from the v1 list of the same run. `form` names how the providers were
  * connected: "env" (a key variable set) or "keyless" (OpenCode Zen's free models, no key at all).
  */
-export function modelsV2Forms(v1: ProviderList, v2: ModelV2Info[], form: ModelsV2Form["form"]): ModelsV2Form[] {
+export function modelsV2Forms(
+  plain: ProviderList,
+  v1: ProviderList,
+  v2: ModelV2Info[],
+  form: ModelsV2Form["form"],
+): ModelsV2Form[] {
   const providers = new Map<string, Provider>(v1.all.map((p) => [p.id, p]));
   const forms = new Map<string, ModelsV2Form>();
   const formOf = (id: string) => {
@@ -43,5 +48,22 @@ export function modelsV2Forms(v1: ProviderList, v2: ModelV2Info[], form: ModelsV
     for (const [field, value] of Object.entries(model)) if (JSON.stringify(value) !== JSON.stringify(ours[field])) patch[field] = value;
     if (Object.keys(patch).length) entry.changed[model.id] = templated(patch) as Partial<ModelV2Info>;
   });
-  return [...forms.values()].filter((f) => f.added.length || Object.keys(f.changed).length);
+  // Where the server's order of a provider's models (the catalogue's, then the models only the
+  // connected provider has; see connect() in src/provider/provider-list.ts) and the places of the
+  // added models do not give upstream's order, the recording keeps upstream's order whole.
+  const before = new Map(plain.all.map((p) => [p.id, Object.keys(p.models)]));
+  for (const [id, entry] of forms) {
+    const listed = Object.keys(providers.get(id)?.models ?? {});
+    const catalogue = (before.get(id) ?? []).filter((m) => listed.includes(m));
+    const ours = [...catalogue, ...listed.filter((m) => !catalogue.includes(m))];
+    for (const { model, before: next } of entry.added) {
+      const at = next ? ours.indexOf(next) : -1;
+      ours.splice(at < 0 ? ours.length : at, 0, model.id);
+    }
+    const theirs = v2.filter((m) => m.providerID === id);
+    const released = new Map(theirs.map((m) => [m.id, m.time.released]));
+    const sorted = ours.filter((m) => released.has(m)).sort((a, b) => released.get(b)! - released.get(a)!);
+    if (sorted.join("\n") !== theirs.map((m) => m.id).join("\n")) entry.order = theirs.map((m) => m.id);
+  }
+  return [...forms.values()].filter((f) => f.added.length || Object.keys(f.changed).length || f.order);
 }

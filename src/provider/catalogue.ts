@@ -32,6 +32,8 @@ export interface ModelsV2Form {
   form: "env" | "keyless";
   changed: Record<string, Partial<ModelV2Info>>;
   added: { model: ModelV2Info; before?: string }[];
+  /** Upstream's order of the provider's models, when the catalogue's order and `before` do not give it. */
+  order?: string[];
 }
 
 export interface Catalogue {

@@ -126,6 +126,10 @@ export function providerModelsV2(provider: Provider, recorded: ModelsV2Form | un
     const at = before ? models.findIndex((m) => m.id === before) : -1;
     models.splice(at < 0 ? models.length : at, 0, withEnv(model, env) as ModelV2Info);
   }
+  if (recorded?.order) {
+    const rank = new Map(recorded.order.map((id, i) => [id, i]));
+    models.sort((a, b) => (rank.get(a.id) ?? rank.size) - (rank.get(b.id) ?? rank.size));
+  }
   return models;
 }
 
