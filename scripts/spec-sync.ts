@@ -1,7 +1,8 @@
 // `npm run spec:sync [-- --version X] [-- --check] [-- --keep-temp]`: installs that opencode-ai
-// release from the npm registry into a temporary folder, runs `opencode serve` on a free loopback
+// release from the npm registry into a temporary folder (or takes node_modules' when it is that one), runs `opencode serve` on a free loopback
 // port with an isolated HOME, downloads /doc exactly as served and the provider catalogue
-// (/provider, /provider/auth; see scripts/lib/catalogue-record.ts), and writes them to spec/ with
+// (/provider, /provider/auth; see scripts/lib/catalogue-record.ts) with what the v2 model list
+// (/api/model) adds to it (scripts/lib/models-v2-record.ts), and writes them to spec/ with
 // spec/upstream.json, printing what changed. --check writes nothing and fails on a difference.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,6 +14,8 @@ import { SPEC_DIR, UPSTREAM_SPEC_PATH } from "../src/contract/served-spec.js";
 import { diffSpecs, formatDiff, listOperations } from "./lib/spec-diff.js";
 import { freePort } from "../src/net/free-port.js";
 import { connectedForms, envMarker, envNames, jsonLines, type ProviderList } from "./lib/catalogue-record.js";
+import { modelsV2Forms } from "./lib/models-v2-record.js";
+import type { ModelV2Info } from "../generated/schemas.js";
 
 const CATALOGUE_DIR = path.join(SPEC_DIR, "catalogue");
 
@@ -38,6 +41,12 @@ function findBinary(modules: string): string {
 }
 
 function install(version: string, folder: string): string {
+  // The release the project depends on is already here: no download needed.
+  const local = path.join(process.cwd(), "node_modules");
+  const installed = path.join(local, "opencode-ai", "package.json");
+  if (existsSync(installed) && (JSON.parse(readFileSync(installed, "utf8")) as { version: string }).version === version) {
+    return findBinary(local);
+  }
   writeFileSync(path.join(folder, "package.json"), JSON.stringify({ name: "opencode-spec-sync", private: true }));
   // The wrapper's postinstall only links the platform binary, which we run directly.
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", `opencode-ai@${version}`], {
@@ -47,14 +56,28 @@ function install(version: string, folder: string): string {
   return findBinary(path.join(folder, "node_modules"));
 }
 
+/**
+ * Upstream builds its v2 catalogue on a directory's first /api request and answers an empty list
+ * until it is there: a v2 list counts once it is not empty and the same twice in a row.
+ */
+function settled(url: string, text: string, previous: string | undefined): boolean {
+  if (!new URL(url).pathname.startsWith("/api/")) return true;
+  return (JSON.parse(text) as { data: unknown[] }).data.length > 0 && text === previous;
+}
+
 async function download(url: string, child: ChildProcess, deadline: number): Promise<string> {
   let lastError: unknown;
+  let previous: string | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`opencode serve exited with ${child.exitCode}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-      if (res.ok) return await res.text();
-      lastError = new Error(`GET ${url} answered ${res.status}`);
+      if (res.ok) {
+        const text = await res.text();
+        if (settled(url, text, previous)) return text;
+        previous = text;
+        lastError = new Error(`GET ${url} is not settled yet`);
+      } else lastError = new Error(`GET ${url} answered ${res.status}`);
     } catch (error) {
       lastError = error;
     }
@@ -77,6 +100,8 @@ interface Recording {
   providers: ProviderList;
   connected: ProviderList;
   auth: unknown;
+  /** GET /api/model of each run (no key; every key). */
+  models: { plain: ModelV2Info[]; connected: ModelV2Info[] };
 }
 
 /** Runs `opencode serve` in an isolated home with `extraEnv` and downloads `paths`, in order. */
@@ -120,11 +145,23 @@ async function recordUpstream(version: string, keepTemp: boolean): Promise<Recor
   const temp = mkdtempSync(path.join(os.tmpdir(), "agentpool-spec-sync-"));
   try {
     const binary = install(version, temp);
-    const [doc, providers, auth] = await serveAndDownload(binary, temp, "plain", {}, ["/doc", "/provider", "/provider/auth"]);
+    const [doc, providers, auth, plainModels] = await serveAndDownload(binary, temp, "plain", {}, [
+      "/doc",
+      "/provider",
+      "/provider/auth",
+      "/api/model",
+    ]);
     const plain = JSON.parse(providers!) as ProviderList;
     const markers = Object.fromEntries(envNames(plain).map((name) => [name, envMarker(name)]));
-    const [connected] = await serveAndDownload(binary, temp, "keys", markers, ["/provider"]);
-    return { doc: doc!, providers: plain, connected: JSON.parse(connected!) as ProviderList, auth: JSON.parse(auth!) };
+    const [connected, connectedModels] = await serveAndDownload(binary, temp, "keys", markers, ["/provider", "/api/model"]);
+    const list = (text: string) => (JSON.parse(text) as { data: ModelV2Info[] }).data;
+    return {
+      doc: doc!,
+      providers: plain,
+      connected: JSON.parse(connected!) as ProviderList,
+      auth: JSON.parse(auth!),
+      models: { plain: list(plainModels!), connected: list(connectedModels!) },
+    };
   } finally {
     if (keepTemp) console.log(`kept ${temp}`);
     else rmSync(temp, { recursive: true, force: true });
@@ -139,6 +176,11 @@ function catalogueFiles(recording: Recording): Record<string, string> {
     "provider-auth.json": `${JSON.stringify(recording.auth, null, 2)}\n`,
     // Providers upstream connects with no key at all (OpenCode Zen's free models).
     "keyless.json": `${JSON.stringify(recording.providers.connected)}\n`,
+    // What the v2 model list (/api/model) answers beyond /provider, per connected provider.
+    "models-v2.jsonl": jsonLines([
+      ...modelsV2Forms(recording.providers, recording.providers, recording.models.plain, "keyless"),
+      ...modelsV2Forms(recording.providers, recording.connected, recording.models.connected, "env"),
+    ]),
   };
 }
 

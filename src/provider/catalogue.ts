@@ -3,7 +3,7 @@
 // what changes once upstream connects a provider from the environment. Read on first use, once.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Provider, ProviderAuthMethod } from "../../generated/schemas.js";
+import type { ModelV2Info, Provider, ProviderAuthMethod } from "../../generated/schemas.js";
 import { SPEC_DIR } from "../contract/served-spec.js";
 
 export const CATALOGUE_DIR = path.join(SPEC_DIR, "catalogue");
@@ -19,6 +19,21 @@ export interface ConnectedForm {
   removedModels: string[];
   /** Models listed only once connected, or listed differently (another package, say). */
   models: Record<string, Provider["models"][string]>;
+}
+
+/**
+ * What upstream's v2 model list (/api/model) answers beyond the v1 catalogue for a provider
+ * connected one way (values as `{env:NAME}`): fields it answers differently than the v1 model
+ * gives, and the models only it lists (deprecated ones), each before the model it precedes.
+ */
+export interface ModelsV2Form {
+  id: string;
+  /** "env": connected by a key (variable or stored); "keyless": connected with no key (OpenCode Zen). */
+  form: "env" | "keyless";
+  changed: Record<string, Partial<ModelV2Info>>;
+  added: { model: ModelV2Info; before?: string }[];
+  /** Upstream's order of the provider's models, when the catalogue's order and `before` do not give it. */
+  order?: string[];
 }
 
 export interface Catalogue {
@@ -51,4 +66,12 @@ export function upstreamCatalogue(): Catalogue {
     auth: readJson<Record<string, ProviderAuthMethod[]>>("provider-auth.json"),
   };
   return loaded;
+}
+
+let modelsV2: Map<string, ModelsV2Form> | undefined;
+
+/** spec/catalogue/models-v2.jsonl by `${form}:${providerID}`; read on the first v2 model list, once. */
+export function upstreamModelsV2(): Map<string, ModelsV2Form> {
+  modelsV2 ??= new Map(readLines<ModelsV2Form>("models-v2.jsonl").map((f) => [`${f.form}:${f.id}`, f]));
+  return modelsV2;
 }

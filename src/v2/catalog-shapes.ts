@@ -15,6 +15,7 @@ import type {
 } from "../../generated/schemas.js";
 import { toAgentInfo, type AgentDefinition } from "../agent/agents.js";
 import { parseModelRef } from "../agent/llm/models.js";
+import type { ModelsV2Form } from "../provider/catalogue.js";
 import { packageOptions } from "../provider/sdk-packages.js";
 
 export function toAgentV2(agent: AgentDefinition): AgentV2Info {
@@ -45,6 +46,23 @@ function providerRequest(provider: Provider): { headers: Record<string, string>;
   return { headers: (headers as Record<string, string> | undefined) ?? {}, body };
 }
 
+/**
+ * A model's prices in the v2 shape: the base price, then each context tier the catalogue names,
+ * then the older "over 200K tokens" price as a tier of that size (as upstream lists them).
+ */
+function costTiers(cost: Model["cost"]): ModelV2Info["cost"] {
+  const price = (p: { input: number; output: number; cache: { read: number; write: number } }) => ({
+    input: p.input,
+    output: p.output,
+    cache: { read: p.cache.read, write: p.cache.write },
+  });
+  return [
+    price(cost),
+    ...(cost.tiers ?? []).map((t) => ({ tier: { type: t.tier.type, size: t.tier.size }, ...price(t) })),
+    ...(cost.experimentalOver200K ? [{ tier: { type: "context" as const, size: 200_000 }, ...price(cost.experimentalOver200K) }] : []),
+  ];
+}
+
 /** A model in the v2 shape; its variants are not listed there (upstream lists none either). */
 export function toModelV2(model: Model, provider: Provider): ModelV2Info {
   const request = providerRequest(provider);
@@ -63,11 +81,56 @@ export function toModelV2(model: Model, provider: Provider): ModelV2Info {
     request: { headers: { ...request.headers, ...model.headers }, body: { ...request.body, ...model.options } },
     variants: [],
     time: { released: Number.isNaN(released) ? 0 : released },
-    cost: [{ input: model.cost.input, output: model.cost.output, cache: { read: model.cost.cache.read, write: model.cost.cache.write } }],
+    cost: costTiers(model.cost),
     status: model.status,
     enabled: true,
-    limit: { context: model.limit.context, output: model.limit.output },
+    limit: {
+      context: model.limit.context,
+      ...(model.limit.input !== undefined ? { input: model.limit.input } : {}),
+      output: model.limit.output,
+    },
   };
+}
+
+/** `{env:NAME}` in recorded values with the variable's value; a value naming an unset one is left out. */
+function withEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === "string") {
+    const whole = /^\{env:([A-Za-z0-9_]+)\}$/.exec(value);
+    if (whole) return env[whole[1]!] || undefined;
+    return value.replace(/\{env:([A-Za-z0-9_]+)\}/g, (_, name: string) => env[name] ?? "");
+  }
+  if (Array.isArray(value)) return value.map((v) => withEnv(v, env));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const filled = withEnv(v, env);
+      if (filled !== undefined) out[k] = filled;
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A connected provider's models as upstream's v2 list has them: each built from its v1 entry,
+ * then what upstream recorded beyond v1 for a provider connected that way (`recorded`, from
+ * spec/catalogue/models-v2.jsonl): fields it answers differently, and the models only v2 lists.
+ */
+export function providerModelsV2(provider: Provider, recorded: ModelsV2Form | undefined, env: NodeJS.ProcessEnv): ModelV2Info[] {
+  const models = Object.values(provider.models).map((model) => {
+    const patch = recorded?.changed[model.id];
+    return patch ? { ...toModelV2(model, provider), ...(withEnv(patch, env) as Partial<ModelV2Info>) } : toModelV2(model, provider);
+  });
+  for (const { model, before } of recorded?.added ?? []) {
+    if (provider.models[model.id]) continue;
+    const at = before ? models.findIndex((m) => m.id === before) : -1;
+    models.splice(at < 0 ? models.length : at, 0, withEnv(model, env) as ModelV2Info);
+  }
+  if (recorded?.order) {
+    const rank = new Map(recorded.order.map((id, i) => [id, i]));
+    models.sort((a, b) => (rank.get(a.id) ?? rank.size) - (rank.get(b.id) ?? rank.size));
+  }
+  return models;
 }
 
 export function toProviderV2(provider: Provider): ProviderV2Info {

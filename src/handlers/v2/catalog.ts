@@ -2,7 +2,6 @@
 // integrations, commands, skills and references.
 import type { Config } from "../../../generated/schemas.js";
 import { loadAgents } from "../../agent/agents.js";
-import { listProviders } from "../../provider/provider-list.js";
 import { SCRIPTED_PROVIDER } from "../../provider/scripted-provider.js";
 import { listCommands } from "../../command/commands.js";
 import { publishForDirectory } from "../../bus/instance-events.js";
@@ -29,7 +28,7 @@ export async function commandsOf(ctx: RequestContext) {
 }
 
 export async function catalogOf(ctx: RequestContext) {
-  return listProviders(await configOf(ctx), process.env, ctx.services.credentials);
+  return ctx.services.models.providers(await configOf(ctx));
 }
 
 /** Every provider a key can be given for: the catalogue's and the configured ones. */
