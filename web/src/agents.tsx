@@ -1,6 +1,7 @@
 // The configured agents of a project (GET /agent) with their models.
 import { useEffect, useState } from "preact/hooks";
-import { loadCatalog, projectDirectory, projectName, report, useStore } from "./store";
+import { loadCatalog, projectDirectory, report, useStore } from "./store";
+import { projectName } from "./format";
 
 export function AgentsView() {
   const s = useStore();

@@ -3,7 +3,8 @@
 import { render } from "preact";
 import { useEffect } from "preact/hooks";
 import "./styles.css";
-import { changed, follow, loadAll, report, state, useStore } from "./store";
+import { changed, loadAll, report, state, useStore } from "./store";
+import { follow } from "./live";
 import { Link } from "./link";
 import { PoolView } from "./pool";
 import { SessionView } from "./session";

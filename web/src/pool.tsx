@@ -3,7 +3,8 @@ import { useEffect, useState } from "preact/hooks";
 import type { Project, Session } from "@opencode-ai/sdk/v2/client";
 import { Inbox } from "./inbox";
 import { Link } from "./link";
-import { changed, client, formatCost, projectDirectory, formatTokens, must, navigate, projectName, report, state, statusLabel, timeAgo, useStore } from "./store";
+import { changed, client, projectDirectory, must, navigate, report, state, useStore } from "./store";
+import { formatCost, formatTokens, projectName, statusLabel, timeAgo } from "./format";
 
 export function StatusBadge(props: { sessionID: string }) {
   const status = statusLabel(props.sessionID);
