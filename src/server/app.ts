@@ -9,7 +9,7 @@ import type { HandlerReply, RequestContext, ServerConfig, Services } from "./con
 import { consoleMiddleware, apiPrefixes } from "./console.js";
 import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
-import { HttpError, badRequest } from "./errors.js";
+import { HttpError } from "./errors.js";
 import { createBackend } from "./openapi.js";
 import { createServices } from "./services.js";
 import type { PromptServiceOptions } from "./services.js";
@@ -34,7 +34,9 @@ function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequ
     const ctx = { req, res, directory: services.config.projectDirectory, wildcard: undefined, services, log: services.log };
     const type = (error as { type?: string }).type;
     if (type === "entity.parse.failed") {
-      dispatcher.sendError(ctx, undefined, badRequest(`Malformed JSON in request body: ${(error as Error).message}`, "Payload"));
+      const operationId = dispatcher.operationOf(req);
+      const reason = `Malformed JSON in request body: ${(error as Error).message}`;
+      dispatcher.sendError(ctx, operationId, dispatcher.rejection(operationId, reason, "Payload"));
     } else if (type === "entity.too.large") {
       dispatcher.sendError(ctx, undefined, new HttpError(413, { name: "PayloadTooLarge", data: { message: "Request body too large" } }));
     } else if (res.headersSent) {

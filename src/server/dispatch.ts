@@ -8,7 +8,7 @@ import { stubs } from "../../generated/stubs.js";
 import type { HandlerInput, HandlerMap } from "../../generated/handlers.js";
 import { Reply, STREAMED, type HandlerReply, type RequestContext, type Services } from "./context.js";
 import { requestDirectory } from "./directory.js";
-import { HttpError, badRequest, notFound, unknownError } from "./errors.js";
+import { HttpError, type BadRequestKind, notFound, rejectedRequest, unknownError } from "./errors.js";
 import { domainErrorAnswer } from "./domain-errors.js";
 import type { Backend, Operation } from "./openapi.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
@@ -61,8 +61,20 @@ function successAlternatives(doc: OpenApiDocument): Record<string, Record<string
   );
 }
 
+/** The operations whose declared 400 is Effect's bare `{_tag: "BadRequest"}` (as the document names it). */
+function bareBadRequestOperations(doc: OpenApiDocument): Set<string> {
+  const found = new Set<string>();
+  for (const methods of Object.values(doc.paths ?? {}))
+    for (const operation of Object.values(methods as Record<string, { operationId?: string; responses?: Record<string, unknown> }>))
+      if (operation.operationId && JSON.stringify(operation.responses?.["400"] ?? "").includes("effect_HttpApiError_BadRequest"))
+        found.add(operation.operationId);
+  return found;
+}
+
 export class Dispatcher {
   private readonly wildcards: WildcardRoute[];
+  /** Operations whose declared 400 is Effect's bare {_tag: "BadRequest"}. */
+  private readonly bareBadRequest: Set<string>;
   /** operationId -> status -> names of the overlay schemas that are also accepted. */
   private readonly successAlternatives: Record<string, Record<string, string[]>>;
 
@@ -73,7 +85,9 @@ export class Dispatcher {
     private readonly observe: OperationObserver = () => {},
   ) {
     this.wildcards = wildcardRoutes(api.getOperations());
-    this.successAlternatives = successAlternatives(loadServedSpec());
+    const served = loadServedSpec();
+    this.successAlternatives = successAlternatives(served);
+    this.bareBadRequest = bareBadRequestOperations(served);
     const registered: Record<string, (...args: never[]) => unknown> = {
       validationFail: (
         c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } },
@@ -166,20 +180,46 @@ export class Dispatcher {
   }
 
   private rejectRequest(
-    c: { operation: Operation; validation: { errors: ErrorObject[] }; request: { requestBody?: unknown } },
+    c: {
+      operation: Operation;
+      validation: { errors: ErrorObject[] };
+      request: { requestBody?: unknown; params?: unknown; query?: unknown; headers?: unknown };
+    },
     ctx: RequestContext,
   ): void {
     const error = primaryError(c.validation.errors);
     const kind = requestErrorKind(error);
     // openapi-backend validates {requestBody} and {path, query, header} objects: drop that first segment.
-    const root = kind === "Payload" ? { requestBody: c.request.requestBody } : undefined;
-    const message = describeValidationError(error, root ?? {}, error.instancePath ? 1 : 0);
-    this.sendError(ctx, c.operation.operationId, badRequest(message, kind));
+    const { requestBody, params, query, headers } = c.request;
+    const root = kind === "Payload" ? { requestBody } : { path: params, query, header: headers };
+    const message = describeValidationError(error, root, error.instancePath ? 1 : 0);
+    // Upstream decodes ids (their prefix pattern) apart from the rest of the schema: an id that
+    // breaks it gets the bare tag, every other schema error the named BadRequest with its reason.
+    const answer = this.rejection(c.operation.operationId, message, kind, error.keyword !== "pattern");
+    this.sendError(ctx, c.operation.operationId, answer);
+  }
+
+  /**
+   * A refused request in the shape upstream answers it (see rejectedRequest): the bare tag where
+   * the operation declares it, unless `named` (a schema error upstream describes in the body).
+   */
+  rejection(operationId: string | undefined, message: string, kind: BadRequestKind, named = false): HttpError {
+    return rejectedRequest(message, kind, !named && operationId !== undefined && this.bareBadRequest.has(operationId));
+  }
+
+  /** The operation a request is for, if any (for answers given before routing: a malformed body). */
+  operationOf(req: Request): string | undefined {
+    const wildcard = this.wildcards.find((w) => w.pattern.test(req.path));
+    const path = wildcard ? wildcard.template : req.path;
+    const matched = this.api.router.matchOperation({ method: req.method, path, headers: {} } as never, false) as Operation | undefined;
+    return matched?.operationId;
   }
 
   sendError(ctx: RequestContext, operationId: string | undefined, thrown: unknown): void {
     const error = domainErrorAnswer(thrown, operationId) ?? thrown;
     if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) ctx.res.setHeader(name, value);
+      if (error.status === 400) ctx.log.info({ operationId, url: ctx.req.originalUrl, reason: error.message }, "request refused");
       this.sendChecked(ctx, operationId, error.status, error.body);
       return;
     }

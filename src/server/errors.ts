@@ -23,6 +23,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly body: ErrorBody,
+    /** Sent with the answer (the reason for a body that has no room for one). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(messageOf(body));
   }
@@ -47,6 +49,21 @@ export function declaredError<K extends OperationId>(_operationId: K, answer: De
 export function badRequest(message: string, kind: BadRequestKind): HttpError {
   const body: BadRequestError = { name: "BadRequest", data: { message, kind } };
   return new HttpError(400, body);
+}
+
+/** The header that carries why a request was refused when the declared body has no room for it. */
+export const REASON_HEADER = "x-agentpool-error";
+
+/**
+ * A request the spec refuses (malformed JSON, a parameter or body that breaks its schema), in the
+ * shape the operation declares: Effect's bare `{_tag: "BadRequest"}` where it declares that one
+ * (as upstream answers), the reason then in a header and the log; `{name, data}` otherwise.
+ */
+export function rejectedRequest(message: string, kind: BadRequestKind, bareTag: boolean): HttpError {
+  if (!bareTag) return badRequest(message, kind);
+  // A header value is one line of visible ASCII.
+  const reason = `${kind}: ${message}`.replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+  return new HttpError(400, { _tag: "BadRequest" }, { [REASON_HEADER]: reason });
 }
 
 /** Effect's InvalidRequestError, which many operations declare for their 400. */

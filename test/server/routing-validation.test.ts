@@ -137,21 +137,35 @@ describe("request validation", () => {
     expect(await content.json()).toEqual({ name: "BadRequest", data: { message: 'Missing key\n  at ["path"]', kind: "Query" } });
   });
 
-  it("rejects a path parameter that breaks its pattern with a 400 naming it", async () => {
+  // Where an operation declares Effect's bare {_tag: "BadRequest"} for its 400 (session.get,
+  // session.create, session.fork, ...), that is the whole body, as upstream answers; the reason
+  // goes in the x-agentpool-error header (and the log).
+  it("rejects a path parameter that breaks its pattern with the declared 400, the reason in a header", async () => {
     const res = await server.fetch("/session/not-a-session-id");
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { data: { message: string; kind: string } };
-    expect(body.data.kind).toBe("Params");
-    expect(body.data.message).toContain('at ["sessionID"]');
+    expect(await res.json()).toEqual({ _tag: "BadRequest" });
+    expect(res.headers.get("x-agentpool-error")).toBe('Params: Expected a string matching the pattern ^ses, got "not-a-session-id" at ["sessionID"]');
   });
 
-  it("answers malformed JSON with a 400", async () => {
+  it("answers malformed JSON with the declared 400, as upstream", async () => {
     const res = await server.fetch("/session", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { name: string; data: { message: string; kind: string } };
-    expect(body.name).toBe("BadRequest");
-    expect(body.data.kind).toBe("Payload");
-    expect(body.data.message).toMatch(/^Malformed JSON/);
+    expect(await res.json()).toEqual({ _tag: "BadRequest" });
+    expect(res.headers.get("x-agentpool-error")).toMatch(/^Payload: Malformed JSON/);
+  });
+
+  it("answers a body that breaks the schema of a session.fork with the declared 400, as upstream", async () => {
+    const session = (await (await server.fetch("/session", jsonInit("POST", {}))).json()) as { id: string };
+    const res = await server.fetch(`/session/${session.id}/fork`, jsonInit("POST", { messageID: "bad" }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ _tag: "BadRequest" });
+    expect(res.headers.get("x-agentpool-error")).toContain('at ["messageID"]');
+  });
+
+  it("keeps {name, data} with the reason where the operation declares that 400 (session.list's query)", async () => {
+    const res = await server.fetch("/session?limit=abc");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ name: "BadRequest", data: { kind: "Query", message: expect.stringContaining('["limit"]') } });
   });
 
   it("ignores unknown body keys and unknown query keys, as upstream", async () => {
