@@ -82,6 +82,15 @@ function cacheRouting(api: Backend): void {
   }) as typeof router.matchOperation;
 }
 
+/**
+ * For `npm run bench` only (AGENTPOOL_BENCH_VALIDATION=off), to show what validation costs: requests
+ * and answers pass unchecked. Never set by the server, the CLI or the tests.
+ */
+function skipValidation(api: Backend): void {
+  api.validate = false;
+  api.validateResponse = () => ({ valid: true, errors: null });
+}
+
 /** `cache: false` keeps openapi-backend's own routing, for scripts/bench/validation.ts to compare. */
 export async function createBackend(doc: OpenApiDocument, options: { cache?: boolean } = {}): Promise<Backend> {
   const api = new OpenAPIBackend({
@@ -95,6 +104,7 @@ export async function createBackend(doc: OpenApiDocument, options: { cache?: boo
   });
   await api.init();
   if (options.cache !== false) cacheRouting(api);
+  if (process.env.AGENTPOOL_BENCH_VALIDATION === "off") skipValidation(api);
   return api;
 }
 
