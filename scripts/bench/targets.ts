@@ -71,7 +71,8 @@ async function waitHealthy(url: string, child: ChildProcess, started: number, ou
   const deadline = started + 60_000;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(`${url}/global/health`).then(
+    // A connection accepted before the server is ready may never be answered: retry it.
+    const ok = await fetch(`${url}/global/health`, { signal: AbortSignal.timeout(1_000) }).then(
       (r) => r.ok,
       () => false,
     );
