@@ -2,10 +2,7 @@
 // over streamable HTTP) plus those added at run time (mcp.add), connected per directory on first
 // use. Their tools are offered to LLM agents as `<server>_<tool>`, their prompts are commands,
 // their resources are listed; a server's tool list change is published as mcp.tools.changed.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Logger } from "pino";
 import type { Command, McpLocalConfig, McpRemoteConfig, McpResource, MCPStatus } from "../../generated/schemas.js";
 import type { ConfigSource } from "../config/config-source.js";
@@ -72,6 +69,13 @@ export class McpService {
   private async start(directory: string, servers: Map<string, ServerState>, name: string): Promise<void> {
     const state = servers.get(name)!;
     await this.stop(state);
+    // The MCP SDK loads with the first MCP server started, not with every server start.
+    const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }, { ToolListChangedNotificationSchema }] = await Promise.all([
+      import("@modelcontextprotocol/sdk/client/index.js"),
+      import("@modelcontextprotocol/sdk/client/stdio.js"),
+      import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+      import("@modelcontextprotocol/sdk/types.js"),
+    ]);
     const client = new Client({ name: "agentpool-server", version: "0.1.0" });
     const transport =
       state.config.type === "local"

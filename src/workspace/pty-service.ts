@@ -4,7 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import * as nodePty from "node-pty";
+import type * as NodePty from "node-pty";
+import { createRequire } from "node:module";
 import type { Pty } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 import { HttpError } from "../server/errors.js";
@@ -20,7 +21,7 @@ export interface PtyListener {
 interface Terminal {
   info: Pty;
   directory: string;
-  process: nodePty.IPty;
+  process: NodePty.IPty;
   scrollback: string;
   listeners: Set<PtyListener>;
 }
@@ -60,6 +61,8 @@ export class PtyService {
     const command = request.command ?? defaultShell();
     const args = request.args ?? [];
     const cwd = request.cwd ? path.resolve(directory, request.cwd) : directory;
+    // node-pty (native) loads with the first terminal.
+    const nodePty = createRequire(import.meta.url)("node-pty") as typeof NodePty;
     const child = nodePty.spawn(command, args, {
       name: "xterm-256color",
       cols: 80,
