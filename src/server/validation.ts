@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "../contract/served-spec.js";
+import { validatorFilePath, validatorGroups } from "../contract/validator-code.js";
 import type { BadRequestKind } from "./errors.js";
 
 // ajv-formats is CommonJS whose typed default export is not callable from ESM; require it.
@@ -20,20 +21,42 @@ export function createAjv(options: Options = {}): Ajv2020 {
   return ajv;
 }
 
-/** Validators for component schemas of the served spec, compiled once each, refs resolved in place. */
+/**
+ * Validators for component schemas of the served spec. Those generated ahead of time
+ * (generated/validators-*.cjs, see src/contract/validator-code.ts) are loaded with the first check
+ * of a schema of their file; any other is compiled on its first check, refs resolved in place.
+ */
 export class SpecSchemas {
-  private readonly ajv = createAjv();
+  private ajvWithSpec?: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** schema name -> the generated file that holds its validator */
+  private readonly generated = new Map<string, string>();
 
-  constructor(doc: OpenApiDocument) {
-    this.ajv.addSchema(doc as object, "spec");
+  constructor(private readonly doc: OpenApiDocument) {
+    for (const [group, names] of Object.entries(validatorGroups(doc))) for (const name of names) this.generated.set(name, group);
+  }
+
+  private loadGenerated(schemaName: string): ValidateFunction | undefined {
+    const group = this.generated.get(schemaName);
+    if (!group) return undefined;
+    const exports = createRequire(import.meta.url)(validatorFilePath(group)) as Record<string, ValidateFunction>;
+    return exports[schemaName];
+  }
+
+  private get ajv(): Ajv2020 {
+    if (!this.ajvWithSpec) {
+      // The document's schemas are checked against the meta-schema by `npm run generate`.
+      this.ajvWithSpec = createAjv({ validateSchema: false });
+      this.ajvWithSpec.addSchema(this.doc as object, "spec");
+    }
+    return this.ajvWithSpec;
   }
 
   validator(schemaName: string): ValidateFunction {
     let validate = this.compiled.get(schemaName);
     if (!validate) {
       const pointer = `spec#/components/schemas/${schemaName.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      validate = this.ajv.getSchema(pointer);
+      validate = this.loadGenerated(schemaName) ?? this.ajv.getSchema(pointer);
       if (!validate) throw new Error(`no schema ${schemaName} in the served spec`);
       this.compiled.set(schemaName, validate);
     }
