@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { startScriptedLlm } from "../../test/support/scripted-llm.js";
 import { load, percentile, sseFanOut, type LoadResult, type RequestSpec } from "./load.js";
+import { seed } from "./seed.js";
 import { REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type StartOptions, type Target } from "./targets.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -32,22 +33,6 @@ interface Figures {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function post(target: Target, route: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${target.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${target.name} POST ${route}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** 50 sessions, one of them with 200 messages (100 answered prompts). */
-async function seed(target: Target): Promise<{ busy: string; messages: number }> {
-  const ids: string[] = [];
-  for (let i = 0; i < 50; i++) ids.push(((await post(target, "/session", { title: `bench session ${i}` })) as { id: string }).id);
-  const busy = ids[0]!;
-  for (let i = 0; i < 100; i++) await post(target, `/session/${busy}/message`, { parts: [{ type: "text", text: `message ${i}` }] });
-  const messages = ((await (await fetch(`${target.url}/session/${busy}/message`)).json()) as unknown[]).length;
-  return { busy, messages };
-}
 
 function readPaths(busy: string): [string, RequestSpec][] {
   return [

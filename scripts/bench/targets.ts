@@ -119,6 +119,8 @@ export interface StartOptions {
   llmUrl?: string;
   /** Extra environment (the validation switch of the benchmark). */
   env?: Record<string, string>;
+  /** Options for node before the script (ours only), e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 /** Ours: node on dist/src/main.js, the built-in scripted provider answering REPLY_TEXT at once. */
@@ -138,7 +140,7 @@ export async function startOurs(options: StartOptions = {}): Promise<Target> {
   return launch(
     "ours",
     process.execPath,
-    (port) => [OURS_MAIN, "serve", "--port", String(port), "--hostname", "127.0.0.1", "--project", project],
+    (port) => [...(options.nodeArgs ?? []), OURS_MAIN, "serve", "--port", String(port), "--hostname", "127.0.0.1", "--project", project],
     project,
     isolatedEnv(home, options.env),
   );

@@ -3,7 +3,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { createRequire } from "node:module";
-import type { OpenApiDocument } from "../contract/served-spec.js";
+import { loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
 import { validatorFilePath, validatorGroups } from "../contract/validator-code.js";
 import type { BadRequestKind } from "./errors.js";
 
@@ -89,13 +89,31 @@ function describeValue(value: unknown): string {
   return text === undefined ? "undefined" : text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
-function describeSchema(schema: unknown): string {
+/** The schema a local $ref ("#/components/schemas/X", "spec#/...") names in the served document. */
+function resolveRef(ref: string): unknown {
+  const hash = ref.indexOf("#");
+  if (hash < 0) return undefined;
+  let value: unknown = loadServedSpec();
+  for (const segment of pointerSegments(ref.slice(hash + 1))) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeSchema(schema: unknown, depth = 0): string {
   if (!schema || typeof schema !== "object") return "a valid value";
-  const s = schema as Record<string, unknown>;
+  let s = schema as Record<string, unknown>;
+  // Validators compiled from $refs see the refs themselves: describe what they name.
+  while (typeof s.$ref === "string" && depth++ < 10) {
+    const target = resolveRef(s.$ref);
+    if (!target || typeof target !== "object") break;
+    s = target as Record<string, unknown>;
+  }
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(" | ");
   if ("const" in s) return JSON.stringify(s.const);
   const union = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
-  if (Array.isArray(union)) return union.map(describeSchema).join(" | ");
+  if (Array.isArray(union)) return union.map((item) => describeSchema(item, depth + 1)).join(" | ");
   if (s.type === "object" || s.properties) {
     const props = (s.properties ?? {}) as Record<string, Record<string, unknown>>;
     const tag = Object.entries(props).find(([, p]) => Array.isArray(p.enum) && p.enum.length === 1);
