@@ -11,7 +11,35 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { PACKAGE_ROOT } from "../package-root.js";
-import { SUCCESS_ALTERNATIVES, type OpenApiDocument } from "./served-spec.js";
+import { SUCCESS_ALTERNATIVES, type JsonObject, type OpenApiDocument } from "./served-spec.js";
+
+/** The unions whose branches are also generated one by one (SpecSchemas checks the branch a value's type names first). */
+const DISCRIMINATED = ["ServedEvent", "V2Event"];
+
+/**
+ * For a union (anyOf, nested through $refs) of component schemas each told apart by a single
+ * `type` value: type -> the names of the branches with that type. Undefined when the schema is
+ * not such a union (a oneOf, an inline branch, a branch without one type value).
+ */
+export function unionBranches(doc: OpenApiDocument, schemaName: string): Map<string, string[]> | undefined {
+  const schemas = doc.components.schemas as Record<string, JsonObject>;
+  const branches = new Map<string, string[]>();
+  const collect = (schema: JsonObject | undefined, depth: number): boolean => {
+    if (!schema || depth > 5) return false;
+    if (Array.isArray(schema.anyOf) && Object.keys(schema).every((k) => k === "anyOf" || k === "description"))
+      return (schema.anyOf as JsonObject[]).every((item) => collect(item, depth + 1));
+    const ref = typeof schema.$ref === "string" ? /^#\/components\/schemas\/([^/]+)$/.exec(schema.$ref)?.[1] : undefined;
+    if (!ref) return false;
+    const target = schemas[ref];
+    if (target && Array.isArray(target.anyOf)) return collect(target, depth + 1);
+    const type = (target?.properties as Record<string, JsonObject> | undefined)?.type;
+    const value = Array.isArray(type?.enum) && type.enum.length === 1 ? type.enum[0] : type?.const;
+    if (typeof value !== "string") return false;
+    branches.set(value, [...(branches.get(value) ?? []), ref]);
+    return true;
+  };
+  return collect(schemas[schemaName], 0) ? branches : undefined;
+}
 
 /** Each file of validators and the component schemas it holds (schemas used together share a file). */
 export function validatorGroups(doc: OpenApiDocument): Record<string, string[]> {
@@ -21,7 +49,14 @@ export function validatorGroups(doc: OpenApiDocument): Record<string, string[]> 
     .filter((name) => name in doc.components.schemas);
   return {
     config: ["Config"],
-    events: ["ServedEvent", "ServedGlobalEvent", "V2Event"],
+    events: [
+      ...new Set([
+        "ServedEvent",
+        "ServedGlobalEvent",
+        "V2Event",
+        ...DISCRIMINATED.flatMap((name) => [...(unionBranches(doc, name)?.values() ?? [])].flat()),
+      ]),
+    ],
     errors: [...new Set(["ServerError", "NotImplementedError", "BadRequestError", ...alternatives])].sort(),
   };
 }
@@ -53,8 +88,8 @@ export function renderValidatorFiles(
     // Default options otherwise: the document is checked against the 2020-12 meta-schema here.
     const ajv = createAjv({ code: { source: true, lines: false, optimize: true }, inlineRefs: false });
     ajv.addSchema(doc as object, "spec");
-    for (const name of names) ajv.addSchema({ $ref: `spec#/components/schemas/${name.replace(/~/g, "~0").replace(/\//g, "~1")}` }, name);
-    const code = standaloneCode(ajv, Object.fromEntries(names.map((name) => [name, name])));
+    const ids = names.map((name) => [name, `spec#/components/schemas/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`]);
+    const code = standaloneCode(ajv, Object.fromEntries(ids));
     files.set(validatorFileName(group), `${header}/* eslint-disable */\n${code}\n`);
   }
   return files;
