@@ -7,7 +7,7 @@
 // burst of other work on the machine hits all of them alike instead of one.
 //
 // Settings (environment): BENCH_SECONDS (per path and server, default 6), BENCH_ROUNDS_PER_PATH
-// (3), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
+// (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
 // BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -17,7 +17,7 @@ import { seed } from "./seed.js";
 import { REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type Target } from "./targets.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
-const ROUNDS_PER_PATH = Number(process.env.BENCH_ROUNDS_PER_PATH ?? 3);
+const ROUNDS_PER_PATH = Number(process.env.BENCH_ROUNDS_PER_PATH ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30);
@@ -53,14 +53,17 @@ function readPaths(busy: string): [string, RequestSpec][] {
   ];
 }
 
-async function measureStartup(start: () => Promise<Target>, runs: number): Promise<number[]> {
-  const times: number[] = [];
+/** Fresh starts, one server at a time, alternating between the servers; each one's times, ascending. */
+async function measureStartup(starters: (() => Promise<Target>)[], runs: number): Promise<number[][]> {
+  const times: number[][] = starters.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const target = await start();
-    times.push(target.startupMs);
-    await target.stop();
+    for (const [index, start] of starters.entries()) {
+      const target = await start();
+      times[index]!.push(target.startupMs);
+      await target.stop();
+    }
   }
-  return times.sort((a, b) => a - b);
+  return times.map((list) => list.sort((a, b) => a - b));
 }
 
 async function prepare(label: Label, start: () => Promise<Target>): Promise<Measured> {
@@ -146,9 +149,11 @@ const llm = await startScriptedLlm({
 });
 const servers: Measured[] = [];
 try {
-  log(`startup: ${STARTUP_RUNS} fresh starts each, one server at a time`);
-  const oursStartup = await measureStartup(() => startOurs(), STARTUP_RUNS);
-  const upstreamStartup = WITH_UPSTREAM ? await measureStartup(() => startUpstream({ llmUrl: llm.url }), STARTUP_RUNS) : [];
+  log(`startup: ${STARTUP_RUNS} fresh starts each, one server at a time, alternating`);
+  const [oursStartup = [], upstreamStartup = []] = await measureStartup(
+    [() => startOurs(), ...(WITH_UPSTREAM ? [() => startUpstream({ llmUrl: llm.url })] : [])],
+    STARTUP_RUNS,
+  );
   log(`  ours ${oursStartup.map((t) => t.toFixed(0)).join(", ")} ms; upstream ${upstreamStartup.map((t) => t.toFixed(0)).join(", ") || "not installed"}`);
 
   const ours = await prepare("ours", () => startOurs());
