@@ -59,6 +59,8 @@ function pointer(...segments: string[]): string {
  * cookie parameters, coerced; each JSON answer by status), written as $refs into the document and
  * compiled on first use by three Ajv instances that hold it: strict, opened (request bodies) and
  * coercing (parameters). Error paths, keywords and params are the same as openapi-backend's.
+ * (openapi-backend also drops binary properties from a request body's required keys; the spec's
+ * only binary schema is an octet-stream answer, so there is nothing to drop.)
  */
 class SpecValidators {
   private readonly instances = new Map<"strict" | "open" | "params" | "tagged", Ajv2020>();

@@ -33,6 +33,8 @@ export class SpecSchemas {
   private readonly generated = new Map<string, string>();
 
   constructor(private readonly doc: OpenApiDocument) {
+    // The generated files are the served document's; any other document is compiled as it is.
+    if (doc !== loadServedSpec()) return;
     for (const [group, names] of Object.entries(validatorGroups(doc))) for (const name of names) this.generated.set(name, group);
   }
 
