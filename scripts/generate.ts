@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { listSpecOperations, loadServedSpec } from "../src/contract/served-spec.js";
 import { GENERATED_HEADER, renderHandlers, renderOperations, renderSchemas, renderStubs } from "./lib/codegen.js";
+import { renderValidatorFiles } from "../src/contract/validator-code.js";
+import { createAjv } from "../src/server/validation.js";
 
 const OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
 
@@ -26,6 +28,8 @@ async function renderAll(): Promise<Map<string, string>> {
     ["operations.ts", renderOperations(ops)],
     ["handlers.ts", renderHandlers(ops)],
     ["stubs.ts", renderStubs(ops)],
+    // Ahead-of-time validators (Ajv standalone code) of the component schemas checked on most runs.
+    ...renderValidatorFiles(doc, createAjv, GENERATED_HEADER),
   ]);
 }
 

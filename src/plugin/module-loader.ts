@@ -13,7 +13,6 @@ import os from "node:os";
 import { createRequire, register } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import { definitionFolders } from "../agent/agents.js";
 
 /** Marks the files loaded here (and what they import) in their URL's query. */
@@ -74,6 +73,7 @@ function ensureHook(): void {
 
 /** Imports a user's extension file (absolute path or file URL), TypeScript or JavaScript. */
 export async function importExtension(file: string): Promise<Record<string, unknown>> {
+  const { tsImport } = await import("tsx/esm/api"); // tsx loads with the first extension, not at every start
   ensureHook();
   const url = file.startsWith("file:") ? new URL(file) : pathToFileURL(path.resolve(file));
   // tsx takes the specifier's query off before the hook sees it; the parent's stays.

@@ -4,7 +4,6 @@
 // with an UnknownError naming it), and the rest keeps working. The hook points the prompt loop,
 // the model call and the permission service use are here, one call each (see PluginHooks).
 import type { PublishTo } from "../bus/event-bus.js";
-import { createOpencodeClient } from "@opencode-ai/sdk";
 import type { Hooks, PluginInput } from "@opencode-ai/plugin";
 import type { Logger } from "pino";
 import type { Config, Part, PermissionRequest, Project, UserMessage } from "../../generated/schemas.js";
@@ -166,7 +165,7 @@ export class PluginService implements PluginHooks {
     const username = this.deps.env?.OPENCODE_SERVER_USERNAME ?? process.env.OPENCODE_SERVER_USERNAME ?? "opencode";
     const service = this;
     return {
-      client: createOpencodeClient({
+      client: (await import("@opencode-ai/sdk")).createOpencodeClient({
         baseUrl: this.serverUrl.href.replace(/\/$/, ""),
         directory,
         ...(auth ? { headers: { Authorization: `Basic ${Buffer.from(`${username}:${auth}`).toString("base64")}` } } : {}),

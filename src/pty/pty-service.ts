@@ -11,7 +11,8 @@ import type { PublishTo } from "../bus/event-bus.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import * as nodePty from "node-pty";
+import type * as NodePty from "node-pty";
+import { createRequire } from "node:module";
 import type { Pty } from "../../generated/schemas.js";
 import { NotFoundError } from "../domain-errors.js";
 import { createId } from "../id.js";
@@ -27,7 +28,7 @@ export interface PtyListener {
 interface Terminal {
   info: Pty;
   directory: string;
-  process: nodePty.IPty;
+  process: NodePty.IPty;
   /** The last SCROLLBACK_CHARS of output. */
   scrollback: string;
   /** How much output there was in all: the cursor at the end of the scrollback. */
@@ -86,6 +87,8 @@ export class PtyService {
     const command = request.command ?? defaultShell();
     const args = request.args ?? [];
     const cwd = request.cwd ? path.resolve(directory, request.cwd) : directory;
+    // node-pty (native) loads with the first terminal.
+    const nodePty = createRequire(import.meta.url)("node-pty") as typeof NodePty;
     const child = nodePty.spawn(command, args, {
       name: "xterm-256color",
       cols: 80,

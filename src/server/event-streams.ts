@@ -29,6 +29,9 @@ export async function streamDirectoryEvents(ctx: RequestContext): Promise<void> 
   unsubscribe();
 }
 
+/** Each published event's /api/event frame (null: not a V2Event), shared by all its streams. */
+const v2Frames = new WeakMap<object, object | null>();
+
 /**
  * /api/event: every directory's events in the v2 envelope ({id, type, location, data}); only the
  * event types the v2 stream defines (V2Event) are sent.
@@ -43,10 +46,16 @@ export async function streamV2Events(ctx: RequestContext): Promise<void> {
     data: event.properties,
   });
   stream.send(toV2(serverEvent("server.connected")));
-  const unsubscribe = bus.subscribeAll(({ directory, payload }) => {
-    if (payload.type === "sync") return;
-    const frame = toV2(payload as BusEvent, directory);
-    if (!schemas.check("V2Event", frame)) stream.send(frame);
+  const unsubscribe = bus.subscribeAll((scoped) => {
+    if (scoped.payload.type === "sync") return;
+    // Built and checked once per event for every /api/event client (and serialized once by send).
+    let frame = v2Frames.get(scoped);
+    if (frame === undefined) {
+      const built = toV2(scoped.payload as BusEvent, scoped.directory);
+      frame = schemas.check("V2Event", built) ? null : built;
+      v2Frames.set(scoped, frame);
+    }
+    if (frame) stream.send(frame);
   });
   await stream.closed;
   unsubscribe();

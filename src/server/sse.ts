@@ -1,17 +1,42 @@
 // Server-sent event streams as upstream writes them: only `data: <json>\n\n` frames, no event/id
 // fields, the upstream headers, and a heartbeat every 10 seconds.
+//
+// Fan-out: a frame object sent to many streams (one bus event, 200 subscribers) is serialized
+// once; the text is remembered per object (frames are not changed after they are published).
+// Back-pressure: each stream buffers at most sseLimits.maxBufferedBytes that its client has not
+// read yet; a client past that (stalled, or far too slow) is dropped: logged, and its connection
+// closed, so that it neither holds up the others nor grows the server's memory.
 import type { Response } from "express";
 import type { Logger } from "pino";
 
 export const HEARTBEAT_MS = 10_000;
 
+/** Settings of every stream (tests lower the buffer limit). */
+export const sseLimits = {
+  /** Bytes written to a stream and not yet taken by its client, beyond which the client is dropped. */
+  maxBufferedBytes: 8 * 1024 * 1024,
+};
+
 export interface EventStream {
   send(frame: unknown): void;
   /** A frame with SSE id and event fields as well (upstream's durable session stream). */
   sendFields(frame: { id: string; event: string; data: unknown }): void;
-  /** Resolves when the client goes away or close() is called. */
+  /** Resolves when the client goes away, is dropped, or close() is called. */
   closed: Promise<void>;
   close(): void;
+}
+
+const serialized = new WeakMap<object, string>();
+
+/** `data: <json>\n\n` for a frame, serialized once per frame object however many streams send it. */
+export function dataFrame(frame: unknown): string {
+  if (frame === null || typeof frame !== "object") return `data: ${JSON.stringify(frame)}\n\n`;
+  let text = serialized.get(frame);
+  if (text === undefined) {
+    text = `data: ${JSON.stringify(frame)}\n\n`;
+    serialized.set(frame, text);
+  }
+  return text;
 }
 
 export function openEventStream(
@@ -30,28 +55,41 @@ export function openEventStream(
   let open = true;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
-  const send = (frame: unknown) => {
-    if (!open) return;
-    options.log.info({ stream: options.name, event: frame }, "sse event");
-    res.write(`data: ${JSON.stringify(frame)}\n\n`);
-  };
-  const beat = () => {
-    const frame = options.heartbeat();
-    if (frame !== null) send(frame);
-    else if (open) res.write(":\n\n");
-  };
-  const timer = setInterval(beat, options.heartbeatMs ?? HEARTBEAT_MS);
   const finish = () => {
     if (!open) return;
     open = false;
     clearInterval(timer);
     resolveClosed();
   };
+  /** Writes unless the client has stopped taking what it was sent; then it is dropped. */
+  const write = (text: string) => {
+    if (!open) return;
+    res.write(text);
+    if (res.writableLength <= sseLimits.maxBufferedBytes) return;
+    options.log.warn(
+      { stream: options.name, buffered: res.writableLength, limit: sseLimits.maxBufferedBytes },
+      "event stream dropped: the client stopped reading",
+    );
+    finish();
+    res.destroy();
+  };
+  const send = (frame: unknown) => {
+    if (!open) return;
+    // One line per frame and stream: at DEBUG, so that a fan-out to many clients costs no log writes.
+    options.log.debug({ stream: options.name, event: frame }, "sse event");
+    write(dataFrame(frame));
+  };
+  const beat = () => {
+    const frame = options.heartbeat();
+    if (frame !== null) send(frame);
+    else write(":\n\n");
+  };
+  const timer = setInterval(beat, options.heartbeatMs ?? HEARTBEAT_MS);
   res.on("close", finish);
   const sendFields = (frame: { id: string; event: string; data: unknown }) => {
     if (!open) return;
-    options.log.info({ stream: options.name, event: frame }, "sse event");
-    res.write(`id: ${frame.id}\nevent: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`);
+    options.log.debug({ stream: options.name, event: frame }, "sse event");
+    write(`id: ${frame.id}\nevent: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`);
   };
   return {
     send,

@@ -3,7 +3,8 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { createRequire } from "node:module";
-import type { OpenApiDocument } from "../contract/served-spec.js";
+import { loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
+import { unionBranches, validatorFilePath, validatorGroups } from "../contract/validator-code.js";
 import type { BadRequestKind } from "./errors.js";
 
 // ajv-formats is CommonJS whose typed default export is not callable from ESM; require it.
@@ -20,28 +21,64 @@ export function createAjv(options: Options = {}): Ajv2020 {
   return ajv;
 }
 
-/** Validators for component schemas of the served spec, compiled once each, refs resolved in place. */
+/**
+ * Validators for component schemas of the served spec. Those generated ahead of time
+ * (generated/validators-*.cjs, see src/contract/validator-code.ts) are loaded with the first check
+ * of a schema of their file; any other is compiled on its first check, refs resolved in place.
+ */
 export class SpecSchemas {
-  private readonly ajv = createAjv();
+  private ajvWithSpec?: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** schema name -> the generated file that holds its validator */
+  private readonly generated = new Map<string, string>();
 
-  constructor(doc: OpenApiDocument) {
-    this.ajv.addSchema(doc as object, "spec");
+  constructor(private readonly doc: OpenApiDocument) {
+    // The generated files are the served document's; any other document is compiled as it is.
+    if (doc !== loadServedSpec()) return;
+    for (const [group, names] of Object.entries(validatorGroups(doc))) for (const name of names) this.generated.set(name, group);
+  }
+
+  private loadGenerated(schemaName: string): ValidateFunction | undefined {
+    const group = this.generated.get(schemaName);
+    if (!group) return undefined;
+    const exports = createRequire(import.meta.url)(validatorFilePath(group)) as Record<string, ValidateFunction>;
+    return exports[schemaName];
+  }
+
+  private get ajv(): Ajv2020 {
+    if (!this.ajvWithSpec) {
+      // The document's schemas are checked against the meta-schema by `npm run generate`.
+      this.ajvWithSpec = createAjv({ validateSchema: false });
+      this.ajvWithSpec.addSchema(this.doc as object, "spec");
+    }
+    return this.ajvWithSpec;
   }
 
   validator(schemaName: string): ValidateFunction {
     let validate = this.compiled.get(schemaName);
     if (!validate) {
       const pointer = `spec#/components/schemas/${schemaName.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      validate = this.ajv.getSchema(pointer);
+      validate = this.loadGenerated(schemaName) ?? this.ajv.getSchema(pointer);
       if (!validate) throw new Error(`no schema ${schemaName} in the served spec`);
       this.compiled.set(schemaName, validate);
     }
     return validate;
   }
 
+  /** Per union schema told apart by `type`: type -> its branches (null: not such a union). */
+  private readonly branches = new Map<string, Map<string, string[]> | null>();
+
   /** Errors of `value` against a component schema, or null when it conforms. */
   check(schemaName: string, value: unknown): ErrorObject[] | null {
+    // A union of ~150 event types: the branch the value's type names decides at once when it
+    // conforms; only a value that does not is checked against the whole union, for its errors.
+    let branches = this.branches.get(schemaName);
+    if (branches === undefined) {
+      branches = unionBranches(this.doc, schemaName) ?? null;
+      this.branches.set(schemaName, branches);
+    }
+    const type = branches && value && typeof value === "object" ? (value as { type?: unknown }).type : undefined;
+    if (typeof type === "string" && branches!.get(type)?.some((branch) => this.validator(branch)(value))) return null;
     const validate = this.validator(schemaName);
     return validate(value) ? null : [...(validate.errors ?? [])];
   }
@@ -66,13 +103,31 @@ function describeValue(value: unknown): string {
   return text === undefined ? "undefined" : text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
-function describeSchema(schema: unknown): string {
+/** The schema a local $ref ("#/components/schemas/X", "spec#/...") names in the served document. */
+function resolveRef(ref: string): unknown {
+  const hash = ref.indexOf("#");
+  if (hash < 0) return undefined;
+  let value: unknown = loadServedSpec();
+  for (const segment of pointerSegments(ref.slice(hash + 1))) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function describeSchema(schema: unknown, depth = 0): string {
   if (!schema || typeof schema !== "object") return "a valid value";
-  const s = schema as Record<string, unknown>;
+  let s = schema as Record<string, unknown>;
+  // Validators compiled from $refs see the refs themselves: describe what they name.
+  while (typeof s.$ref === "string" && depth++ < 10) {
+    const target = resolveRef(s.$ref);
+    if (!target || typeof target !== "object") break;
+    s = target as Record<string, unknown>;
+  }
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(" | ");
   if ("const" in s) return JSON.stringify(s.const);
   const union = (s.anyOf ?? s.oneOf) as unknown[] | undefined;
-  if (Array.isArray(union)) return union.map(describeSchema).join(" | ");
+  if (Array.isArray(union)) return union.map((item) => describeSchema(item, depth + 1)).join(" | ");
   if (s.type === "object" || s.properties) {
     const props = (s.properties ?? {}) as Record<string, Record<string, unknown>>;
     const tag = Object.entries(props).find(([, p]) => Array.isArray(p.enum) && p.enum.length === 1);

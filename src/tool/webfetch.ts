@@ -1,5 +1,6 @@
 // webfetch: fetches a URL and answers its content as markdown (default), plain text or HTML.
-import TurndownService from "turndown";
+import type TurndownService from "turndown";
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { defineTool } from "./define.js";
 import { ToolError } from "./tool.js";
@@ -22,7 +23,9 @@ function htmlToText(html: string): string {
 }
 
 function htmlToMarkdown(html: string): string {
-  const turndown = new TurndownService({ headingStyle: "atx", codeBlockStyle: "fenced", bulletListMarker: "-" });
+  // turndown (and its DOM) loads with the first HTML page fetched.
+  const Turndown = createRequire(import.meta.url)("turndown") as typeof TurndownService;
+  const turndown = new Turndown({ headingStyle: "atx", codeBlockStyle: "fenced", bulletListMarker: "-" });
   turndown.remove(["script", "style", "noscript"]);
   return turndown.turndown(html);
 }

@@ -7,9 +7,9 @@ import type { AgentBackend, AgentTurn } from "../agent-backend.js";
 import { ZERO_USAGE, type AgentEvent } from "../agent-event.js";
 import type { AgentDefinition } from "../agents.js";
 import path from "node:path";
-import { AcpClientRequests } from "./acp-client-requests.js";
+import type { AcpClientRequests } from "./acp-client-requests.js";
 import { assertInstalled } from "./acp-command.js";
-import { AcpProcess } from "./acp-process.js";
+import type { AcpProcess } from "./acp-process.js";
 import { AcpUpdateTranslator } from "./acp-updates.js";
 
 type ExternalAgent = AgentDefinition & { external: NonNullable<AgentDefinition["external"]> };
@@ -31,6 +31,7 @@ export class AcpPool {
     let process = this.processes.get(key);
     if (!process?.alive) {
       await assertInstalled(agent, cwd);
+      const { AcpProcess } = await import("./acp-process.js"); // the ACP SDK loads with the first external agent
       process = new AcpProcess(agent.name, agent.external.command, { cwd, env: agent.external.env });
       this.processes.set(key, process);
     }
@@ -116,7 +117,8 @@ export class AcpBackend implements AgentBackend {
     await turn.beforeStep(0);
     const queue = new EventQueue<AgentEvent>();
     const translator = new AcpUpdateTranslator((event) => queue.push(event));
-    const requests = new AcpClientRequests(translator, (callID) => toolContext(callID));
+    const { AcpClientRequests } = await import("./acp-client-requests.js");
+    const requests: AcpClientRequests = new AcpClientRequests(translator, (callID) => toolContext(callID));
     queue.push({ type: "step-start" });
     const { process, sessionId } = await this.pool.session(this.agent, this.sessionID, this.directory);
     const onAbort = () => {

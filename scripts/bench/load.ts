@@ -1,0 +1,188 @@
+// The load generator: a fixed number of keep-alive connections, each sending the next request as
+// soon as the last answer is read, for a fixed time (what autocannon does, in a few lines of
+// node:http so that nothing needs installing). Also the SSE fan-out measurement.
+import http from "node:http";
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Answers that were not 2xx, and failed requests. */
+  errors: number;
+  /** Mean bytes per answer. */
+  bytes: number;
+}
+
+export interface RequestSpec {
+  method?: string;
+  path: string;
+  body?: unknown;
+}
+
+/** The p-th percentile of ascending values. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function once(agent: http.Agent, base: URL, spec: RequestSpec, payload: Buffer | undefined): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: spec.method ?? "GET",
+        path: spec.path,
+        headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
+      },
+      (res) => {
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+export async function load(url: string, spec: RequestSpec, options: { seconds: number; connections: number }): Promise<LoadResult> {
+  const base = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
+  // Warm-up: connections open, lazy work done, JIT warm.
+  const warmEnd = performance.now() + 500;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < warmEnd) await once(agent, base, spec, payload).catch(() => undefined);
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  let bytes = 0;
+  const started = performance.now();
+  const end = started + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          const answer = await once(agent, base, spec, payload);
+          if (answer.status < 200 || answer.status >= 300) errors++;
+          bytes += answer.bytes;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    bytes: latencies.length ? bytes / latencies.length : 0,
+  };
+}
+
+export interface FanOutResult {
+  p50: number;
+  p99: number;
+  max: number;
+  /** Deliveries that did not arrive within the round's time limit. */
+  missed: number;
+}
+
+interface Subscriber {
+  req: http.ClientRequest;
+  /** Called with each data line's JSON text. */
+  onData?: (data: string) => void;
+}
+
+function subscribe(base: URL, path: string, onConnected: () => void, sub: Subscriber): void {
+  let buffer = "";
+  let connected = false;
+  sub.req = http.get({ host: base.hostname, port: base.port, path, agent: false }, (res) => {
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        for (const line of frame.split("\n")) {
+          if (!line.startsWith("data: ")) continue;
+          if (!connected) {
+            connected = true;
+            onConnected();
+          }
+          sub.onData?.(line.slice(6));
+        }
+      }
+    });
+    res.on("error", () => undefined);
+  });
+  sub.req.on("error", () => undefined);
+}
+
+/**
+ * `subscribers` clients on GET /event; each round creates a session (POST /session) and measures,
+ * for every subscriber, the time from sending the POST to reading its session.created frame.
+ */
+export async function sseFanOut(url: string, options: { subscribers: number; rounds: number }): Promise<FanOutResult> {
+  const base = new URL(url);
+  const subs: Subscriber[] = [];
+  let connected = 0;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${connected} of ${options.subscribers} subscribers connected`)), 30_000);
+    for (let i = 0; i < options.subscribers; i++) {
+      const sub = { req: undefined as never } as Subscriber;
+      subs.push(sub);
+      subscribe(base, "/event", () => {
+        if (++connected === options.subscribers) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }, sub);
+    }
+  });
+  const delays: number[] = [];
+  let missed = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    const title = `fan-out ${round} ${Date.now()}`;
+    let received = 0;
+    let sentAt = 0;
+    const all = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        missed += options.subscribers - received;
+        resolve();
+      }, 5_000);
+      for (const sub of subs) {
+        let seen = false;
+        sub.onData = (data) => {
+          if (seen || !data.includes('"session.created"') || !data.includes(title)) return;
+          seen = true;
+          delays.push(performance.now() - sentAt);
+          if (++received === options.subscribers) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      }
+    });
+    sentAt = performance.now();
+    const res = await fetch(`${url}/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title }) });
+    await res.arrayBuffer();
+    await all;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const sub of subs) sub.req.destroy();
+  delays.sort((a, b) => a - b);
+  return { p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1) ?? NaN, missed };
+}

@@ -1,0 +1,189 @@
+// `npm run bench`: ours and (when opencode-ai is installed) the real `opencode serve`, each
+// started fresh as its own process with the same seeded data, measured in one run; prints a
+// markdown table with the ratios. Real measurements only; nothing here is asserted anywhere.
+//
+// The machine may be shared: each path is loaded in short rounds that alternate between the
+// servers (ours, ours with validation off, upstream), and the median round counts, so that a
+// burst of other work on the machine hits all of them alike instead of one.
+//
+// Settings (environment): BENCH_SECONDS (per path and server, default 6), BENCH_ROUNDS_PER_PATH
+// (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
+// BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is).
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { startScriptedLlm } from "../../test/support/scripted-llm.js";
+import { load, percentile, sseFanOut, type FanOutResult, type LoadResult, type RequestSpec } from "./load.js";
+import { seed } from "./seed.js";
+import { REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type Target } from "./targets.js";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS_PER_PATH = Number(process.env.BENCH_ROUNDS_PER_PATH ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 30);
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
+const WITH_UPSTREAM = process.env.BENCH_UPSTREAM !== "0" && upstreamInstalled();
+/** The bench-only switch that turns request and response validation off (src/server/openapi.ts). */
+const VALIDATION_OFF = { AGENTPOOL_BENCH_VALIDATION: "off" };
+
+type Label = "ours" | "ours, validation off" | "upstream";
+
+interface Measured {
+  label: Label;
+  target: Target;
+  busy: string;
+  messages: number;
+  idleRss: number;
+  loadedRss?: number;
+  paths: Map<string, LoadResult>;
+  fanOut?: FanOutResult;
+  startupMs: number[];
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function readPaths(busy: string): [string, RequestSpec][] {
+  return [
+    ["GET /global/health", { path: "/global/health" }],
+    ["GET /path", { path: "/path" }],
+    ["GET /session", { path: "/session" }],
+    ["GET /session/{id}/message", { path: `/session/${busy}/message` }],
+    ["GET /config", { path: "/config" }],
+    ["GET /agent", { path: "/agent" }],
+  ];
+}
+
+/** Fresh starts, one server at a time, alternating between the servers; each one's times, ascending. */
+async function measureStartup(starters: (() => Promise<Target>)[], runs: number): Promise<number[][]> {
+  const times: number[][] = starters.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [index, start] of starters.entries()) {
+      const target = await start();
+      times[index]!.push(target.startupMs);
+      await target.stop();
+    }
+  }
+  return times.map((list) => list.sort((a, b) => a - b));
+}
+
+async function prepare(label: Label, start: () => Promise<Target>): Promise<Measured> {
+  const target = await start();
+  await new Promise((r) => setTimeout(r, 2_000));
+  const idleRss = rssMiB(target.pid);
+  log(`${label}: answering after ${target.startupMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(0)} MiB; seeding`);
+  const { busy, messages } = await seed(target);
+  return { label, target, busy, messages, idleRss, paths: new Map(), startupMs: [] };
+}
+
+/** Rounds alternating between the servers; each server's median round (by req/s) is its figure. */
+async function loadInterleaved(servers: Measured[], name: string, spec: (m: Measured) => RequestSpec): Promise<void> {
+  const rounds = new Map<Measured, LoadResult[]>(servers.map((m) => [m, []]));
+  for (let round = 0; round < ROUNDS_PER_PATH; round++) {
+    for (const m of servers) {
+      rounds.get(m)!.push(await load(m.target.url, spec(m), { seconds: SECONDS / ROUNDS_PER_PATH, connections: CONNECTIONS }));
+    }
+  }
+  for (const m of servers) {
+    const results = rounds.get(m)!.sort((a, b) => a.rps - b.rps);
+    const median = results[Math.floor(results.length / 2)]!;
+    m.paths.set(name, median);
+    log(
+      `  ${m.label.padEnd(22)} ${name.padEnd(26)} ${median.rps.toFixed(0).padStart(7)} req/s (rounds ${results.map((r) => r.rps.toFixed(0)).join(", ")})  p50 ${median.p50.toFixed(2)} ms  p99 ${median.p99.toFixed(2)} ms  ${(median.bytes / 1024).toFixed(1)} KB${median.errors ? `  ${median.errors} errors` : ""}`,
+    );
+  }
+}
+
+// ---- table ---------------------------------------------------------------------------------
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** Ratio where higher is better for ours: throughput ours/upstream, times and memory upstream/ours. */
+const better = (ours: number | undefined, upstream: number | undefined, higherIsBetter: boolean) => {
+  if (ours === undefined || upstream === undefined || !ours || !upstream) return "—";
+  const ratio = higherIsBetter ? ours / upstream : upstream / ours;
+  return `${ratio.toFixed(ratio < 10 ? 2 : 1)}x`;
+};
+
+function table(ours: Measured, off: Measured, upstream: Measured | undefined): string {
+  const rows: string[] = [
+    "| measurement | upstream | ours | ours vs upstream (>1: ours better) | ours, validation off | validation share of ours' request time |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const [name, result] of ours.paths) {
+    const up = upstream?.paths.get(name);
+    const noCheck = off.paths.get(name);
+    const label =
+      name === "GET /session"
+        ? "GET /session (50 sessions)"
+        : name === "GET /session/{id}/message"
+          ? `GET /session/{id}/message (${ours.messages} messages, ${fmt(result.bytes / 1024)} KB)`
+          : name;
+    const share = noCheck ? `${((1 - noCheck.rps ** -1 / result.rps ** -1) * 100).toFixed(0)}%` : "—";
+    rows.push(
+      `| ${label}, req/s | ${fmt(up?.rps)} | ${fmt(result.rps)} | ${better(result.rps, up?.rps, true)} | ${noCheck ? fmt(noCheck.rps) : "—"} | ${share} |`,
+    );
+  }
+  const fan = (m: Measured | undefined) =>
+    m?.fanOut ? `${fmt(m.fanOut.p50, 1)} / ${fmt(m.fanOut.p99, 1)} ms${m.fanOut.missed ? ` (${m.fanOut.missed} missed)` : ""}` : "—";
+  rows.push(
+    `| SSE fan-out, ${SUBSCRIBERS} subscribers, ${EVENTS} events, delivery p50 / p99 | ${fan(upstream)} | ${fan(ours)} | ${better(ours.fanOut?.p99, upstream?.fanOut?.p99, false)} (p99) | | |`,
+  );
+  const startup = (m: Measured | undefined) => (m?.startupMs.length ? percentile(m.startupMs, 50) : undefined);
+  rows.push(
+    `| startup to first answer, median of ${STARTUP_RUNS} (ms) | ${fmt(startup(upstream))} | ${fmt(startup(ours))} | ${better(startup(ours), startup(upstream), false)} | | |`,
+  );
+  rows.push(`| idle RSS, fresh server (MiB) | ${fmt(upstream?.idleRss)} | ${fmt(ours.idleRss)} | ${better(ours.idleRss, upstream?.idleRss, false)} | | |`);
+  rows.push(
+    `| RSS after seeding and all load above (MiB) | ${fmt(upstream?.loadedRss)} | ${fmt(ours.loadedRss)} | ${better(ours.loadedRss, upstream?.loadedRss, false)} | | |`,
+  );
+  return rows.join("\n");
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+if (process.env.BENCH_BUILD !== "0") execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { stdio: "inherit" });
+
+const llm = await startScriptedLlm({
+  // The same reply as our scripted provider's; a short title for upstream's title request (no tools).
+  script: (request) => ({ kind: "text", text: request.body.tools ? REPLY_TEXT : "Bench title" }),
+});
+const servers: Measured[] = [];
+try {
+  log(`startup: ${STARTUP_RUNS} fresh starts each, one server at a time, alternating`);
+  const [oursStartup = [], upstreamStartup = []] = await measureStartup(
+    [() => startOurs(), ...(WITH_UPSTREAM ? [() => startUpstream({ llmUrl: llm.url })] : [])],
+    STARTUP_RUNS,
+  );
+  log(`  ours ${oursStartup.map((t) => t.toFixed(0)).join(", ")} ms; upstream ${upstreamStartup.map((t) => t.toFixed(0)).join(", ") || "not installed"}`);
+
+  const ours = await prepare("ours", () => startOurs());
+  ours.startupMs = oursStartup;
+  servers.push(ours);
+  const off = await prepare("ours, validation off", () => startOurs({ env: VALIDATION_OFF }));
+  servers.push(off);
+  let upstream: Measured | undefined;
+  if (WITH_UPSTREAM) {
+    upstream = await prepare("upstream", () => startUpstream({ llmUrl: llm.url }));
+    upstream.startupMs = upstreamStartup;
+    servers.push(upstream);
+  }
+
+  for (const [index, [name]] of readPaths("").entries()) await loadInterleaved(servers, name, (m) => readPaths(m.busy)[index]![1]);
+  const compared = servers.filter((m) => m !== off);
+  await loadInterleaved(compared, "POST /session", () => ({ method: "POST", path: "/session", body: {} }));
+  for (const m of compared) {
+    m.fanOut = await sseFanOut(m.target.url, { subscribers: SUBSCRIBERS, rounds: EVENTS });
+    log(`  ${m.label.padEnd(22)} SSE fan-out: p50 ${m.fanOut.p50.toFixed(1)} ms  p99 ${m.fanOut.p99.toFixed(1)} ms  max ${m.fanOut.max.toFixed(1)} ms  missed ${m.fanOut.missed}`);
+  }
+  for (const m of servers) m.loadedRss = rssMiB(m.target.pid);
+
+  console.log(
+    `\n${SECONDS} s per path and server in ${ROUNDS_PER_PATH} alternating rounds (median round), ${CONNECTIONS} keep-alive connections ` +
+      `from a node:http client in the bench process; node ${process.version}; ${upstream ? "upstream: opencode serve (opencode-ai)" : "upstream not installed"}\n`,
+  );
+  console.log(table(ours, off, upstream));
+} finally {
+  for (const m of servers) await m.target.stop();
+  await llm.stop();
+  removeScratch();
+}
