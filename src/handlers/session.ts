@@ -5,6 +5,7 @@ import type { HandlerMap, OperationIO } from "../../generated/handlers.js";
 import { isLegacyChat, promptFromLegacyChat, withSystem, withSystemInMessages } from "../legacy/python-sdk-shapes.js";
 import { badRequest, invalidRequest } from "../server/errors.js";
 import { isLegacyClient } from "../server/legacy-client.js";
+import { streamsSettled } from "../server/sse.js";
 import { forkSession } from "../session/fork.js";
 import { SessionListLimitError } from "../session/session-service.js";
 import { ShellCommandTooLongError } from "../process/shell.js";
@@ -64,7 +65,10 @@ export const sessionHandlers = {
       return withSystem((await queued).info) as unknown as OperationIO["session.prompt"]["response"];
     }
     const { queued } = await prompts.prompt(params.sessionID, body!);
-    return (await queued) as OperationIO["session.prompt"]["response"];
+    const reply = await queued;
+    // The run's events (written to the event streams before the reply) reach the clients first.
+    await streamsSettled();
+    return reply as OperationIO["session.prompt"]["response"];
   },
   "session.prompt_async": async ({ params, body }, ctx) => {
     await ctx.services.prompts.prompt(params.sessionID, body!);

@@ -28,6 +28,32 @@ export interface EventStream {
 
 const serialized = new WeakMap<object, string>();
 
+/** The open streams' responses, for answers that must follow what the streams carry. */
+const openResponses = new Set<Response>();
+
+/** How long a held answer waits after the streams have handed their frames on. */
+export const SETTLE_MS = 100;
+
+/**
+ * Resolves once every open stream has handed what it was sent to the network (no write buffered,
+ * at most a second per stream), and a moment more. A client that stops reading its event stream
+ * when a held answer arrives (`opencode run --attach` exits at the prompt's reply) then has the
+ * run's last events, which travel on another connection, before that answer.
+ */
+export async function streamsSettled(): Promise<void> {
+  const drained = [...openResponses].map((res) =>
+    res.writableLength === 0
+      ? undefined
+      : new Promise<void>((resolve) => {
+          const done = () => resolve();
+          res.once("drain", done).once("close", done);
+          setTimeout(done, 1000).unref();
+        }),
+  );
+  await Promise.all(drained);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
 /** `data: <json>\n\n` for a frame, serialized once per frame object however many streams send it. */
 export function dataFrame(frame: unknown): string {
   if (frame === null || typeof frame !== "object") return `data: ${JSON.stringify(frame)}\n\n`;
@@ -55,9 +81,11 @@ export function openEventStream(
   let open = true;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  openResponses.add(res);
   const finish = () => {
     if (!open) return;
     open = false;
+    openResponses.delete(res);
     clearInterval(timer);
     resolveClosed();
   };
