@@ -68,7 +68,8 @@ export const sessionsHandlers = {
       ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
     ];
     const admitted = Date.now();
-    const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never);
+    const delivery = input.delivery ?? "queue";
+    const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never, { delivery });
     queued.catch(() => undefined);
     const seq = (await ctx.services.store.listMessages(session.id)).filter((m) => m.info.role === "user").length;
     return {
@@ -81,7 +82,7 @@ export const sessionsHandlers = {
           ...(files.length ? { files } : {}),
           ...(input.prompt.agents ? { agents: input.prompt.agents } : {}),
         },
-        delivery: input.delivery ?? "queue",
+        delivery,
         timeCreated: admitted,
       },
     };
