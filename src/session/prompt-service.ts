@@ -26,6 +26,7 @@ interface QueuedPrompt {
   /** The stored message (for the input events) and how it was delivered. */
   stored?: MessageWithParts;
   delivery?: Delivery;
+  directory?: string;
   settle: (reply: MessageWithParts) => void;
   /** The synthetic prompt after an automatic compaction: its reply is not compacted again. */
   afterCompaction?: boolean;
@@ -41,6 +42,8 @@ export type Delivery = "queue" | "steer";
  */
 export interface InputEvent {
   type: "admitted" | "prompted";
+  /** The session's directory. */
+  directory: string;
   user: MessageWithParts;
   delivery: Delivery;
 }
@@ -81,10 +84,10 @@ export class PromptService {
   }
 
   private async input(type: InputEvent["type"], item: QueuedPrompt): Promise<void> {
-    if (!item.stored) return;
+    if (!item.stored || !item.directory) return;
     for (const listener of this.inputListeners) {
       try {
-        await listener({ type, user: item.stored, delivery: item.delivery ?? "queue" });
+        await listener({ type, directory: item.directory, user: item.stored, delivery: item.delivery ?? "queue" });
       } catch (error) {
         this.deps.log.error({ err: error, sessionID: item.user.sessionID }, "an input listener failed");
       }
@@ -148,7 +151,7 @@ export class PromptService {
     if (!compaction)
       session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
     const delivery = options.delivery ?? "queue";
-    const inputs = compaction ? undefined : { stored: user, delivery };
+    const inputs = compaction ? undefined : { stored: user, delivery, directory: session.directory };
     if (inputs) await this.input("admitted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
     if (body.noReply) {
       if (inputs) await this.input("prompted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
