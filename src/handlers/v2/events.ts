@@ -6,7 +6,9 @@ import { resumeCursor, streamV2Live } from "../../server/v2-streams.js";
 
 export const eventsHandlers = {
   "v2.event.subscribe": (_input, ctx) => {
-    void streamV2Live(ctx, resumeCursor(ctx, ctx.req.query.after));
+    // `after` is ours (the spec declares no query here): read from the URL itself.
+    const after = new URL(ctx.req.originalUrl, "http://localhost").searchParams.get("after") ?? undefined;
+    void streamV2Live(ctx, resumeCursor(ctx, after));
     return STREAMED;
   },
 } satisfies HandlerMap<RequestContext, HandlerReply>;
