@@ -195,7 +195,8 @@ export class SessionEventLog {
     if (type === "admitted") await this.seed(info.sessionID, directory, info.id);
     const eventType = type === "admitted" ? "session.next.prompt.admitted" : "session.next.prompted";
     this.once(info.sessionID, directory, eventType, info.id, () => ({
-      timestamp: type === "admitted" ? info.time.created : Date.now(),
+      // Upstream's prompted event repeats the input's admission time.
+      timestamp: info.time.created,
       sessionID: info.sessionID,
       messageID: info.id,
       prompt: promptOf(parts),

@@ -62,8 +62,9 @@ describe("steering", () => {
     );
     try {
       const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(repo.dir)}`, "event");
+      // Upstream's default delivery is "steer" (nothing runs yet: it starts the run).
       const first = await prompt(id, "start a slow tool");
-      expect(first).toMatchObject({ delivery: "queue" });
+      expect(first).toMatchObject({ delivery: "steer" });
       await expect
         .poll(async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"), {
           timeout: 10_000,
@@ -96,6 +97,30 @@ describe("steering", () => {
       expect(idles).toHaveLength(1);
       const list = await messages(id);
       expect(list.map((m) => m.type)).toEqual(["user", "assistant", "user", "assistant"]);
+    } finally {
+      llm.setScript(undefined);
+    }
+  });
+
+  it("a queued prompt waits for the running turn to end, then gets a turn of its own", async () => {
+    const id = await newSession();
+    const before = llm.requests.length;
+    llm.setScript((request) =>
+      lastUserText(request) === "start another slow tool" && request.body.messages.at(-1)?.role === "user"
+        ? { kind: "tool", calls: [{ name: "bash", args: { command: "sleep 1; echo slow-done", description: "Wait" } }] }
+        : undefined,
+    );
+    try {
+      await prompt(id, "start another slow tool", "queue");
+      await expect
+        .poll(async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      expect((await prompt(id, "queued text", "queue")).delivery).toBe("queue");
+      await client.v2.session.wait({ sessionID: id });
+      const calls = llm.requests.slice(before).filter((r) => !isTitle(r));
+      expect(calls.map((c) => lastUserText(c))).toEqual(["start another slow tool", "start another slow tool", "queued text"]);
     } finally {
       llm.setScript(undefined);
     }

@@ -86,7 +86,7 @@ describe("v2 sessions", () => {
   it("a prompt is admitted at once; wait returns when the run is over; messages and context show the reply", async () => {
     const id = await newSession();
     const admitted = await prompt(id, "hello v2");
-    expect(admitted.data).toMatchObject({ admittedSeq: 1, delivery: "queue" });
+    expect(admitted.data).toMatchObject({ admittedSeq: 1, delivery: "steer" });
     expect(admitted.data.id).toMatch(/^msg_/);
     expect((await client.v2.session.wait({ sessionID: id })).response.status).toBe(204);
     const list = await messages(id);

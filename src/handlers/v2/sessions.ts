@@ -52,7 +52,8 @@ export const sessionsHandlers = {
     await switchModel(switchDeps(ctx), params.sessionID, body!.model);
     return NO_CONTENT;
   },
-  // The prompt is stored and queued (one run at a time per session); the answer says it was admitted.
+  // The prompt is stored at once; queued (one run at a time per session), or steered into the running
+  // turn's next step; the answer says it was admitted, with the seq of its admission event.
   "v2.session.prompt": async ({ params, body }, ctx) => {
     const session = await sessionOf(ctx, params.sessionID);
     const input = body!;
@@ -67,7 +68,8 @@ export const sessionsHandlers = {
       ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
     ];
     const admitted = Date.now();
-    const delivery = input.delivery ?? "queue";
+    // Upstream's default (opencode 1.18.33 answers `delivery: "steer"` for a prompt that names none).
+    const delivery = input.delivery ?? "steer";
     const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never, { delivery });
     queued.catch(() => undefined);
     // As upstream: the seq of the admission event in the session's durable history.
