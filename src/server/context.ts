@@ -32,6 +32,7 @@ import type { LspService } from "../lsp/lsp-service.js";
 import type { InstanceScope } from "../instance/instance-scope.js";
 import type { GitWorktrees } from "../worktree/git-worktrees.js";
 import type { Workspaces } from "../workspace/workspaces.js";
+import type { SessionEventLog } from "../v2/durable-log.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
 import type { FormatOnEdit } from "../format/format-on-edit.js";
 import type { ProjectCopies } from "../project/project-copies.js";
@@ -100,6 +101,8 @@ export interface Services {
   workspaces: Workspaces;
   /** The durable session events, for clients catching up (POST /sync/history). */
   syncLog: SyncEventLog;
+  /** The v2 engine's session.next.* events, logged as they happen (/api/event, /api/session/{id}/event, history). */
+  sessionLog: SessionEventLog;
   /** Runs the configured formatter on files the tools changed. */
   formatting: FormatOnEdit;
   /** Copies (git worktrees) of projects, the v2 project copy routes. */

@@ -38,6 +38,7 @@ import { reportManifestProblemsTo } from "../agent/manifest/manifest-log.js";
 import { FormatOnEdit } from "../format/format-on-edit.js";
 import { ProjectCopies } from "../project/project-copies.js";
 import { InstanceScope } from "../instance/instance-scope.js";
+import { SessionEventLog } from "../v2/durable-log.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -45,6 +46,17 @@ function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
     const errors = schemas.check("ServedEvent", event.payload) ?? schemas.check("ServedGlobalEvent", event);
     if (!errors) return;
     const message = `event ${event.payload.type} breaks the spec: ${summarizeErrors(errors, event.payload).join("; ")}`;
+    if (config.contractMode === "fail") throw new Error(message);
+    log.warn({ event }, message);
+  };
+}
+
+/** The same for the v2 stream's events (the v2 envelope). */
+function v2EventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
+  return (event: { type: string }) => {
+    const errors = schemas.check("V2Event", event);
+    if (!errors) return;
+    const message = `event ${event.type} breaks the spec: ${summarizeErrors(errors, event).join("; ")}`;
     if (config.contractMode === "fail") throw new Error(message);
     log.warn({ event }, message);
   };
@@ -160,6 +172,12 @@ export function createServices(options: ServiceOptions): Services {
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
+    sessionLog: new SessionEventLog(path.join(config.dataDirectory, "agentpool.db"), bus, {
+      store,
+      prompts,
+      log,
+      check: v2EventCheck(schemas, config, log),
+    }),
     formatting: new FormatOnEdit(bus, configs, log),
     projectCopies: new ProjectCopies({ projects, store, bus }),
   };

@@ -20,7 +20,7 @@ export const sseLimits = {
 export interface EventStream {
   send(frame: unknown): void;
   /** A frame with SSE id and event fields as well (upstream's durable session stream). */
-  sendFields(frame: { id: string; event: string; data: unknown }): void;
+  sendFields(frame: { id: string; event?: string; data: unknown }): void;
   /** Resolves when the client goes away, is dropped, or close() is called. */
   closed: Promise<void>;
   close(): void;
@@ -114,10 +114,10 @@ export function openEventStream(
   };
   const timer = setInterval(beat, options.heartbeatMs ?? HEARTBEAT_MS);
   res.on("close", finish);
-  const sendFields = (frame: { id: string; event: string; data: unknown }) => {
+  const sendFields = (frame: { id: string; event?: string; data: unknown }) => {
     if (!open) return;
     options.log.debug({ stream: options.name, event: frame }, "sse event");
-    write(`id: ${frame.id}\nevent: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`);
+    write(`id: ${frame.id}\n${frame.event ? `event: ${frame.event}\n` : ""}data: ${JSON.stringify(frame.data)}\n\n`);
   };
   return {
     send,

@@ -46,6 +46,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
         .then(() => services.store.close())
-        .then(() => services.syncLog.close()),
+        .then(() => services.syncLog.close())
+        .then(() => services.sessionLog.close()),
   };
 }

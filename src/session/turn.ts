@@ -41,6 +41,8 @@ export interface TurnDeps extends SessionDeps, ToolContextDeps, TurnBackendDeps 
   env?: NodeJS.ProcessEnv;
   /** Runs a sub-agent's task for a tool call of a turn. */
   subtask(parent: Session, user: UserMessage, request: SubtaskRequest, signal: AbortSignal): Promise<SubtaskResult>;
+  /** Prompts steered into the session's running turn since its last step (taken: they join its history). */
+  takeSteered?(sessionID: string): UserMessage[];
 }
 
 export interface TurnResult {
@@ -78,6 +80,7 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
   let retrying = false;
   let failed = false;
   const turnState = new TurnState();
+  const steered = new Set<string>();
   try {
     const agent = await chooseAgent(session, config, user.agent);
     const system = compaction
@@ -124,10 +127,13 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
       signal,
       maxSteps: agent.steps ?? MAX_STEPS,
       // A compaction turn sees the conversation as text; others the history since the last compaction.
-      messages: async (step) =>
-        compaction
-          ? [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }]
-          : toModelMessages(withReminders(sinceLastCompaction(step === 0 ? upToUser : await turnHistory(deps, session.id, user.id)), agent.name)),
+      // A later step also sees the prompts steered into the turn since the previous one.
+      messages: async (step) => {
+        if (compaction) return [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }];
+        if (step > 0) for (const taken of deps.takeSteered?.(session.id) ?? []) steered.add(taken.id);
+        const history = step === 0 ? upToUser : await turnHistory(deps, session.id, user.id, steered);
+        return toModelMessages(withReminders(sinceLastCompaction(history), agent.name));
+      },
       beforeStep: async (step) => {
         if (step > 0) {
           // Upstream's order between steps: the message completed, busy, then the next assistant message.
@@ -179,10 +185,15 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
   return { reply: (await store.getMessage(session.id, recorder.current.id))!, failed: failed || turnState.stop };
 }
 
-/** The history a later step of a turn sees: everything up to its user message, and the turn's replies so far. */
-async function turnHistory(deps: Pick<SessionDeps, "store">, sessionID: string, userID: string): Promise<MessageWithParts[]> {
+/** The history a later step of a turn sees: everything up to its user message, the turn's replies so far and the prompts steered into it. */
+async function turnHistory(
+  deps: Pick<SessionDeps, "store">,
+  sessionID: string,
+  userID: string,
+  steered: Set<string>,
+): Promise<MessageWithParts[]> {
   const all = await deps.store.listMessages(sessionID);
-  return all.filter((m) => m.info.id <= userID || (m.info.role === "assistant" && m.info.parentID === userID));
+  return all.filter((m) => m.info.id <= userID || steered.has(m.info.id) || (m.info.role === "assistant" && m.info.parentID === userID));
 }
 
 /** Adds what the turn cost to the session's totals; published with the run's closing summary, as upstream sends one session.updated there. */

@@ -1,5 +1,6 @@
 // A session's durable history in the shape of upstream's new engine (session.next.* events),
-// derived from the messages and parts this server stores: a prompt, then per assistant message a
+// derived from the messages and parts this server stores (for sessions recorded before the
+// session log, src/v2/durable-log.ts, existed; that log seeds itself from it): a prompt, then per assistant message a
 // step with its reasoning, text and tool calls, ending or failing. The same stored messages always
 // give the same events (ids and seq included), so a client can page with `after` and resume.
 import type { Part, SessionDurableEvent, ToolPart } from "../../generated/schemas.js";
@@ -67,9 +68,10 @@ function messageEvents({ info, parts }: MessageWithParts): Draft[] {
       prompt: promptOf(parts),
       delivery: "queue",
     };
+    // Upstream admits a prompt first, then the run takes it (prompted).
     return [
-      { type: "session.next.prompted", data },
       { type: "session.next.prompt.admitted", data },
+      { type: "session.next.prompted", data },
     ];
   }
   const base = { timestamp: info.time.created, sessionID: info.sessionID, assistantMessageID: info.id };

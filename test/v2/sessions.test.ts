@@ -86,7 +86,7 @@ describe("v2 sessions", () => {
   it("a prompt is admitted at once; wait returns when the run is over; messages and context show the reply", async () => {
     const id = await newSession();
     const admitted = await prompt(id, "hello v2");
-    expect(admitted.data).toMatchObject({ admittedSeq: 1, delivery: "queue" });
+    expect(admitted.data).toMatchObject({ admittedSeq: 1, delivery: "steer" });
     expect(admitted.data.id).toMatch(/^msg_/);
     expect((await client.v2.session.wait({ sessionID: id })).response.status).toBe(204);
     const list = await messages(id);
@@ -175,7 +175,7 @@ describe("v2 sessions", () => {
 });
 
 describe("the durable session history", () => {
-  it("history: session.next.* events derived from the stored run, paged with after and limit", async () => {
+  it("history: the run's session.next.* events, paged with after and limit", async () => {
     const id = await newSession();
     await prompt(id, "use bash");
     await client.v2.session.wait({ sessionID: id });
@@ -185,7 +185,7 @@ describe("the durable session history", () => {
     };
     expect(history.hasMore).toBe(false);
     const types = history.data.map((e) => e.type);
-    expect(types.slice(0, 3)).toEqual(["session.next.prompted", "session.next.prompt.admitted", "session.next.step.started"]);
+    expect(types.slice(0, 3)).toEqual(["session.next.prompt.admitted", "session.next.prompted", "session.next.step.started"]);
     expect(types).toEqual(
       expect.arrayContaining([
         "session.next.tool.called",
@@ -226,7 +226,7 @@ describe("the durable session history", () => {
       }
     })().catch(() => undefined);
     await expect.poll(() => frames.length).toBeGreaterThan(3);
-    expect(frames[0]).toMatchObject({ id: "2", event: "session.next.prompt.admitted" });
+    expect(frames[0]).toMatchObject({ id: "2", event: "session.next.prompted" });
     expect(frames.every((f) => f.event === f.data.type && f.id === String(f.data.durable.seq))).toBe(true);
     const before = frames.length;
     await prompt(id, "second one");
@@ -237,7 +237,7 @@ describe("the durable session history", () => {
     // The SDK's own SSE reader reads the same frames.
     const viaSdk = await client.v2.session.events({ sessionID: id });
     const first = await viaSdk.stream.next();
-    expect(first.value).toMatchObject({ type: "session.next.prompted", durable: { seq: 1 } });
+    expect(first.value).toMatchObject({ type: "session.next.prompt.admitted", durable: { seq: 1 } });
     await viaSdk.stream.return(undefined);
   });
 });

@@ -1,10 +1,9 @@
 // Handlers of the spec tag "sessions" (v2 /api/session): the same sessions and runs as the v1
-// routes, in the v2 shapes (src/v2/session-shapes.ts); the durable session.next.* history is
-// derived from the stored messages (src/v2/session-history.ts).
+// routes, in the v2 shapes (src/v2/session-shapes.ts); the durable session.next.* history is the
+// session log (src/v2/durable-log.ts), derived from the stored messages for sessions older than it.
 import type { HandlerMap } from "../../../generated/handlers.js";
 import { Reply, STREAMED, type HandlerReply, type RequestContext } from "../../server/context.js";
-import { streamSessionHistory } from "../../server/event-streams.js";
-import { sessionHistory } from "../../v2/session-history.js";
+import { resumeCursor, streamSessionLive } from "../../server/v2-streams.js";
 import { declaredError, HttpError } from "../../server/errors.js";
 import { switchAgent, switchModel } from "../../session/session-switch.js";
 import { createId } from "../../id.js";
@@ -53,7 +52,8 @@ export const sessionsHandlers = {
     await switchModel(switchDeps(ctx), params.sessionID, body!.model);
     return NO_CONTENT;
   },
-  // The prompt is stored and queued (one run at a time per session); the answer says it was admitted.
+  // The prompt is stored at once; queued (one run at a time per session), or steered into the running
+  // turn's next step; the answer says it was admitted, with the seq of its admission event.
   "v2.session.prompt": async ({ params, body }, ctx) => {
     const session = await sessionOf(ctx, params.sessionID);
     const input = body!;
@@ -68,9 +68,12 @@ export const sessionsHandlers = {
       ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
     ];
     const admitted = Date.now();
-    const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never);
+    // Upstream's default (opencode 1.18.33 answers `delivery: "steer"` for a prompt that names none).
+    const delivery = input.delivery ?? "steer";
+    const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never, { delivery });
     queued.catch(() => undefined);
-    const seq = (await ctx.services.store.listMessages(session.id)).filter((m) => m.info.role === "user").length;
+    // As upstream: the seq of the admission event in the session's durable history.
+    const seq = ctx.services.sessionLog.seqOf(session.id, "session.next.prompt.admitted", messageID) ?? 0;
     return {
       data: {
         admittedSeq: seq,
@@ -81,7 +84,7 @@ export const sessionsHandlers = {
           ...(files.length ? { files } : {}),
           ...(input.prompt.agents ? { agents: input.prompt.agents } : {}),
         },
-        delivery: input.delivery ?? "queue",
+        delivery,
         timeCreated: admitted,
       },
     };
@@ -126,14 +129,12 @@ export const sessionsHandlers = {
     const session = await sessionOf(ctx, params.sessionID);
     const after = Number(query.after ?? 0) || 0;
     const limit = Number(query.limit ?? 100) || 100;
-    const events = sessionHistory(session.id, session.directory, await ctx.services.store.listMessages(session.id)).filter(
-      (e) => e.durable!.seq > after,
-    );
+    const events = await ctx.services.sessionLog.history(session, after);
     return { data: events.slice(0, limit), hasMore: events.length > limit };
   },
   "v2.session.events": async ({ params, query }, ctx): Promise<HandlerReply> => {
     const session = await sessionOf(ctx, params.sessionID);
-    void streamSessionHistory(ctx, session.id, session.directory, Number(query.after ?? 0) || 0);
+    void streamSessionLive(ctx, session, resumeCursor(ctx, query.after));
     return STREAMED;
   },
   "v2.session.revert.stage": async ({ params, body }, ctx) => {
