@@ -9,33 +9,15 @@
 // tools are withdrawn (mcp.tools.changed). When the configuration changes, only the entries that
 // changed (added, removed, edited) reconnect; the others keep their connection.
 import type { PublishTo } from "../bus/event-bus.js";
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import path from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { connectServer, listTools, onToolListChanged, type ListedTool, type McpServerConfig } from "./mcp-connect.js";
 import type { Logger } from "pino";
-import type { Command, McpLocalConfig, McpRemoteConfig, McpResource, MCPStatus } from "../../generated/schemas.js";
+import type { Command, McpResource, MCPStatus } from "../../generated/schemas.js";
 import type { ConfigSource } from "../config/config-source.js";
 import { NotFoundError } from "../domain-errors.js";
 import type { ToolDefinition } from "../tool/tool.js";
 
 /** A 401 from a remote server: the SDK's UnauthorizedError, or a transport error with that code. */
-function isUnauthorized(error: unknown): boolean {
-  return error instanceof UnauthorizedError || (error as { code?: unknown } | null)?.code === 401;
-}
-
-export type McpServerConfig = McpLocalConfig | McpRemoteConfig;
-
-interface ListedTool {
-  name: string;
-  description?: string;
-  inputSchema: Record<string, unknown>;
-}
-
 interface ServerState {
   config: McpServerConfig;
   status: MCPStatus;
@@ -129,62 +111,26 @@ export class McpService {
     for (const name of changed) this.publish(directory, "mcp.tools.changed", { server: name });
   }
 
-  /** The ways to reach a server, in the order they are tried: stdio, or streamable HTTP then SSE. */
-  private transports(directory: string, config: McpServerConfig): (() => Transport)[] {
-    if (config.type === "local")
-      return [
-        () =>
-          new StdioClientTransport({
-            command: config.command[0]!,
-            args: config.command.slice(1),
-            cwd: config.cwd ? path.resolve(directory, config.cwd) : directory,
-            env: { ...(process.env as Record<string, string>), ...config.environment },
-            stderr: "pipe",
-          }),
-      ];
-    const url = new URL(config.url);
-    const requestInit = { headers: config.headers ?? {} };
-    return [() => new StreamableHTTPClientTransport(url, { requestInit }), () => new SSEClientTransport(url, { requestInit })];
-  }
-
   private async start(directory: string, servers: Map<string, ServerState>, name: string): Promise<void> {
     const state = servers.get(name)!;
     await this.stop(state);
     const timeout = state.config.timeout ?? DEFAULT_TIMEOUT_MS;
-    let client: Client | undefined;
-    let failure: MCPStatus = { status: "failed", error: "Unknown error" };
-    try {
-      for (const transport of this.transports(directory, state.config)) {
-        const attempt = new Client({ name: "agentpool-server", version: "0.1.0" });
-        try {
-          await attempt.connect(transport(), { timeout });
-          client = attempt;
-          break;
-        } catch (error) {
-          await attempt.close().catch(() => undefined);
-          if (isUnauthorized(error) && !(state.config.type === "remote" && state.config.oauth === false)) {
-            failure = { status: "needs_auth" };
-            this.publish(directory, "tui.toast.show", {
-              title: "MCP Authentication Required",
-              message: `Server "${name}" requires authentication. Run: opencode mcp auth ${name}`,
-              variant: "warning",
-              duration: 8000,
-            });
-            break;
-          }
-          failure = { status: "failed", error: (error as Error).message || String(error) };
-        }
-      }
-    } catch (error) {
-      failure = { status: "failed", error: (error as Error).message || String(error) }; // a bad URL, a bad command
-    }
-    if (!client) {
-      state.status = failure;
-      this.log.warn({ server: name, status: failure }, "MCP server unavailable");
+    const connected = await connectServer(directory, state.config, timeout);
+    if ("failure" in connected) {
+      state.status = connected.failure;
+      if (connected.failure.status === "needs_auth")
+        this.publish(directory, "tui.toast.show", {
+          title: "MCP Authentication Required",
+          message: `Server "${name}" requires authentication. Run: opencode mcp auth ${name}`,
+          variant: "warning",
+          duration: 8000,
+        });
+      this.log.warn({ server: name, status: connected.failure }, "MCP server unavailable");
       return;
     }
+    const { client } = connected;
     try {
-      state.tools = await this.listTools(client, timeout);
+      state.tools = await listTools(client, timeout);
     } catch (error) {
       await client.close().catch(() => undefined);
       state.status = { status: "failed", error: (error as Error).message || String(error) };
@@ -204,18 +150,13 @@ export class McpService {
       this.log.warn({ server: name }, "MCP connection closed");
       this.publish(directory, "mcp.tools.changed", { server: name });
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    await onToolListChanged(client, async () => {
       if (state.client !== client) return;
-      const tools = await this.listTools(client, timeout).catch(() => undefined);
+      const tools = await listTools(client, timeout).catch(() => undefined);
       if (!tools || state.client !== client) return;
       state.tools = tools;
       this.publish(directory, "mcp.tools.changed", { server: name });
     });
-  }
-
-  private async listTools(client: Client, timeout: number): Promise<ListedTool[]> {
-    if (!client.getServerCapabilities()?.tools) return [];
-    return (await client.listTools(undefined, { timeout })).tools as ListedTool[];
   }
 
   private async stop(state: ServerState): Promise<void> {
