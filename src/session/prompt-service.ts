@@ -13,41 +13,15 @@ import { runSubtask } from "./sub-task.js";
 import { runTurn, type TurnDeps } from "./turn.js";
 import type { SessionLifecycle } from "./session-lifecycle.js";
 import { storeUserMessage, type PromptBody } from "./user-message.js";
+import { PromptInputs, type Delivery, type InputListener, type QueuedPrompt } from "./prompt-inputs.js";
 
 export type { PromptBody } from "./user-message.js";
+export type { Delivery } from "./prompt-inputs.js";
 
 export interface PromptServiceDeps extends Omit<TurnDeps, "subtask"> {
   reverts: Pick<RevertService, "commit">;
   lifecycle: Pick<SessionLifecycle, "stop">;
 }
-
-interface QueuedPrompt {
-  user: UserMessage;
-  /** The stored message (for the input events) and how it was delivered. */
-  stored?: MessageWithParts;
-  delivery?: Delivery;
-  directory?: string;
-  settle: (reply: MessageWithParts) => void;
-  /** The synthetic prompt after an automatic compaction: its reply is not compacted again. */
-  afterCompaction?: boolean;
-}
-
-/** How a prompt joins a session that is running: after the run's turns, or into its running turn. */
-export type Delivery = "queue" | "steer";
-
-/**
- * What happens to a session's inputs, for the v2 durable log: admitted (stored, answered later),
- * then prompted (the run takes it: a queued prompt as its turn starts, a steered one at the
- * running turn's next step).
- */
-export interface InputEvent {
-  type: "admitted" | "prompted";
-  /** The session's directory. */
-  directory: string;
-  user: MessageWithParts;
-  delivery: Delivery;
-}
-export type InputListener = (event: InputEvent) => void | Promise<void>;
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -58,54 +32,24 @@ function deferred<T>() {
 export class PromptService {
   private readonly queues = new Map<string, QueuedPrompt[]>();
   private readonly runsByID = new Map<string, Promise<void>>();
-  /** Steered prompts waiting for the running turn's next step, and those a turn took (answered with it). */
-  private readonly steered = new Map<string, QueuedPrompt[]>();
-  private readonly taken = new Map<string, QueuedPrompt[]>();
-  /** Sessions whose run is inside a turn that can still take steered prompts. */
-  private readonly inTurn = new Set<string>();
-  private readonly inputListeners = new Set<InputListener>();
+  private readonly inputs: PromptInputs;
 
   /** What a turn needs, sub-agent tasks (which prompt a child session here) included. */
   private readonly turnDeps: TurnDeps;
 
   constructor(private readonly deps: PromptServiceDeps) {
+    this.inputs = new PromptInputs(deps.log);
     const subtaskDeps = { ...deps, prompt: (sessionID: string, body: PromptBody) => this.prompt(sessionID, body) };
     this.turnDeps = {
       ...deps,
       subtask: (parent, user, request, signal) => runSubtask(subtaskDeps, parent, user, request, signal),
-      takeSteered: (sessionID) => this.takeSteered(sessionID),
+      takeSteered: (sessionID) => this.inputs.take(sessionID),
     };
   }
 
   /** Listens to admitted and prompted inputs (the v2 durable log). */
   observeInputs(listener: InputListener): () => void {
-    this.inputListeners.add(listener);
-    return () => this.inputListeners.delete(listener);
-  }
-
-  private async input(type: InputEvent["type"], item: QueuedPrompt): Promise<void> {
-    if (!item.stored || !item.directory) return;
-    for (const listener of this.inputListeners) {
-      try {
-        await listener({ type, directory: item.directory, user: item.stored, delivery: item.delivery ?? "queue" });
-      } catch (error) {
-        this.deps.log.error({ err: error, sessionID: item.user.sessionID }, "an input listener failed");
-      }
-    }
-  }
-
-  /**
-   * The steered prompts the running turn takes at its next step (in order of admission); they
-   * are answered with that turn.
-   */
-  private takeSteered(sessionID: string): UserMessage[] {
-    const items = this.steered.get(sessionID)?.splice(0) ?? [];
-    if (!items.length) return [];
-    const taken = this.taken.get(sessionID) ?? [];
-    this.taken.set(sessionID, taken);
-    taken.push(...items);
-    for (const item of items) void this.input("prompted", item);
-    return items.map((item) => item.user);
+    return this.inputs.observe(listener);
   }
 
   /** Finalises the runs a previous process left open (it was killed mid-run). */
@@ -152,21 +96,16 @@ export class PromptService {
       session = await sessions.mutate(sessionID, (current) => ({ ...current, time: { ...current.time, updated: Date.now() } }));
     const delivery = options.delivery ?? "queue";
     const inputs = compaction ? undefined : { stored: user, delivery, directory: session.directory };
-    if (inputs) await this.input("admitted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
+    if (inputs) await this.inputs.announce("admitted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
     if (body.noReply) {
-      if (inputs) await this.input("prompted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
+      if (inputs) await this.inputs.announce("prompted", { user: user.info as UserMessage, settle: () => undefined, ...inputs });
       return { queued: Promise.resolve(user) };
     }
 
     const reply = deferred<MessageWithParts>();
     const item: QueuedPrompt = { user: user.info as UserMessage, settle: reply.resolve, ...inputs };
     // Steered into the running turn, which takes it at its next step; with no turn running, queued.
-    if (delivery === "steer" && this.inTurn.has(sessionID)) {
-      const steered = this.steered.get(sessionID) ?? [];
-      this.steered.set(sessionID, steered);
-      steered.push(item);
-      return { queued: reply.promise };
-    }
+    if (delivery === "steer" && this.inputs.steer(sessionID, item)) return { queued: reply.promise };
     const queue = this.queues.get(sessionID) ?? [];
     this.queues.set(sessionID, queue);
     queue.push(item);
@@ -215,13 +154,13 @@ export class PromptService {
         answerAtEnd?.item.settle(answerAtEnd.reply);
         answerAtEnd = undefined;
         const item = queue.shift()!;
-        await this.input("prompted", item);
-        const result = await this.runSteerableTurn(session, item, signal);
+        await this.inputs.announce("prompted", item);
+        const result = await this.inputs.duringTurn(sessionID, () => runTurn(this.turnDeps, session, item.user, signal));
         last = result.reply;
         // Steered after the turn's last step: the run answers them next, before the queue (as upstream).
-        const late = this.steered.get(sessionID)?.splice(0) ?? [];
+        const late = this.inputs.late(sessionID);
         if (late.length && !result.failed && !signal.aborted) {
-          for (const steer of late) await this.input("prompted", steer);
+          for (const steer of late) await this.inputs.announce("prompted", steer);
           queue.unshift({ ...late.at(-1)!, settle: (reply) => late.forEach((steer) => steer.settle(reply)), stored: undefined });
         } else queue.push(...late);
         // Past the model's context: a compaction turn, then a prompt to carry on, as upstream.
@@ -258,19 +197,6 @@ export class PromptService {
         answerAtEnd?.item.settle(answerAtEnd.reply);
       }
     }
-  }
-
-  /** One turn that takes steered prompts at its step boundaries; they are answered with its reply. */
-  private async runSteerableTurn(session: Session, item: QueuedPrompt, signal: AbortSignal) {
-    this.inTurn.add(session.id);
-    let result: Awaited<ReturnType<typeof runTurn>>;
-    try {
-      result = await runTurn(this.turnDeps, session, item.user, signal);
-    } finally {
-      this.inTurn.delete(session.id);
-    }
-    for (const steer of this.taken.get(session.id)?.splice(0) ?? []) steer.settle(result.reply);
-    return result;
   }
 
   /**

@@ -19,7 +19,7 @@ import type { Logger } from "pino";
 import type { Message, Part, SessionDurableEvent, ToolPart } from "../../generated/schemas.js";
 import type { EventBus, GlobalFrame } from "../bus/event-bus.js";
 import { createId } from "../id.js";
-import type { InputEvent, InputListener } from "../session/prompt-service.js";
+import type { InputEvent, InputListener } from "../session/prompt-inputs.js";
 import type { Store } from "../storage/store.js";
 import { sessionHistory } from "./session-history.js";
 import { promptOf } from "./session-shapes.js";
