@@ -11,12 +11,13 @@
 // What the Store would have to offer to hold it instead: append(row) -> {position, seq} in one
 // transaction (seq = the session's last seq + 1 for durable types), exists(session, type, ref),
 // read(session, afterSeq), read(afterPosition), deleteSession(session).
+import { TurnProjection } from "./turn-projection.js";
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { Message, Part, SessionDurableEvent, ToolPart } from "../../generated/schemas.js";
+import type { Message, Part, SessionDurableEvent } from "../../generated/schemas.js";
 import type { EventBus, GlobalFrame } from "../bus/event-bus.js";
 import { createId } from "../id.js";
 import type { InputEvent, InputListener } from "../session/prompt-inputs.js";
@@ -43,7 +44,6 @@ export interface LoggedEvent {
 /** Logged without a per-session seq: the durable session stream (SessionDurableEvent) has no such types. */
 const EPHEMERAL = new Set(["session.next.text.delta", "session.next.reasoning.delta", "session.next.tool.input.delta"]);
 
-const NOT_PROVIDER_EXECUTED = { executed: false };
 
 interface Row {
   position: number;
@@ -68,6 +68,11 @@ export class SessionEventLog {
   private readonly live = new EventEmitter();
   private readonly stops: (() => void)[] = [];
   private readonly statements;
+  private readonly projection = new TurnProjection({
+    has: (sessionID, ref, type) => this.hasRef(sessionID, ref, type),
+    once: (sessionID, directory, type, ref, data) => this.once(sessionID, directory, type, ref, data),
+    append: (sessionID, directory, type, data) => void this.append(sessionID, directory, type, data),
+  });
 
   constructor(
     file: string,
@@ -226,10 +231,11 @@ export class SessionEventLog {
     }
     const directory = frame.directory;
     try {
-      if (payload.type === "message.updated" && properties.info?.role === "assistant") this.step(sessionID, directory, properties.info);
-      else if (payload.type === "message.part.updated" && properties.part) this.part(sessionID, directory, properties.part);
+      const turns = this.projection;
+      if (payload.type === "message.updated" && properties.info?.role === "assistant") turns.step(sessionID, directory, properties.info);
+      else if (payload.type === "message.part.updated" && properties.part) turns.part(sessionID, directory, properties.part);
       else if (payload.type === "message.part.delta" && properties.partID && properties.delta && properties.field === "text")
-        this.delta(sessionID, directory, properties.messageID!, properties.partID, properties.delta);
+        turns.delta(sessionID, directory, properties.messageID!, properties.partID, properties.delta);
     } catch (error) {
       // A broken contract fails the publisher in tests (as the bus's own check does); anything else is logged.
       if (error instanceof Error && /breaks the spec/.test(error.message)) throw error;
@@ -237,98 +243,9 @@ export class SessionEventLog {
     }
   }
 
-  private isStep(sessionID: string, messageID: string): boolean {
-    return this.statements.exists.get(sessionID, messageID, "session.next.step.started") !== undefined;
-  }
-
-  private step(sessionID: string, directory: string, info: Extract<Message, { role: "assistant" }>): void {
-    const base = { sessionID, assistantMessageID: info.id };
-    this.once(sessionID, directory, "session.next.step.started", info.id, () => ({
-      ...base,
-      timestamp: info.time.created,
-      agent: info.agent,
-      model: { id: info.modelID, providerID: info.providerID },
-    }));
-    const end = info.time.completed;
-    if (!end) return;
-    if (info.error) {
-      const message = String((info.error.data as { message?: unknown } | undefined)?.message ?? info.error.name);
-      this.once(sessionID, directory, "session.next.step.failed", info.id, () => ({
-        ...base,
-        timestamp: end,
-        error: { type: "unknown", message },
-      }));
-      return;
-    }
-    const { input, output, reasoning, cache } = info.tokens;
-    this.once(sessionID, directory, "session.next.step.ended", info.id, () => ({
-      ...base,
-      timestamp: end,
-      finish: info.finish ?? "stop",
-      cost: info.cost,
-      tokens: { input, output, reasoning, cache },
-    }));
-  }
-
-  private part(sessionID: string, directory: string, part: Part): void {
-    if (!this.isStep(sessionID, part.messageID)) return;
-    const base = { sessionID, assistantMessageID: part.messageID };
-    if ((part.type === "text" && !part.synthetic) || part.type === "reasoning") {
-      const kind = part.type;
-      const key = kind === "text" ? { textID: part.id } : { reasoningID: part.id };
-      const start = part.time?.start ?? Date.now();
-      this.once(sessionID, directory, `session.next.${kind}.started`, part.id, () => ({ ...base, timestamp: start, ...key }));
-      const end = part.time?.end;
-      if (end !== undefined)
-        this.once(sessionID, directory, `session.next.${kind}.ended`, part.id, () => ({ ...base, timestamp: end, ...key, text: part.text }));
-      return;
-    }
-    if (part.type === "tool") this.tool(sessionID, directory, part, base);
-  }
-
-  private tool(sessionID: string, directory: string, part: ToolPart, base: Record<string, unknown>): void {
-    const state = part.state;
-    const start = "time" in state && state.time ? state.time.start : Date.now();
-    const at = (timestamp: number) => ({ ...base, timestamp, callID: part.callID });
-    const input = "input" in state ? ((state.input ?? {}) as Record<string, unknown>) : {};
-    this.once(sessionID, directory, "session.next.tool.input.started", part.callID, () => ({ ...at(start), name: part.tool }));
-    if (state.status === "pending") return;
-    this.once(sessionID, directory, "session.next.tool.input.ended", part.callID, () => ({ ...at(start), text: JSON.stringify(input) }));
-    this.once(sessionID, directory, "session.next.tool.called", part.callID, () => ({
-      ...at(start),
-      tool: part.tool,
-      input,
-      provider: NOT_PROVIDER_EXECUTED,
-    }));
-    if (state.status === "completed")
-      this.once(sessionID, directory, "session.next.tool.success", part.callID, () => ({
-        ...at(state.time.end),
-        structured: state.metadata ?? {},
-        content: [{ type: "text", text: state.output }],
-        provider: NOT_PROVIDER_EXECUTED,
-      }));
-    if (state.status === "error")
-      this.once(sessionID, directory, "session.next.tool.failed", part.callID, () => ({
-        ...at(state.time.end),
-        error: { type: "unknown", message: state.error },
-        provider: NOT_PROVIDER_EXECUTED,
-      }));
-  }
-
-  private delta(sessionID: string, directory: string, messageID: string, partID: string, delta: string): void {
-    const kind = this.statements.exists.get(sessionID, partID, "session.next.text.started")
-      ? "text"
-      : this.statements.exists.get(sessionID, partID, "session.next.reasoning.started")
-        ? "reasoning"
-        : undefined;
-    if (!kind) return;
-    this.append(sessionID, directory, `session.next.${kind}.delta`, {
-      timestamp: Date.now(),
-      sessionID,
-      assistantMessageID: messageID,
-      ...(kind === "text" ? { textID: partID } : { reasoningID: partID }),
-      delta,
-    });
+  /** Whether the session has this type of event about `ref`. */
+  private hasRef(sessionID: string, ref: string, type: string): boolean {
+    return this.statements.exists.get(sessionID, ref, type) !== undefined;
   }
 }
 
