@@ -141,6 +141,11 @@ describe("terminals", () => {
     expect(await unknown.json()).toEqual({ name: "NotFoundError", data: { message: "PTY session not found: pty_unknown000000000000000000" } });
     await expect(connect(wsURL("/pty/pty_unknown000000000000000000/connect")).opened).rejects.toThrow("HTTP 404");
     expect((await v1().pty.get({ path: { id: "pty_unknown000000000000000000" } })).response.status).toBe(404);
+    // The v1 SDK's connect is a plain GET: 404 for a terminal that is not running here, else told to upgrade.
+    expect((await v1().pty.connect({ path: { id: "pty_unknown000000000000000000" } })).response.status).toBe(404);
+    const running = (await v1().pty.create({ body: { command: "/bin/sh", title: "v1 connect" } })).data!;
+    expect((await v1().pty.connect({ path: { id: running.id } })).response.status).toBe(426);
+    await v1().pty.remove({ path: { id: running.id } });
   });
 
   it("the v1 routes through the v2 SDK client: create, get, update, list, connect (told to upgrade), remove", async () => {
