@@ -3,6 +3,7 @@
 // machine's PostgreSQL binaries (initdb and pg_ctl on PATH, or Debian's /usr/lib/postgresql/N/bin,
 // which .ci/run installs). As root, the cluster runs as the `postgres` user (initdb refuses root).
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -124,4 +125,27 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
     await client.end();
   }
   return name;
+}
+
+let shared: Promise<PostgresCluster> | undefined;
+
+/**
+ * The database a test server uses when the suite runs against PostgreSQL: AGENTPOOL_TEST_DATABASE=postgres
+ * (a throwaway cluster per test process) or =postgres://user@host/db (an existing server; databases
+ * are created on it). One database per data folder, so a test that restarts its server on the same
+ * data folder finds its state again. Undefined (SQLite) when the variable is unset or "sqlite".
+ */
+export async function testDatabaseUrl(dataDirectory: string): Promise<string | undefined> {
+  const mode = process.env.AGENTPOOL_TEST_DATABASE?.trim();
+  if (!mode || mode === "sqlite") return undefined;
+  const name = `t_${createHash("sha1").update(dataDirectory).digest("hex").slice(0, 24)}`;
+  if (/^postgres(ql)?:\/\//i.test(mode)) {
+    await createDatabase(mode, name);
+    const url = new URL(mode);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+  if (mode !== "postgres") throw new Error(`AGENTPOOL_TEST_DATABASE must be sqlite, postgres or a postgres:// URL, not ${mode}`);
+  shared ??= startPostgres();
+  return (await shared).createDatabase(name);
 }
