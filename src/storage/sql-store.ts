@@ -28,14 +28,31 @@ function groupByMessage(parts: Part[]): Map<string, Part[]> {
 }
 
 export class SqlStore implements Store {
-  /** Per session, the last sequence number handed out, so numbers are handed out in the order asked. */
-  private readonly seqQueues = new Map<string, Promise<unknown>>();
+  /** Per session, the last operation asked for (see inSession). */
+  private readonly lanes = new Map<string, Promise<unknown>>();
 
   /** Takes a share of an open database, or one being opened (its errors surface on first use). */
   constructor(private readonly database: Database | Promise<Database>) {}
 
   private async db() {
     return (await this.database).db;
+  }
+
+  /**
+   * Runs a session's operations one after another, in the order they were asked for, as the
+   * embedded store always did (one connection): a session's flows (a run storing its parts, a
+   * permission asked meanwhile) publish their events in the order they made their changes, even
+   * on a pool of connections that would otherwise answer in any order. Sessions go in parallel.
+   */
+  private inSession<T>(sessionID: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(sessionID);
+    const result = previous ? previous.then(operation) : operation();
+    const settled = result.catch(() => undefined);
+    this.lanes.set(sessionID, settled);
+    void settled.then(() => {
+      if (this.lanes.get(sessionID) === settled) this.lanes.delete(sessionID);
+    });
+    return result;
   }
 
   async getProject(id: string) {
@@ -58,34 +75,40 @@ export class SqlStore implements Store {
     return parseAll<Project>(await db.selectFrom("project").select("data").orderBy("id").execute());
   }
 
-  async getSession(id: string) {
-    const db = await this.db();
-    return parse<Session>(await db.selectFrom("session").select("data").where("id", "=", id).executeTakeFirst());
+  getSession(id: string) {
+    return this.inSession(id, async () => {
+      const db = await this.db();
+      return parse<Session>(await db.selectFrom("session").select("data").where("id", "=", id).executeTakeFirst());
+    });
   }
 
-  async putSession(session: Session) {
-    const db = await this.db();
-    const columns = {
-      project_id: session.projectID,
-      parent_id: session.parentID ?? null,
-      time_updated: session.time.updated,
-      title: session.title,
-      data: JSON.stringify(session),
-    };
-    await db
-      .insertInto("session")
-      .values({ id: session.id, ...columns })
-      .onConflict((c) => c.column("id").doUpdateSet(columns))
-      .execute();
+  putSession(session: Session) {
+    return this.inSession(session.id, async () => {
+      const db = await this.db();
+      const columns = {
+        project_id: session.projectID,
+        parent_id: session.parentID ?? null,
+        time_updated: session.time.updated,
+        title: session.title,
+        data: JSON.stringify(session),
+      };
+      await db
+        .insertInto("session")
+        .values({ id: session.id, ...columns })
+        .onConflict((c) => c.column("id").doUpdateSet(columns))
+        .execute();
+    });
   }
 
-  async deleteSession(id: string) {
-    const db = await this.db();
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom("part").where("session_id", "=", id).execute();
-      await trx.deleteFrom("message").where("session_id", "=", id).execute();
-      await trx.deleteFrom("todo").where("session_id", "=", id).execute();
-      await trx.deleteFrom("session").where("id", "=", id).execute();
+  deleteSession(id: string) {
+    return this.inSession(id, async () => {
+      const db = await this.db();
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("part").where("session_id", "=", id).execute();
+        await trx.deleteFrom("message").where("session_id", "=", id).execute();
+        await trx.deleteFrom("todo").where("session_id", "=", id).execute();
+        await trx.deleteFrom("session").where("id", "=", id).execute();
+      });
     });
   }
 
@@ -117,12 +140,9 @@ export class SqlStore implements Store {
     );
   }
 
-  async nextEventSeq(sessionID: string) {
-    // Atomic in the database (one UPDATE ... RETURNING, so several nodes never share a number);
-    // queued per session here, so that within a node numbers come back in the order they were asked
-    // for, and the events carrying them are published in order.
-    const previous = this.seqQueues.get(sessionID) ?? Promise.resolve();
-    const next = previous.then(async () => {
+  nextEventSeq(sessionID: string) {
+    // Atomic in the database: one UPDATE ... RETURNING, so several nodes never share a number.
+    return this.inSession(sessionID, async () => {
       const db = await this.db();
       const row = await db
         .updateTable("session")
@@ -132,12 +152,6 @@ export class SqlStore implements Store {
         .executeTakeFirst();
       return row ? Number(row.seq) : 0;
     });
-    const settled = next.catch(() => undefined);
-    this.seqQueues.set(sessionID, settled);
-    void settled.then(() => {
-      if (this.seqQueues.get(sessionID) === settled) this.seqQueues.delete(sessionID);
-    });
-    return next;
   }
 
   private async partsOf(messageID: string): Promise<Part[]> {
@@ -145,44 +159,52 @@ export class SqlStore implements Store {
     return parseAll<Part>(await db.selectFrom("part").select("data").where("message_id", "=", messageID).orderBy("id").execute());
   }
 
-  async getMessage(sessionID: string, messageID: string) {
-    const db = await this.db();
-    const info = parse<Message>(
-      await db.selectFrom("message").select("data").where("id", "=", messageID).where("session_id", "=", sessionID).executeTakeFirst(),
-    );
-    return info ? { info, parts: await this.partsOf(messageID) } : undefined;
-  }
-
-  async putMessage(message: Message) {
-    const db = await this.db();
-    const columns = { data: JSON.stringify(message), unfinished: isUnfinished(message) ? 1 : 0 };
-    await db
-      .insertInto("message")
-      .values({ id: message.id, session_id: message.sessionID, ...columns })
-      .onConflict((c) => c.column("id").doUpdateSet(columns))
-      .execute();
-  }
-
-  async deleteMessage(sessionID: string, messageID: string) {
-    const db = await this.db();
-    return db.transaction().execute(async (trx) => {
-      await trx.deleteFrom("part").where("message_id", "=", messageID).where("session_id", "=", sessionID).execute();
-      const result = await trx.deleteFrom("message").where("id", "=", messageID).where("session_id", "=", sessionID).executeTakeFirst();
-      return result.numDeletedRows > 0n;
+  getMessage(sessionID: string, messageID: string) {
+    return this.inSession(sessionID, async () => {
+      const db = await this.db();
+      const info = parse<Message>(
+        await db.selectFrom("message").select("data").where("id", "=", messageID).where("session_id", "=", sessionID).executeTakeFirst(),
+      );
+      return info ? { info, parts: await this.partsOf(messageID) } : undefined;
     });
   }
 
-  async listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    const db = await this.db();
-    const messages = db.selectFrom("message").select("data").where("session_id", "=", sessionID);
-    const infos =
-      limit === undefined
-        ? parseAll<Message>(await messages.orderBy("id").execute())
-        : parseAll<Message>(await messages.orderBy("id", "desc").limit(limit).execute()).reverse();
-    const parts = groupByMessage(
-      parseAll<Part>(await db.selectFrom("part").select("data").where("session_id", "=", sessionID).orderBy("id").execute()),
-    );
-    return infos.map((info) => ({ info, parts: parts.get(info.id) ?? [] }));
+  putMessage(message: Message) {
+    return this.inSession(message.sessionID, async () => {
+      const db = await this.db();
+      const columns = { data: JSON.stringify(message), unfinished: isUnfinished(message) ? 1 : 0 };
+      await db
+        .insertInto("message")
+        .values({ id: message.id, session_id: message.sessionID, ...columns })
+        .onConflict((c) => c.column("id").doUpdateSet(columns))
+        .execute();
+    });
+  }
+
+  deleteMessage(sessionID: string, messageID: string) {
+    return this.inSession(sessionID, async () => {
+      const db = await this.db();
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("part").where("message_id", "=", messageID).where("session_id", "=", sessionID).execute();
+        const result = await trx.deleteFrom("message").where("id", "=", messageID).where("session_id", "=", sessionID).executeTakeFirst();
+        return result.numDeletedRows > 0n;
+      });
+    });
+  }
+
+  listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
+    return this.inSession(sessionID, async () => {
+      const db = await this.db();
+      const messages = db.selectFrom("message").select("data").where("session_id", "=", sessionID);
+      const infos =
+        limit === undefined
+          ? parseAll<Message>(await messages.orderBy("id").execute())
+          : parseAll<Message>(await messages.orderBy("id", "desc").limit(limit).execute()).reverse();
+      const parts = groupByMessage(
+        parseAll<Part>(await db.selectFrom("part").select("data").where("session_id", "=", sessionID).orderBy("id").execute()),
+      );
+      return infos.map((info) => ({ info, parts: parts.get(info.id) ?? [] }));
+    });
   }
 
   async listUnfinishedAssistantMessages(): Promise<MessageWithParts[]> {
@@ -198,14 +220,16 @@ export class SqlStore implements Store {
     return parse<Part>(await db.selectFrom("part").select("data").where("id", "=", partID).where("message_id", "=", messageID).executeTakeFirst());
   }
 
-  async putPart(part: Part) {
-    const db = await this.db();
-    const data = JSON.stringify(part);
-    await db
-      .insertInto("part")
-      .values({ id: part.id, message_id: part.messageID, session_id: part.sessionID, data })
-      .onConflict((c) => c.column("id").doUpdateSet({ data }))
-      .execute();
+  putPart(part: Part) {
+    return this.inSession(part.sessionID, async () => {
+      const db = await this.db();
+      const data = JSON.stringify(part);
+      await db
+        .insertInto("part")
+        .values({ id: part.id, message_id: part.messageID, session_id: part.sessionID, data })
+        .onConflict((c) => c.column("id").doUpdateSet({ data }))
+        .execute();
+    });
   }
 
   async deletePart(messageID: string, partID: string) {
@@ -214,19 +238,23 @@ export class SqlStore implements Store {
     return result.numDeletedRows > 0n;
   }
 
-  async getTodos(sessionID: string) {
-    const db = await this.db();
-    return parse<Todo[]>(await db.selectFrom("todo").select("data").where("session_id", "=", sessionID).executeTakeFirst()) ?? [];
+  getTodos(sessionID: string) {
+    return this.inSession(sessionID, async () => {
+      const db = await this.db();
+      return parse<Todo[]>(await db.selectFrom("todo").select("data").where("session_id", "=", sessionID).executeTakeFirst()) ?? [];
+    });
   }
 
-  async putTodos(sessionID: string, todos: Todo[]) {
-    const db = await this.db();
-    const data = JSON.stringify(todos);
-    await db
-      .insertInto("todo")
-      .values({ session_id: sessionID, data })
-      .onConflict((c) => c.column("session_id").doUpdateSet({ data }))
-      .execute();
+  putTodos(sessionID: string, todos: Todo[]) {
+    return this.inSession(sessionID, async () => {
+      const db = await this.db();
+      const data = JSON.stringify(todos);
+      await db
+        .insertInto("todo")
+        .values({ session_id: sessionID, data })
+        .onConflict((c) => c.column("session_id").doUpdateSet({ data }))
+        .execute();
+    });
   }
 
   async getRememberedPermissions(projectID: string) {
