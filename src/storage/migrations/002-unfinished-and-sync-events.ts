@@ -35,7 +35,8 @@ export function unfinishedAndSyncEvents(dialect: Dialect) {
 
       await db.schema
         .createTable("sync_event")
-        .addColumn("position", "integer", (c) =>
+        // SQLite's autoincrement wants exactly INTEGER PRIMARY KEY (64-bit there); PostgreSQL's integer is 32-bit.
+        .addColumn("position", dialect === "postgres" ? "bigint" : "integer", (c) =>
           dialect === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
         )
         .addColumn("id", id, (c) => c.notNull().unique())
