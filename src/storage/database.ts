@@ -67,7 +67,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const target = describeDatabase(options);
   if (target.dialect === "postgres") return openPostgres(target.url);
   const database = await openSqlite(target.file);
-  if (options.dataDirectory && target.file !== ":memory:") await importLegacySyncEvents(database, path.join(options.dataDirectory, "sync-events.db"));
+  if (options.dataDirectory && target.file !== ":memory:")
+    await importLegacySyncEvents(database, path.join(options.dataDirectory, "sync-events.db"));
   return database;
 }
 

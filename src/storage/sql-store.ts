@@ -217,7 +217,9 @@ export class SqlStore implements Store {
 
   async getPart(messageID: string, partID: string) {
     const db = await this.db();
-    return parse<Part>(await db.selectFrom("part").select("data").where("id", "=", partID).where("message_id", "=", messageID).executeTakeFirst());
+    return parse<Part>(
+      await db.selectFrom("part").select("data").where("id", "=", partID).where("message_id", "=", messageID).executeTakeFirst(),
+    );
   }
 
   putPart(part: Part) {

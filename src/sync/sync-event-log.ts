@@ -57,7 +57,12 @@ export class SyncEventLog {
   async history(known: Record<string, number>): Promise<SyncEventRecord[]> {
     await this.writes;
     const { db } = await this.database;
-    const rows = await db.selectFrom("sync_event").select(["id", "aggregate_id", "seq", "type", "data"]).orderBy("seq").orderBy("position").execute();
+    const rows = await db
+      .selectFrom("sync_event")
+      .select(["id", "aggregate_id", "seq", "type", "data"])
+      .orderBy("seq")
+      .orderBy("position")
+      .execute();
     return rows
       .filter((row) => !(row.aggregate_id in known) || row.seq > known[row.aggregate_id]!)
       .map((row) => ({ ...row, seq: Number(row.seq), data: JSON.parse(row.data) as Record<string, unknown> }));

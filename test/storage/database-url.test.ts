@@ -7,7 +7,9 @@ describe("choosing the database", () => {
   const cwd = process.cwd();
   it("takes --database over AGENTPOOL_DATABASE_URL, and neither means SQLite", () => {
     const env = { AGENTPOOL_DATABASE_URL: "postgres://env@db/pool" };
-    expect(parseServeArgs(["serve", "--database", "postgres://flag@db/pool"], env, cwd)).toMatchObject({ database: "postgres://flag@db/pool" });
+    expect(parseServeArgs(["serve", "--database", "postgres://flag@db/pool"], env, cwd)).toMatchObject({
+      database: "postgres://flag@db/pool",
+    });
     expect(parseServeArgs(["serve"], env, cwd)).toMatchObject({ database: "postgres://env@db/pool" });
     expect((parseServeArgs(["serve"], {}, cwd) as { database?: string }).database).toBeUndefined();
   });

@@ -71,14 +71,25 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return (await response.json()) as T;
 }
 
-const post = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 type Reply = {
   info: { id: string; role: string; error?: { name: string }; time: { completed?: number } };
   parts: { id: string; type: string; text?: string }[];
 };
 
-const texts = (messages: Reply[]) => messages.map((m) => [m.info.role, m.parts.filter((p) => p.type === "text").map((p) => p.text).join("")]);
+const texts = (messages: Reply[]) =>
+  messages.map((m) => [
+    m.info.role,
+    m.parts
+      .filter((p) => p.type === "text")
+      .map((p) => p.text)
+      .join(""),
+  ]);
 
 describe("agentpool serve --database postgres://", () => {
   it("creates, prompts and lists a session; a second server on the same database serves it too", async () => {
@@ -136,7 +147,9 @@ describe("agentpool serve --database postgres://", () => {
     expect(after.map((m) => m.info.id)).toEqual(before.map((m) => m.info.id));
     expect(after[1]!.info.error?.name).toBe("MessageAbortedError");
     expect(after[1]!.info.time.completed).toBeDefined();
-    expect(after[1]!.parts.find((p) => p.type === "text")!.text!.startsWith(before[1]!.parts.find((p) => p.type === "text")!.text!)).toBe(true);
+    expect(after[1]!.parts.find((p) => p.type === "text")!.text!.startsWith(before[1]!.parts.find((p) => p.type === "text")!.text!)).toBe(
+      true,
+    );
     // The session takes the next prompt.
     await json(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "after the crash" }] }));
     expect(texts(await json<Reply[]>(`${b.url}/session/${session.id}/message`)).at(-1)).toEqual(["assistant", "echo: after the crash"]);

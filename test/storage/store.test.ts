@@ -29,7 +29,14 @@ function session(id: string, fields: { projectID?: string; parentID?: string; up
 }
 
 function userMessage(sessionID: string, id: string): Message {
-  return { id, sessionID, role: "user", time: { created: 1 }, agent: "build", model: { providerID: "p", modelID: "m" } } as unknown as Message;
+  return {
+    id,
+    sessionID,
+    role: "user",
+    time: { created: 1 },
+    agent: "build",
+    model: { providerID: "p", modelID: "m" },
+  } as unknown as Message;
 }
 
 function assistantMessage(sessionID: string, id: string, completed?: number): Message {
@@ -78,7 +85,8 @@ describe.each(backends)("the store on $name", (backend) => {
   });
 
   it("keeps projects, listed by id byte by byte", async () => {
-    for (const id of ["prj_b", "prj_B", "prj_a", "prj_A"]) await store.putProject({ id, worktree: `/${id}`, time: { created: 1 } } as unknown as Project);
+    for (const id of ["prj_b", "prj_B", "prj_a", "prj_A"])
+      await store.putProject({ id, worktree: `/${id}`, time: { created: 1 } } as unknown as Project);
     await store.putProject({ id: "prj_a", worktree: "/moved", time: { created: 2 } } as unknown as Project);
     expect((await store.listProjects()).map((p) => p.id)).toEqual(["prj_A", "prj_B", "prj_a", "prj_b"]);
     expect((await store.getProject("prj_a"))?.worktree).toBe("/moved");
@@ -177,7 +185,10 @@ describe.each(backends)("the store on $name", (backend) => {
     expect(await store.getRememberedPermissions("prj_perm")).toEqual([]);
     const rules: PermissionRuleset = [{ permission: "bash", pattern: "git *", action: "allow" }] as PermissionRuleset;
     await store.putRememberedPermissions("prj_perm", rules);
-    await store.putRememberedPermissions("prj_perm", [...rules, { permission: "edit", pattern: "*", action: "allow" }] as PermissionRuleset);
+    await store.putRememberedPermissions("prj_perm", [
+      ...rules,
+      { permission: "edit", pattern: "*", action: "allow" },
+    ] as PermissionRuleset);
     expect(await store.getRememberedPermissions("prj_perm")).toHaveLength(2);
     expect(await store.getRememberedPermissions("prj_other")).toEqual([]);
   });
@@ -229,7 +240,14 @@ describe.each(backends)("the store on $name", (backend) => {
     // The same database opened a second time (a restart, or a second node) migrates nothing and reads the same.
     const again = await openDatabase(
       database.dialect === "sqlite"
-        ? { file: (await database.db.selectFrom("pragma_database_list" as never).select("file" as never).executeTakeFirst() as { file: string }).file }
+        ? {
+            file: (
+              (await database.db
+                .selectFrom("pragma_database_list" as never)
+                .select("file" as never)
+                .executeTakeFirst()) as { file: string }
+            ).file,
+          }
         : { url: await currentUrl(database) },
     );
     const other = new SqlStore(again);
@@ -268,11 +286,19 @@ describe("SQLite: a database the store made before the migrations were Kysely's"
     for (const m of [userMessage(s.id, "msg_1"), assistantMessage(s.id, "msg_2", 7), assistantMessage(s.id, "msg_3")])
       old.prepare("INSERT INTO message VALUES (?, ?, ?)").run(m.id, s.id, JSON.stringify(m));
     old.prepare("INSERT INTO part VALUES (?, ?, ?, ?)").run("prt_1", "msg_3", s.id, JSON.stringify(textPart(s.id, "msg_3", "prt_1")));
-    old.prepare("INSERT INTO remembered_permission VALUES (?, ?)").run("prj_old", JSON.stringify([{ permission: "bash", pattern: "*", action: "allow" }]));
+    old
+      .prepare("INSERT INTO remembered_permission VALUES (?, ?)")
+      .run("prj_old", JSON.stringify([{ permission: "bash", pattern: "*", action: "allow" }]));
     old.close();
     const oldLog = new BetterSqlite(path.join(dataDirectory, "sync-events.db"));
-    oldLog.exec(`CREATE TABLE sync_event (id TEXT PRIMARY KEY, aggregate_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);`);
-    for (const [id, seq] of [["evt_b", 0], ["evt_a", 1], ["evt_c", 2]] as const)
+    oldLog.exec(
+      `CREATE TABLE sync_event (id TEXT PRIMARY KEY, aggregate_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);`,
+    );
+    for (const [id, seq] of [
+      ["evt_b", 0],
+      ["evt_a", 1],
+      ["evt_c", 2],
+    ] as const)
       oldLog.prepare("INSERT INTO sync_event VALUES (?, ?, ?, ?, ?)").run(id, s.id, seq, "session.updated.1", JSON.stringify({ n: seq }));
     oldLog.close();
 
@@ -281,7 +307,9 @@ describe("SQLite: a database the store made before the migrations were Kysely's"
     const log = new SyncEventLog(database, new EventBus());
     expect((await store.listSessions({ projectID: "prj_old" })).map((x) => x.id)).toEqual(["ses_old"]);
     expect((await store.listMessages(s.id)).map((m) => m.info.id)).toEqual(["msg_1", "msg_2", "msg_3"]);
-    expect((await store.listUnfinishedAssistantMessages()).map((m) => [m.info.id, m.parts.map((p) => p.id)])).toEqual([["msg_3", ["prt_1"]]]);
+    expect((await store.listUnfinishedAssistantMessages()).map((m) => [m.info.id, m.parts.map((p) => p.id)])).toEqual([
+      ["msg_3", ["prt_1"]],
+    ]);
     expect(await store.nextEventSeq(s.id)).toBe(3);
     expect(await store.getRememberedPermissions("prj_old")).toHaveLength(1);
     expect((await log.history({})).map((e) => e.id)).toEqual(["evt_b", "evt_a", "evt_c"]);
@@ -323,7 +351,9 @@ describe("PostgreSQL: several nodes starting at once on one database", () => {
   });
 
   it("says which database it could not reach, without the password", async () => {
-    await expect(openDatabase({ url: "postgres://someone:secret@127.0.0.1:1/nothing" })).rejects.toThrow(/postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing/);
+    await expect(openDatabase({ url: "postgres://someone:secret@127.0.0.1:1/nothing" })).rejects.toThrow(
+      /postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing/,
+    );
     await expect(openDatabase({ url: "mysql://x@y/z" })).rejects.toThrow(/unsupported database URL/);
   });
 });

@@ -56,7 +56,9 @@ function postgresUser(): { uid: number; gid: number; name: string } | undefined 
   try {
     return { uid: id("-u"), gid: id("-g"), name };
   } catch {
-    throw new Error(`running as root, PostgreSQL needs another user to run as: create the user ${name} (or set AGENTPOOL_TEST_POSTGRES_USER)`);
+    throw new Error(
+      `running as root, PostgreSQL needs another user to run as: create the user ${name} (or set AGENTPOOL_TEST_POSTGRES_USER)`,
+    );
   }
 }
 

@@ -18,7 +18,7 @@ export function unfinishedAndSyncEvents(dialect: Dialect) {
         .alterTable("message")
         .addColumn("unfinished", "integer", (c) => c.notNull().defaultTo(0))
         .execute();
-      for (let after = ""; ; ) {
+      for (let after = ""; ;) {
         const rows = (await db
           .selectFrom("message")
           .select(["id", "data"])
