@@ -2,7 +2,7 @@
 // local connections, no fsync; databases created on demand; stopped and removed after. Uses the
 // machine's PostgreSQL binaries (initdb and pg_ctl on PATH, or Debian's /usr/lib/postgresql/N/bin,
 // which .ci/run installs). As root, the cluster runs as the `postgres` user (initdb refuses root).
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -64,6 +64,16 @@ function postgresUser(): { uid: number; gid: number; name: string } | undefined 
 
 let counter = 0;
 
+/** A detached shell that stops the cluster and removes its folder once `pid` is gone. */
+function watchdog(pid: number, user: { name: string } | undefined, pgCtl: string, data: string, dir: string): void {
+  const q = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+  const stopCommand = [...(user ? ["runuser", "-u", user.name, "--"] : []), pgCtl, "-D", data, "-m", "immediate", "-w", "stop"]
+    .map(q)
+    .join(" ");
+  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; [ -d ${q(dir)} ] || exit 0; ${stopCommand} >/dev/null 2>&1; rm -rf ${q(dir)}`;
+  spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
+}
+
 export async function startPostgres(): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL is not installed: no initdb on PATH nor in /usr/lib/postgresql/*/bin (apt-get install postgresql)");
@@ -94,8 +104,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  // A test process that ends without stopping it leaves no server behind.
+  // A test process that ends without stopping it leaves no server behind: on a clean exit, and,
+  // when the process is killed (vitest ends its workers so), by a watchdog that outlives it.
   process.once("exit", stop);
+  watchdog(process.pid, user, path.join(bin, "pg_ctl"), data, dir);
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   const adminUrl = url("postgres");
   return {
