@@ -6,6 +6,7 @@ import path from "node:path";
 import BetterSqlite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { KyselyExecutor, SqliteExecutor, type Executor } from "./executor.js";
 import { migrations } from "./migrations/index.js";
 import type { Dialect, Schema } from "./schema.js";
 
@@ -26,10 +27,17 @@ export class Database {
   private holders = 1;
   private closing: Promise<void> | undefined;
 
+  /** Runs the queries `db` builds (see ./executor.ts). */
+  readonly executor: Executor;
+
   constructor(
+    /** Builds the queries (and runs the migrations). */
     readonly db: Kysely<Schema>,
     readonly dialect: Dialect,
-  ) {}
+    private readonly sqlite?: BetterSqlite.Database,
+  ) {
+    this.executor = sqlite ? new SqliteExecutor(sqlite) : new KyselyExecutor(db);
+  }
 
   /** One more holder, who must close() too. */
   share(): this {
@@ -39,7 +47,9 @@ export class Database {
 
   async close(): Promise<void> {
     if (--this.holders > 0) return;
-    this.closing ??= this.db.destroy();
+    this.closing ??= this.db.destroy().then(() => {
+      if (this.sqlite?.open) this.sqlite.close();
+    });
     return this.closing;
   }
 }
@@ -81,7 +91,7 @@ async function openSqlite(file: string): Promise<Database> {
   sqlite.pragma("foreign_keys = ON");
   // Another process holding the file (a second server on the same data folder) is waited for, not failed.
   sqlite.pragma("busy_timeout = 5000");
-  const database = new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), "sqlite");
+  const database = new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), "sqlite", sqlite);
   try {
     await migrate(database);
   } catch (error) {

@@ -19,7 +19,7 @@ export class SyncEventLog {
 
   /** Takes a share of the database. `onError` hears of a write that failed (the event stays unlogged). */
   constructor(
-    private readonly database: Database | Promise<Database>,
+    private readonly database: Database,
     bus: EventBus,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {
@@ -27,27 +27,23 @@ export class SyncEventLog {
       (frame) => {
         if (frame.payload.type !== "sync" || !("syncEvent" in frame.payload)) return;
         const { id, aggregateID, seq, type, data } = frame.payload.syncEvent;
-        this.enqueue(async () => {
-          const { db } = await this.database;
-          // Like upstream, a deleted session's history goes with it (its sequence starts over if it comes back).
-          if (type === "session.deleted.1") {
-            await db.deleteFrom("sync_event").where("aggregate_id", "=", aggregateID).execute();
-            return;
-          }
-          const columns = { aggregate_id: aggregateID, seq, type, data: JSON.stringify(data) };
-          await db
-            .insertInto("sync_event")
-            .values({ id, ...columns })
-            .onConflict((c) => c.column("id").doUpdateSet(columns))
-            .execute();
-        });
+        const { db, executor } = this.database;
+        // Like upstream, a deleted session's history goes with it (its sequence starts over if it comes back).
+        const columns = { aggregate_id: aggregateID, seq, type, data: JSON.stringify(data) };
+        const write =
+          type === "session.deleted.1"
+            ? db.deleteFrom("sync_event").where("aggregate_id", "=", aggregateID)
+            : db
+                .insertInto("sync_event")
+                .values({ id, ...columns })
+                .onConflict((c) => c.column("id").doUpdateSet(columns));
+        const run = () => executor.run(write).then(() => undefined, this.onError);
+        // In publishing order: on SQLite the write is done here and now; on PostgreSQL, after the ones before it.
+        if (this.database.dialect === "sqlite") void run();
+        else this.writes = this.writes.then(run);
       },
       { internal: true },
     );
-  }
-
-  private enqueue(write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((error: unknown) => this.onError(error));
   }
 
   /**
@@ -56,13 +52,10 @@ export class SyncEventLog {
    */
   async history(known: Record<string, number>): Promise<SyncEventRecord[]> {
     await this.writes;
-    const { db } = await this.database;
-    const rows = await db
-      .selectFrom("sync_event")
-      .select(["id", "aggregate_id", "seq", "type", "data"])
-      .orderBy("seq")
-      .orderBy("position")
-      .execute();
+    const { db, executor } = this.database;
+    const rows = await executor.all(
+      db.selectFrom("sync_event").select(["id", "aggregate_id", "seq", "type", "data"]).orderBy("seq").orderBy("position"),
+    );
     return rows
       .filter((row) => !(row.aggregate_id in known) || row.seq > known[row.aggregate_id]!)
       .map((row) => ({ ...row, seq: Number(row.seq), data: JSON.parse(row.data) as Record<string, unknown> }));
@@ -71,12 +64,13 @@ export class SyncEventLog {
   /** The last seq recorded for an aggregate, or undefined when it has none. */
   async lastSeq(aggregateID: string): Promise<number | undefined> {
     await this.writes;
-    const { db } = await this.database;
-    const row = await db
-      .selectFrom("sync_event")
-      .select((eb) => eb.fn.max("seq").as("seq"))
-      .where("aggregate_id", "=", aggregateID)
-      .executeTakeFirst();
+    const { db, executor } = this.database;
+    const row = await executor.first(
+      db
+        .selectFrom("sync_event")
+        .select((eb) => eb.fn.max("seq").as("seq"))
+        .where("aggregate_id", "=", aggregateID),
+    );
     return row?.seq == null ? undefined : Number(row.seq);
   }
 
@@ -84,6 +78,6 @@ export class SyncEventLog {
   async close(): Promise<void> {
     this.stopListening();
     await this.writes;
-    await (await this.database).close();
+    await this.database.close();
   }
 }
