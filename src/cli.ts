@@ -24,6 +24,8 @@ Options:
   --cors ORIGIN        also allow this browser origin (repeatable)
   --print-logs         also write the log to stderr
   --log-level LEVEL    DEBUG, INFO, WARN or ERROR (default INFO)
+  --database URL       keep the state in this PostgreSQL database (postgres://user:pass@host/db),
+                       which several servers can share (default: SQLite in the data folder)
   --strict-contract    answer 500 when an answer or event breaks the spec
                        (default: log it with the operation and the place in the document)
   -h, --help           show this help
@@ -33,6 +35,7 @@ Environment:
   OPENCODE_SERVER_USERNAME   the user name for basic auth (default opencode)
   XDG_STATE_HOME             log folder base (log: $XDG_STATE_HOME/agentpool/log/opencode.log)
   XDG_DATA_HOME              data folder base (database: $XDG_DATA_HOME/agentpool/agentpool.db)
+  AGENTPOOL_DATABASE_URL     the database, when --database is not given
 `;
 
 class UsageError extends Error {}
@@ -46,6 +49,8 @@ export interface ServeOptions {
   logLevel: LogLevel;
   /** Fail answers and events that break the spec (tests do); a user's server logs them instead. */
   strictContract: boolean;
+  /** The database URL (--database, AGENTPOOL_DATABASE_URL); none: SQLite in the data folder. */
+  database?: string;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ServeOptions | "help" {
@@ -60,6 +65,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
       "print-logs": { type: "boolean" },
       "log-level": { type: "string" },
       "strict-contract": { type: "boolean" },
+      database: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,6 +88,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     printLogs: values["print-logs"] ?? false,
     logLevel,
     strictContract: values["strict-contract"] ?? false,
+    database: values.database || env.AGENTPOOL_DATABASE_URL || undefined,
   };
 }
 
@@ -104,6 +111,7 @@ export async function main(argv: string[]): Promise<void> {
     config: {
       projectDirectory: options.project,
       dataDirectory: dataDirectory(),
+      databaseUrl: options.database,
       hostname: options.hostname,
       port: options.port,
       corsOrigins: options.cors,

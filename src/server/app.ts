@@ -51,7 +51,7 @@ function bodyErrorHandler(dispatcher: Dispatcher, services: Services): ErrorRequ
 
 export async function createApp(options: AppOptions) {
   const doc = loadServedSpec();
-  const services = createServices({ config: options.config, log: options.log, prompt: options.prompt });
+  const services = await createServices({ config: options.config, log: options.log, prompt: options.prompt });
   const api = await createBackend(doc);
   const dispatcher = new Dispatcher(api, options.handlers ?? defaultHandlers, services, options.observe);
 

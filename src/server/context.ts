@@ -45,6 +45,8 @@ export interface ServerConfig {
   projectDirectory: string;
   /** Where the database lives ($XDG_DATA_HOME/agentpool). */
   dataDirectory: string;
+  /** A shared database (postgres://...) instead of SQLite in the data folder. */
+  databaseUrl?: string;
   hostname: string;
   port: number;
   corsOrigins: string[];

@@ -26,7 +26,8 @@ import { CommandService } from "../session/command-service.js";
 import { RevertService } from "../session/revert-service.js";
 import { SessionDiffs } from "../snapshot/session-diffs.js";
 import { Snapshots } from "../snapshot/snapshots.js";
-import { SqliteStore } from "../storage/sqlite-store.js";
+import { openDatabase } from "../storage/database.js";
+import { SqlStore } from "../storage/sql-store.js";
 import type { ServerConfig, Services } from "./context.js";
 import { SpecSchemas, summarizeErrors } from "./validation.js";
 import { TuiControl } from "../tui/tui-control.js";
@@ -76,7 +77,7 @@ export interface ServiceOptions {
   prompt?: PromptServiceOptions;
 }
 
-export function createServices(options: ServiceOptions): Services {
+export async function createServices(options: ServiceOptions): Promise<Services> {
   const { config, log } = options;
   reportManifestProblemsTo(log);
   const schemas = new SpecSchemas(loadServedSpec());
@@ -85,7 +86,9 @@ export function createServices(options: ServiceOptions): Services {
     return errors ? summarizeErrors(errors, value).slice(0, 3).join("; ") : undefined;
   });
   const bus = new EventBus(eventCheck(schemas, config, log));
-  const store = new SqliteStore(path.join(config.dataDirectory, "agentpool.db"));
+  // SQLite in the data folder, or the shared database config.databaseUrl names; migrated before use.
+  const database = await openDatabase({ url: config.databaseUrl, dataDirectory: config.dataDirectory });
+  const store = new SqlStore(database);
   // Upstream announces a project on the global stream the first time it sees it.
   const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
   const events = new SessionEvents(store, bus);
@@ -171,7 +174,8 @@ export function createServices(options: ServiceOptions): Services {
     instances,
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
-    syncLog: new SyncEventLog(path.join(config.dataDirectory, "sync-events.db"), bus),
+    syncLog: new SyncEventLog(database.share(), bus, (err) => log.error({ err }, "could not log a sync event")),
+    // The v2 session log keeps its own table in the data folder's SQLite file, on PostgreSQL too (for now).
     sessionLog: new SessionEventLog(path.join(config.dataDirectory, "agentpool.db"), bus, {
       store,
       prompts,

@@ -53,7 +53,7 @@ export async function replaySyncEvents(
   events: ReplayedEvent[],
 ): Promise<string> {
   const sessionID = events[0]!.aggregateID;
-  const last = log.lastSeq(sessionID);
+  const last = await log.lastSeq(sessionID);
   check(events, last === undefined ? 0 : last + 1);
   const project = await services.projects.locate(directory);
   const worktree = findWorktree(directory);

@@ -10,12 +10,15 @@ import type { PromptServiceOptions } from "../../src/server/services.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { CoverageRecorder } from "./coverage-record.js";
+import { testDatabaseUrl } from "./postgres.js";
 import { makeTempDir } from "./temp.js";
 
 export interface TestServerOptions {
   projectDirectory?: string;
   /** Reuse a data folder to test a restart. */
   dataDirectory?: string;
+  /** A database URL (default: SQLite in the data folder, or PostgreSQL with AGENTPOOL_TEST_DATABASE, see ./postgres.ts). */
+  databaseUrl?: string;
   credentials?: Credentials;
   corsOrigins?: string[];
   heartbeatMs?: number;
@@ -43,10 +46,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const scratch = makeTempDir("server");
   const logFile = path.join(scratch, "opencode.log");
   const recorder = new CoverageRecorder(currentTestFile());
+  const dataDirectory = options.dataDirectory ?? path.join(scratch, "data");
   const server = await startServer({
     config: {
       projectDirectory: options.projectDirectory ?? scratch,
-      dataDirectory: options.dataDirectory ?? path.join(scratch, "data"),
+      dataDirectory,
+      databaseUrl: options.databaseUrl ?? (await testDatabaseUrl(dataDirectory)),
       hostname: "127.0.0.1",
       port: 0,
       corsOrigins: options.corsOrigins ?? [],

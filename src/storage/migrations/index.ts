@@ -1,0 +1,14 @@
+// The versioned migrations, oldest first. Names sort in the order they run; never rename or edit
+// one that has shipped, add the next.
+import type { Migration, MigrationProvider } from "kysely";
+import type { Dialect } from "../schema.js";
+import { initial } from "./001-initial.js";
+import { unfinishedAndSyncEvents } from "./002-unfinished-and-sync-events.js";
+
+export function migrations(dialect: Dialect): MigrationProvider {
+  const all: Record<string, Migration> = {
+    "001-initial": initial(dialect),
+    "002-unfinished-and-sync-events": unfinishedAndSyncEvents(dialect),
+  };
+  return { getMigrations: async () => all };
+}

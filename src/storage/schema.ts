@@ -1,0 +1,67 @@
+// The tables of the database, as Kysely sees them. Each record is kept whole as JSON text (`data`),
+// with the columns it is found and ordered by beside it. The same schema on SQLite and PostgreSQL.
+import type { Generated } from "kysely";
+
+export interface ProjectTable {
+  id: string;
+  data: string;
+}
+
+export interface SessionTable {
+  id: string;
+  project_id: string;
+  parent_id: string | null;
+  /** ms; bigint on PostgreSQL. */
+  time_updated: number;
+  title: string;
+  /** The next number of the session's durable event sequence. */
+  event_seq: Generated<number>;
+  data: string;
+}
+
+export interface MessageTable {
+  id: string;
+  session_id: string;
+  /** 1 for an assistant message never completed (a run that was going), else 0. */
+  unfinished: Generated<number>;
+  data: string;
+}
+
+export interface PartTable {
+  id: string;
+  message_id: string;
+  session_id: string;
+  data: string;
+}
+
+export interface TodoTable {
+  session_id: string;
+  data: string;
+}
+
+export interface RememberedPermissionTable {
+  project_id: string;
+  data: string;
+}
+
+export interface SyncEventTable {
+  /** Insertion order, the tie-break between events of one seq. */
+  position: Generated<number>;
+  id: string;
+  aggregate_id: string;
+  seq: number;
+  type: string;
+  data: string;
+}
+
+export interface Schema {
+  project: ProjectTable;
+  session: SessionTable;
+  message: MessageTable;
+  part: PartTable;
+  todo: TodoTable;
+  remembered_permission: RememberedPermissionTable;
+  sync_event: SyncEventTable;
+}
+
+export type Dialect = "sqlite" | "postgres";

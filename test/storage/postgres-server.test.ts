@@ -1,0 +1,167 @@
+// The real server on PostgreSQL: `agentpool serve --database postgres://...` (and the same through
+// AGENTPOOL_DATABASE_URL), driven over HTTP with a scripted model. Two processes on one database
+// with different data folders see the same sessions; a process killed mid-run is finalised by the
+// next one to start, from the database alone.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRepo } from "../support/git.js";
+import { fakeProvider } from "../support/llm-project.js";
+import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
+import { startPostgres, type PostgresCluster } from "../support/postgres.js";
+import { makeTempDir } from "../support/temp.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const children: ChildProcess[] = [];
+let cluster: PostgresCluster;
+let llm: ScriptedLlm;
+let repo: { dir: string };
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  llm = await startScriptedLlm({
+    script: (request) =>
+      lastUserText(request).includes("stream slowly")
+        ? { kind: "text", text: Array.from({ length: 300 }, (_, i) => `w${i}`).join(" "), delayMs: 30 }
+        : { kind: "text", text: `echo: ${lastUserText(request)}` },
+  });
+  repo = makeRepo("pg-server");
+  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  await llm?.stop();
+  cluster?.stop();
+});
+
+interface Node {
+  url: string;
+  child: ChildProcess;
+  dataHome: string;
+}
+
+/** Starts `agentpool serve` from the sources, with its own data folder. */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Node> {
+  const dataHome = makeTempDir("pg-node-data");
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--project", repo.dir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_STATE_HOME: makeTempDir("pg-node-state"), OPENCODE_SERVER_PASSWORD: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  children.push(child);
+  let out = "";
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ url: match[1]!, child, dataHome });
+    });
+    child.stderr!.on("data", (d: Buffer) => (out += d));
+    child.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
+  return (await response.json()) as T;
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+type Reply = {
+  info: { id: string; role: string; error?: { name: string }; time: { completed?: number } };
+  parts: { id: string; type: string; text?: string }[];
+};
+
+const texts = (messages: Reply[]) =>
+  messages.map((m) => [
+    m.info.role,
+    m.parts
+      .filter((p) => p.type === "text")
+      .map((p) => p.text)
+      .join(""),
+  ]);
+
+describe("agentpool serve --database postgres://", () => {
+  it("creates, prompts and lists a session; a second server on the same database serves it too", async () => {
+    const url = await cluster.createDatabase();
+    const a = await serve(["--database", url]);
+    const session = await json<{ id: string }>(`${a.url}/session`, post({ title: "on postgres" }));
+    const reply = await json<Reply>(`${a.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "hello postgres" }] }));
+    expect(reply.info.role).toBe("assistant");
+    const messages = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+    expect(texts(messages)).toEqual([
+      ["user", "hello postgres"],
+      ["assistant", "echo: hello postgres"],
+    ]);
+    // Nothing in the data folder: the state is in PostgreSQL.
+    expect(existsSync(path.join(a.dataHome, "agentpool", "agentpool.db"))).toBe(false);
+
+    // Another process, another data folder, the database named by the environment this time.
+    const b = await serve([], { AGENTPOOL_DATABASE_URL: url });
+    const listed = await json<{ id: string; title: string }[]>(`${b.url}/session`);
+    expect(listed.map((s) => [s.id, s.title])).toEqual([[session.id, "on postgres"]]);
+    expect(texts(await json<Reply[]>(`${b.url}/session/${session.id}/message`))).toEqual(texts(messages));
+    await json(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "again, through b" }] }));
+    expect(texts(await json<Reply[]>(`${a.url}/session/${session.id}/message`)).slice(2)).toEqual([
+      ["user", "again, through b"],
+      ["assistant", "echo: again, through b"],
+    ]);
+    // The durable events of both servers are in one history, numbered without a gap.
+    const history = await json<{ aggregate_id: string; seq: number }[]>(`${b.url}/sync/history`, post({}));
+    const seqs = history.filter((e) => e.aggregate_id === session.id).map((e) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
+    for (const node of [a, b]) process.kill(-node.child.pid!, "SIGTERM");
+  });
+
+  it("finalises a run whose server was killed mid-reply when the next server starts", async () => {
+    const url = await cluster.createDatabase();
+    const a = await serve(["--database", url]);
+    const session = await json<{ id: string }>(`${a.url}/session`, post({}));
+    const accepted = await fetch(`${a.url}/session/${session.id}/prompt_async`, post({ parts: [{ type: "text", text: "stream slowly" }] }));
+    expect(accepted.status).toBe(204);
+    let before: Reply[] = [];
+    await expect
+      .poll(
+        async () => {
+          before = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+          return before[1]?.parts.find((p) => p.type === "text")?.text?.length ?? 0;
+        },
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(20);
+    process.kill(-a.child.pid!, "SIGKILL");
+    await new Promise((resolve) => a.child.once("exit", resolve));
+
+    const b = await serve(["--database", url]);
+    const after = await json<Reply[]>(`${b.url}/session/${session.id}/message`);
+    expect(after.map((m) => m.info.id)).toEqual(before.map((m) => m.info.id));
+    expect(after[1]!.info.error?.name).toBe("MessageAbortedError");
+    expect(after[1]!.info.time.completed).toBeDefined();
+    expect(after[1]!.parts.find((p) => p.type === "text")!.text!.startsWith(before[1]!.parts.find((p) => p.type === "text")!.text!)).toBe(
+      true,
+    );
+    // The session takes the next prompt.
+    await json(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "after the crash" }] }));
+    expect(texts(await json<Reply[]>(`${b.url}/session/${session.id}/message`)).at(-1)).toEqual(["assistant", "echo: after the crash"]);
+    process.kill(-b.child.pid!, "SIGTERM");
+  });
+
+  it("refuses to start on a database it cannot reach, naming it without the password", async () => {
+    const failure = await serve(["--database", "postgres://agent:hunter2@127.0.0.1:1/none"]).then(
+      () => new Error("started"),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/agent:\*\*\*@127\.0\.0\.1:1\/none/);
+    expect(failure.message).not.toContain("hunter2");
+  });
+});
