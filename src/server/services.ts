@@ -175,8 +175,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(database.share(), bus, (err) => log.error({ err }, "could not log a sync event")),
-    // The v2 session log keeps its own table in the data folder's SQLite file, on PostgreSQL too (for now).
-    sessionLog: new SessionEventLog(path.join(config.dataDirectory, "agentpool.db"), bus, {
+    // The v2 session log keeps its own table in a SQLite file of the data folder (the store's own
+    // file when the store is SQLite); on PostgreSQL it is not shared between nodes yet.
+    sessionLog: new SessionEventLog(path.join(config.dataDirectory, config.databaseUrl ? "v2-session-log.db" : "agentpool.db"), bus, {
       store,
       prompts,
       log,

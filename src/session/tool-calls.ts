@@ -52,19 +52,23 @@ export class ToolCalls {
     return this.abortResults.get(callID);
   }
 
-  /** The model began writing a call's input: a pending part. */
+  /** The model began writing a call's input: a pending part (announce it with `published` once stored and published). */
   started(base: PartBase, event: Of<"tool-input-start">): ToolPart {
-    const part = this.put(base, event.callID, event.tool, { status: "pending", input: {}, raw: "" });
-    this.pending.of(event.callID).resolve();
-    return part;
+    return this.put(base, event.callID, event.tool, { status: "pending", input: {}, raw: "" });
   }
 
-  /** The call's input is complete and it runs. */
+  /** The call's input is complete and it runs (announce it with `published`). */
   called(base: PartBase, event: Of<"tool-call">): ToolPart {
-    const part = this.put(base, event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } });
-    this.pending.of(event.callID).resolve();
-    this.running.of(event.callID).resolve();
-    return part;
+    return this.put(base, event.callID, event.tool, { status: "running", input: event.input, time: { start: Date.now() } });
+  }
+
+  /**
+   * The call's part is stored and published in its state: what waits on that state may go on now,
+   * so a tool's permission request or output never comes before the part it belongs to.
+   */
+  published(part: ToolPart): void {
+    this.pending.of(part.callID).resolve();
+    if (part.state.status === "running") this.running.of(part.callID).resolve();
   }
 
   /** A running call's news; undefined for a call that is not running. */

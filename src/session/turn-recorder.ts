@@ -179,11 +179,12 @@ export class TurnRecorder {
         await this.endStreamingPart(event.id);
         return;
       case "tool-input-start":
-        await this.savePart(this.tools.started(this.partBase(), event));
+      case "tool-call": {
+        const part = event.type === "tool-input-start" ? this.tools.started(this.partBase(), event) : this.tools.called(this.partBase(), event);
+        await this.savePart(part);
+        this.tools.published(part);
         return;
-      case "tool-call":
-        await this.savePart(this.tools.called(this.partBase(), event));
-        return;
+      }
       case "tool-progress":
       case "tool-result":
       case "tool-error": {
