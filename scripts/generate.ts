@@ -7,7 +7,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { listSpecOperations, loadServedSpec } from "../src/contract/served-spec.js";
 import { GENERATED_HEADER, renderHandlers, renderOperations, renderSchemas, renderStubs } from "./lib/codegen.js";
 import { renderValidatorFiles } from "../src/contract/validator-code.js";
-import { createAjv } from "../src/server/validation.js";
+import { createAjv } from "../src/contract/validation.js";
 
 const OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
 

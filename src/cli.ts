@@ -6,7 +6,7 @@ import { SCRIPTED_PROVIDER } from "./provider/scripted-provider.js";
 import { DEMO_SCRIPT_FILE } from "./agent/scripted/script.js";
 import { credentialsFromEnv } from "./server/auth.js";
 import { CONSOLE_DIST } from "./server/console.js";
-import type { ContractMode } from "./server/context.js";
+import type { ContractMode } from "./app/service-types.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
 import { HEARTBEAT_MS } from "./server/sse.js";
 import { startServer } from "./server/start.js";

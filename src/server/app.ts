@@ -5,14 +5,15 @@ import type { Logger } from "pino";
 import { loadServedSpec } from "../contract/served-spec.js";
 import { handlers as defaultHandlers } from "../handlers/index.js";
 import { authMiddleware, type Credentials } from "./auth.js";
-import type { HandlerReply, RequestContext, ServerConfig, Services } from "./context.js";
+import type { HandlerReply, RequestContext } from "./context.js";
+import type { ServerConfig, Services } from "../app/service-types.js";
 import { consoleMiddleware, apiPrefixes } from "./console.js";
 import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
 import { HttpError } from "./errors.js";
 import { createBackend } from "./openapi.js";
-import { createServices } from "./services.js";
-import type { PromptServiceOptions } from "./services.js";
+import { createServices } from "../app/services.js";
+import type { PromptServiceOptions } from "../app/services.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 
 export interface AppOptions {

@@ -6,13 +6,14 @@ import type { ErrorObject } from "ajv";
 import { operationsById, type OperationId } from "../../generated/operations.js";
 import { stubs } from "../../generated/stubs.js";
 import type { HandlerInput, HandlerMap } from "../../generated/handlers.js";
-import { Reply, STREAMED, type HandlerReply, type RequestContext, type Services } from "./context.js";
+import { Reply, STREAMED, type HandlerReply, type RequestContext } from "./context.js";
+import type { Services } from "../app/service-types.js";
 import { requestDirectory } from "./directory.js";
 import { HttpError, type BadRequestKind, notFound, rejectedRequest, unknownError } from "./errors.js";
 import { domainErrorAnswer } from "./domain-errors.js";
 import type { Backend, Operation } from "./openapi.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
-import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "./validation.js";
+import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "../contract/validation.js";
 
 type Handlers = HandlerMap<RequestContext, HandlerReply>;
 type AnyHandler = (input: HandlerInput<OperationId>, ctx: RequestContext) => unknown;

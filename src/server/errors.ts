@@ -35,7 +35,9 @@ function messageOf(body: ErrorBody): string {
   return String(data?.message ?? message ?? _tag ?? name);
 }
 
-export type BadRequestKind = "Params" | "Headers" | "Query" | "Body" | "Payload";
+import type { BadRequestKind } from "../contract/validation.js";
+
+export type { BadRequestKind };
 
 /**
  * An error answer of one operation, as the spec declares it: a status it does not declare for

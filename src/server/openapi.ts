@@ -20,7 +20,7 @@ import type { Options, ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { JsonObject, OpenApiDocument } from "../contract/served-spec.js";
 import { discriminateUnions } from "../contract/discriminated-unions.js";
-import { createAjv } from "./validation.js";
+import { createAjv } from "../contract/validation.js";
 
 type Backend = InstanceType<typeof OpenAPIBackend>;
 type Operation = ReturnType<Backend["getOperations"]>[number];

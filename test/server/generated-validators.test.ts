@@ -6,7 +6,7 @@ import type { ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
 import { unionBranches, validatorFilePath, validatorGroups } from "../../src/contract/validator-code.js";
-import { SpecSchemas, createAjv } from "../../src/server/validation.js";
+import { SpecSchemas, createAjv } from "../../src/contract/validation.js";
 
 const doc = loadServedSpec();
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { discriminateUnions } from "../../src/contract/discriminated-unions.js";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
-import { createAjv } from "../../src/server/validation.js";
+import { createAjv } from "../../src/contract/validation.js";
 
 const doc = loadServedSpec();
 const tagged = discriminateUnions(doc);

@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import type { HandlerMap } from "../../generated/handlers.js";
 import type { Credentials } from "../../src/server/auth.js";
 import type { HandlerReply, RequestContext } from "../../src/server/context.js";
-import type { PromptServiceOptions } from "../../src/server/services.js";
+import type { PromptServiceOptions } from "../../src/app/services.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startServer, type RunningServer } from "../../src/server/start.js";
 import { CoverageRecorder } from "./coverage-record.js";

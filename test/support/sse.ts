@@ -2,7 +2,7 @@
 // the spec's ServedEvent / ServedGlobalEvent schemas as it arrives.
 import { expect } from "vitest";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
-import { SpecSchemas, summarizeErrors } from "../../src/server/validation.js";
+import { SpecSchemas, summarizeErrors } from "../../src/contract/validation.js";
 
 let schemas: SpecSchemas | undefined;
 function specSchemas(): SpecSchemas {

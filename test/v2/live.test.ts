@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
-import { SpecSchemas } from "../../src/server/validation.js";
+import { SpecSchemas } from "../../src/contract/validation.js";
 import { lastUserText, type ChatRequest, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startLlmProject } from "../support/llm-project.js";
 import { sdkV2 } from "../support/sdk.js";

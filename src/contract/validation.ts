@@ -3,9 +3,8 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { createRequire } from "node:module";
-import { loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
-import { unionBranches, validatorFilePath, validatorGroups } from "../contract/validator-code.js";
-import type { BadRequestKind } from "./errors.js";
+import { loadServedSpec, type OpenApiDocument } from "./served-spec.js";
+import { unionBranches, validatorFilePath, validatorGroups } from "./validator-code.js";
 
 // ajv-formats is CommonJS whose typed default export is not callable from ESM; require it.
 const addFormats = createRequire(import.meta.url)("ajv-formats") as typeof import("ajv-formats").default;
@@ -199,6 +198,9 @@ export function summarizeErrors(errors: ErrorObject[], root: unknown): string[] 
       `${e.instancePath || "/"} ${e.message ?? e.keyword}${e.keyword === "required" || e.keyword === "additionalProperties" ? ` (${JSON.stringify(e.params)})` : `, got ${describeValue(valueAt(root, pointerSegments(e.instancePath)))}`}`,
   );
 }
+
+/** The part of a request a validation error is about, as upstream names it. */
+export type BadRequestKind = "Params" | "Headers" | "Query" | "Body" | "Payload";
 
 /** Which part of a request an openapi-backend error path (/requestBody/..., /query/...) is in. */
 export function requestErrorKind(error: ErrorObject): BadRequestKind {
