@@ -2,10 +2,10 @@
 // local connections, no fsync; databases created on demand; stopped and removed after. Uses the
 // machine's PostgreSQL binaries (initdb and pg_ctl on PATH, or Debian's /usr/lib/postgresql/N/bin,
 // which .ci/run installs). As root, the cluster runs as the `postgres` user (initdb refuses root).
+import { freePort } from "../../src/net/free-port.js";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -30,17 +30,6 @@ export interface PostgresCluster {
   /** The URL of a database of this cluster. */
   url(database: string): string;
   stop(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a PostgreSQL binary, as the postgres user when we are root. */
