@@ -1,5 +1,6 @@
 // Sessions, messages, permission requests and questions in the shapes of the v2 API
 // (/api/session/*), built from what the v1 session engine stores: one engine, two views.
+import type { OperationIO } from "../../generated/handlers.js";
 import type {
   AssistantMessage,
   Part,
@@ -141,6 +142,25 @@ export function promptOf(parts: Part[]): Prompt {
   );
   return { text, ...(files.length ? { files } : {}) };
 }
+
+/** A v2 prompt as the parts the prompt loop stores (its text, then its files), and the files as the v2 answer echoes them. */
+export function partsOfPrompt(prompt: PromptInput): { parts: PromptPart[]; files: NonNullable<Prompt["files"]> } {
+  const files = (prompt.files ?? []).map((file) => ({
+    uri: file.uri,
+    mime: file.uri.startsWith("data:") ? file.uri.slice(5, file.uri.indexOf(";")) : "text/plain",
+    ...(file.name ? { name: file.name } : {}),
+  }));
+  const parts: PromptPart[] = [
+    { type: "text", text: prompt.text },
+    ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
+  ];
+  return { parts, files };
+}
+
+/** The prompt a v2 client sends (its files name no mime type). */
+type PromptInput = NonNullable<OperationIO["v2.session.prompt"]["body"]>["prompt"];
+
+type PromptPart = { type: "text"; text: string } | { type: "file"; mime: string; url: string; filename?: string };
 
 /** One stored message as the v2 API lists it (a compaction request as its summary marker). */
 export function toSessionMessage({ info, parts }: MessageWithParts): SessionMessage {

@@ -9,7 +9,7 @@ import { switchAgent, switchModel } from "../../session/session-switch.js";
 import { createId } from "../../id.js";
 import { page } from "../../v2/paging.js";
 import { sessionContext } from "../../session/session-context.js";
-import { sessionForV2, toSessionMessage, toSessionV2 } from "../../v2/session-shapes.js";
+import { partsOfPrompt, sessionForV2, toSessionMessage, toSessionV2 } from "../../v2/session-shapes.js";
 
 const NO_CONTENT = new Reply(204);
 
@@ -58,15 +58,7 @@ export const sessionsHandlers = {
     const session = await sessionOf(ctx, params.sessionID);
     const input = body!;
     const messageID = input.id ?? createId("msg");
-    const files = (input.prompt.files ?? []).map((file) => ({
-      uri: file.uri,
-      mime: file.uri.startsWith("data:") ? file.uri.slice(5, file.uri.indexOf(";")) : "text/plain",
-      ...(file.name ? { name: file.name } : {}),
-    }));
-    const parts = [
-      { type: "text" as const, text: input.prompt.text },
-      ...files.map((f) => ({ type: "file" as const, mime: f.mime, url: f.uri, ...(f.name ? { filename: f.name } : {}) })),
-    ];
+    const { parts, files } = partsOfPrompt(input.prompt);
     const admitted = Date.now();
     // Upstream's default (opencode 1.18.33 answers `delivery: "steer"` for a prompt that names none).
     const delivery = input.delivery ?? "steer";
