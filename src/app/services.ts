@@ -112,14 +112,26 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
   const acp = new AcpPool();
-  const mcp = new McpService(
-    configs,
-    publishInDirectory,
-    log,
-  );
+  const mcp = new McpService(configs, publishInDirectory, log);
   const models = new ModelResolver(options.prompt?.env ?? process.env, credentials);
   const prompts = new PromptService({
-    ...{ store, sessions, events, runs, projects, config: configs, diffs, reverts, permissions, questions, lifecycle, log, acp, mcp, plugins },
+    ...{
+      store,
+      sessions,
+      events,
+      runs,
+      projects,
+      config: configs,
+      diffs,
+      reverts,
+      permissions,
+      questions,
+      lifecycle,
+      log,
+      acp,
+      mcp,
+      plugins,
+    },
     models,
     env: options.prompt?.env,
     retryDelaysMs: options.prompt?.retryDelaysMs,

@@ -4,7 +4,6 @@ import { git } from "../git/git.js";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 
-
 const SKIPPED = new Set([".git", "node_modules", ".venv", "__pycache__", "dist", "build", ".next", ".cache"]);
 
 async function walk(root: string, dir: string, out: string[], limit: number, deadline: number): Promise<void> {

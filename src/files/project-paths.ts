@@ -20,9 +20,9 @@ function isSecret(file: string): boolean {
 export function resolveProjectPath(directory: string, requested: string): string {
   const root = projectRootOf(directory);
   const absolute = path.resolve(directory, requested || ".");
-  if (!isInside(root, absolute)) throw new InvalidRequestError(`Path escapes the project directory ${root}: ${requested}`, undefined, "Query");
-  if (isSecret(absolute))
-    throw new NamedError("ForbiddenError", `Not served: ${requested} may hold secrets`, {}, "forbidden");
+  if (!isInside(root, absolute))
+    throw new InvalidRequestError(`Path escapes the project directory ${root}: ${requested}`, undefined, "Query");
+  if (isSecret(absolute)) throw new NamedError("ForbiddenError", `Not served: ${requested} may hold secrets`, {}, "forbidden");
   return absolute;
 }
 

@@ -100,7 +100,8 @@ function ripgrep(pattern: string, dir: string, options: SearchOptions, bounds: B
     });
     child.once("error", (error: NodeJS.ErrnoException) => {
       done();
-      if (error.code === "ENOENT") resolve(undefined); // no ripgrep here
+      if (error.code === "ENOENT")
+        resolve(undefined); // no ripgrep here
       else reject(error);
     });
     child.once("close", (code) => {
@@ -167,7 +168,8 @@ async function searchBuiltin(pattern: string, dir: string, options: SearchOption
             const start = Buffer.byteLength(text.slice(0, m.index));
             return { match: m[0], start, end: start + Buffer.byteLength(m[0]) };
           });
-        if (submatches.length && matches.length < bounds.limit) matches.push({ path: file, line_number: i + 1, lines: line, absolute_offset: offset, submatches });
+        if (submatches.length && matches.length < bounds.limit)
+          matches.push({ path: file, line_number: i + 1, lines: line, absolute_offset: offset, submatches });
         offset += Buffer.byteLength(line);
       });
   }

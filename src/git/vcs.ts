@@ -10,7 +10,6 @@ const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 export type ChangeStatus = "added" | "deleted" | "modified";
 
-
 export interface ChangedFile {
   file: string;
   additions: number;

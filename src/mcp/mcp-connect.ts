@@ -35,7 +35,8 @@ export async function connectServer(
   config: McpServerConfig,
   timeout: number,
 ): Promise<{ client: Client } | { failure: MCPStatus }> {
-  const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }, { SSEClientTransport }, { UnauthorizedError }] = await sdk();
+  const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }, { SSEClientTransport }, { UnauthorizedError }] =
+    await sdk();
   const transports: (() => Transport)[] = [];
   try {
     if (config.type === "local")
@@ -52,7 +53,10 @@ export async function connectServer(
     else {
       const url = new URL(config.url);
       const requestInit = { headers: config.headers ?? {} };
-      transports.push(() => new StreamableHTTPClientTransport(url, { requestInit }), () => new SSEClientTransport(url, { requestInit }));
+      transports.push(
+        () => new StreamableHTTPClientTransport(url, { requestInit }),
+        () => new SSEClientTransport(url, { requestInit }),
+      );
     }
   } catch (error) {
     return { failure: { status: "failed", error: message(error) } }; // a bad URL

@@ -192,7 +192,8 @@ export class PtyService {
   attach(directory: string, id: string, listener: PtyListener, cursor?: number): PtyAttachment {
     const terminal = this.terminal(directory, id, true);
     const retainedFrom = terminal.written - terminal.scrollback.length;
-    const from = cursor === undefined ? retainedFrom : cursor === -1 ? terminal.written : Math.max(retainedFrom, Math.min(cursor, terminal.written));
+    const from =
+      cursor === undefined ? retainedFrom : cursor === -1 ? terminal.written : Math.max(retainedFrom, Math.min(cursor, terminal.written));
     terminal.listeners.add(listener);
     return {
       replay: terminal.scrollback.slice(from - retainedFrom),

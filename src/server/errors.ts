@@ -3,13 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { OperationIO } from "../../generated/handlers.js";
 import type { OperationId } from "../../generated/operations.js";
-import type {
-  BadRequestError,
-  InvalidRequestError,
-  NamedServerError,
-  NotFoundError,
-  TaggedServerError,
-} from "../../generated/schemas.js";
+import type { BadRequestError, InvalidRequestError, NamedServerError, NotFoundError, TaggedServerError } from "../../generated/schemas.js";
 
 /** The error answers the spec declares for an operation (generated from its responses). */
 export type DeclaredError<K extends OperationId> = OperationIO[K]["errors"];
@@ -64,7 +58,10 @@ export const REASON_HEADER = "x-agentpool-error";
 export function rejectedRequest(message: string, kind: BadRequestKind, bareTag: boolean): HttpError {
   if (!bareTag) return badRequest(message, kind);
   // A header value is one line of visible ASCII.
-  const reason = `${kind}: ${message}`.replace(/\s+/g, " ").replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+  const reason = `${kind}: ${message}`
+    .replace(/\s+/g, " ")
+    .replace(/[^\x20-\x7e]/g, "?")
+    .slice(0, 1000);
   return new HttpError(400, { _tag: "BadRequest" }, { [REASON_HEADER]: reason });
 }
 

@@ -102,12 +102,19 @@ class SpecValidators {
           title: "Request",
           type: "object",
           additionalProperties: true,
-          properties: { requestBody: { $ref: `spec#/${pointer("paths", operation.path, operation.method, "requestBody", "content", type, "schema")}` } },
+          properties: {
+            requestBody: { $ref: `spec#/${pointer("paths", operation.path, operation.method, "requestBody", "content", type, "schema")}` },
+          },
           required: body.required === true ? ["requestBody"] : [],
         }),
       );
     }
-    const where = (additionalProperties: unknown) => ({ type: "object", additionalProperties, properties: {} as JsonObject, required: [] as string[] });
+    const where = (additionalProperties: unknown) => ({
+      type: "object",
+      additionalProperties,
+      properties: {} as JsonObject,
+      required: [] as string[],
+    });
     const locations = { path: where(false), query: where(false), header: where(true), cookie: where(true) };
     const required: string[] = [];
     for (const param of (operation.parameters ?? []) as unknown as JsonObject[]) {
@@ -123,7 +130,9 @@ class SpecValidators {
       const json = (param.content as Record<string, { schema?: unknown }> | undefined)?.["application/json"];
       target.properties[name] = (json ? json.schema : schema) as unknown;
     }
-    validators.push(this.ajv("params").compile({ title: "Request", type: "object", additionalProperties: true, properties: locations, required }));
+    validators.push(
+      this.ajv("params").compile({ title: "Request", type: "object", additionalProperties: true, properties: locations, required }),
+    );
     return validators;
   }
 
@@ -134,7 +143,9 @@ class SpecValidators {
       const content = response.content as Record<string, { schema?: unknown }> | undefined;
       let schema: object | undefined;
       if (content?.["application/json"]?.schema)
-        schema = { $ref: `spec#/${pointer("paths", operation.path, operation.method, "responses", status, "content", "application/json", "schema")}` };
+        schema = {
+          $ref: `spec#/${pointer("paths", operation.path, operation.method, "responses", status, "content", "application/json", "schema")}`,
+        };
       else if (!content && status === "204") schema = { type: "null" };
       if (!schema) continue;
       // An answer is checked in the tagged-union form (src/contract/discriminated-unions.ts); one

@@ -73,7 +73,8 @@ export function ptyUpgradeHandler(pty: PtyService, credentials: Credentials | un
     );
     if (!mayOpenTerminal(req.headers, options.corsOrigins)) return refuse(socket, 403, "Forbidden");
     const ticket = params.get("ticket");
-    if (ticket === null && !isAuthorized(credentials, req.headers.authorization, req.url ?? "/")) return refuse(socket, 401, "Unauthorized");
+    if (ticket === null && !isAuthorized(credentials, req.headers.authorization, req.url ?? "/"))
+      return refuse(socket, 401, "Unauthorized");
     if (!pty.isRunning(directory, id)) {
       if (ticket !== null) pty.redeem(ticket, directory, id); // used up all the same
       return refuse(socket, 404, "Not Found");

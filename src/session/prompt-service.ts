@@ -61,11 +61,7 @@ export class PromptService {
    * Stores the prompt as a user message and queues it. Resolves, once answered, with the last
    * assistant message of its turn (or with the user message itself for noReply).
    */
-  async prompt(
-    sessionID: string,
-    body: PromptBody,
-    options: { delivery?: Delivery } = {},
-  ): Promise<{ queued: Promise<MessageWithParts> }> {
+  async prompt(sessionID: string, body: PromptBody, options: { delivery?: Delivery } = {}): Promise<{ queued: Promise<MessageWithParts> }> {
     const { sessions } = this.deps;
     let session = await sessions.get(sessionID);
     const config = await this.deps.config.forDirectory(session.directory);
@@ -232,5 +228,4 @@ export class PromptService {
     const { parentID, sessionID } = reply.info;
     return parentID ? ((await this.deps.store.getMessage(sessionID, parentID))?.info as UserMessage | undefined) : undefined;
   }
-
 }

@@ -9,7 +9,6 @@ import type { SessionDeps } from "./session-deps.js";
 import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import { SessionBusyError } from "../domain-errors.js";
 
-
 export interface SessionMove {
   sessionID: string;
   directory: string;

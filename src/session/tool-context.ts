@@ -46,7 +46,8 @@ export function toolContext(deps: ToolContextDeps, turn: TurnOfTool, callID: str
       if (callID) recorder.setAbortResult(callID, result);
     },
     publish: (type, properties) => afterRunning(() => events.publish(session, type, properties)),
-    ask: (request) => permissions.ask({ ...request, sessionID: session.id, projectID: project.id, ...(tool ? { tool } : {}), rules, signal }),
+    ask: (request) =>
+      permissions.ask({ ...request, sessionID: session.id, projectID: project.id, ...(tool ? { tool } : {}), rules, signal }),
     question: (list) => questions.ask(session.id, list, tool ?? { messageID: recorder.current.id, callID: "" }, signal),
     todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
     subtask: turn.subtask,

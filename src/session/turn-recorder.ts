@@ -180,7 +180,8 @@ export class TurnRecorder {
         return;
       case "tool-input-start":
       case "tool-call": {
-        const part = event.type === "tool-input-start" ? this.tools.started(this.partBase(), event) : this.tools.called(this.partBase(), event);
+        const part =
+          event.type === "tool-input-start" ? this.tools.started(this.partBase(), event) : this.tools.called(this.partBase(), event);
         await this.savePart(part);
         this.tools.published(part);
         return;

@@ -44,7 +44,6 @@ export interface LoggedEvent {
 /** Logged without a per-session seq: the durable session stream (SessionDurableEvent) has no such types. */
 const EPHEMERAL = new Set(["session.next.text.delta", "session.next.reasoning.delta", "session.next.tool.input.delta"]);
 
-
 interface Row {
   position: number;
   session_id: string;
@@ -249,7 +248,14 @@ export class SessionEventLog {
   }
 }
 
-function frame(id: string, type: string, sessionID: string, seq: number | null, directory: string, data: Record<string, unknown>): SessionNextEvent {
+function frame(
+  id: string,
+  type: string,
+  sessionID: string,
+  seq: number | null,
+  directory: string,
+  data: Record<string, unknown>,
+): SessionNextEvent {
   return {
     id,
     type,

@@ -62,7 +62,12 @@ export class TurnProjection {
       this.log.once(sessionID, directory, `session.next.${kind}.started`, part.id, () => ({ ...base, timestamp: start, ...key }));
       const end = part.time?.end;
       if (end !== undefined)
-        this.log.once(sessionID, directory, `session.next.${kind}.ended`, part.id, () => ({ ...base, timestamp: end, ...key, text: part.text }));
+        this.log.once(sessionID, directory, `session.next.${kind}.ended`, part.id, () => ({
+          ...base,
+          timestamp: end,
+          ...key,
+          text: part.text,
+        }));
       return;
     }
     if (part.type === "tool") this.tool(sessionID, directory, part, base);
@@ -75,7 +80,10 @@ export class TurnProjection {
     const input = "input" in state ? ((state.input ?? {}) as Record<string, unknown>) : {};
     this.log.once(sessionID, directory, "session.next.tool.input.started", part.callID, () => ({ ...at(start), name: part.tool }));
     if (state.status === "pending") return;
-    this.log.once(sessionID, directory, "session.next.tool.input.ended", part.callID, () => ({ ...at(start), text: JSON.stringify(input) }));
+    this.log.once(sessionID, directory, "session.next.tool.input.ended", part.callID, () => ({
+      ...at(start),
+      text: JSON.stringify(input),
+    }));
     this.log.once(sessionID, directory, "session.next.tool.called", part.callID, () => ({
       ...at(start),
       tool: part.tool,

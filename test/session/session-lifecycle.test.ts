@@ -39,7 +39,16 @@ afterEach(() => store.close());
 function waitingRun(sessionID: string) {
   const signal = runs.start(sessionID);
   const rules = [{ permission: "bash", pattern: "*", action: "ask" as const }];
-  const permission = permissions.ask({ sessionID, projectID: "p", permission: "bash", patterns: ["ls"], always: [], metadata: {}, rules, signal });
+  const permission = permissions.ask({
+    sessionID,
+    projectID: "p",
+    permission: "bash",
+    patterns: ["ls"],
+    always: [],
+    metadata: {},
+    rules,
+    signal,
+  });
   const question = questions.ask(sessionID, [{ question: "Which?", header: "Pick", options: [] }], { messageID: "m", callID: "c" }, signal);
   return { signal, settled: Promise.allSettled([permission, question]) };
 }

@@ -11,7 +11,9 @@ export function AgentsView() {
     if (chosen) loadCatalog(chosen).catch(report);
   }, [chosen]);
   const catalog = chosen ? s.catalogs.get(chosen) : undefined;
-  const agents = [...(catalog?.agents ?? [])].sort((a, b) => Number(a.hidden ?? false) - Number(b.hidden ?? false) || a.name.localeCompare(b.name));
+  const agents = [...(catalog?.agents ?? [])].sort(
+    (a, b) => Number(a.hidden ?? false) - Number(b.hidden ?? false) || a.name.localeCompare(b.name),
+  );
   return (
     <section aria-labelledby="agents-title">
       <div class="view-head">
@@ -38,7 +40,9 @@ export function AgentsView() {
               {agent.name}
             </h2>
             <p class="tags small">
-              <span class="tag">{agent.mode === "subagent" ? "sub-agent" : agent.mode === "all" ? "primary and sub-agent" : "primary"}</span>
+              <span class="tag">
+                {agent.mode === "subagent" ? "sub-agent" : agent.mode === "all" ? "primary and sub-agent" : "primary"}
+              </span>
               {agent.native && <span class="tag">built-in</span>}
               {agent.hidden && <span class="tag">hidden</span>}
             </p>

@@ -2,7 +2,6 @@
 import type { Project } from "@opencode-ai/sdk/v2/client";
 import { state } from "./store";
 
-
 export function statusLabel(sessionID: string): { kind: string; text: string } {
   if ([...state.permissions.values()].some((x) => x.sessionID === sessionID)) return { kind: "waiting", text: "needs permission" };
   if ([...state.questions.values()].some((x) => x.sessionID === sessionID)) return { kind: "waiting", text: "has a question" };

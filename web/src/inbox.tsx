@@ -34,7 +34,8 @@ export function PermissionCard(props: { request: PermissionRequest; showSession?
   const title = `Permission: ${request.permission}`;
   // Short facts the tool gave (a command, a path); a diff is shown below as it is.
   const details = Object.entries(request.metadata).filter(
-    (entry): entry is [string, string] => typeof entry[1] === "string" && entry[0] !== "diff" && entry[1].length < 400 && !request.patterns.includes(entry[1]),
+    (entry): entry is [string, string] =>
+      typeof entry[1] === "string" && entry[0] !== "diff" && entry[1].length < 400 && !request.patterns.includes(entry[1]),
   );
   return (
     <article class="card ask" aria-label={title}>
@@ -127,7 +128,11 @@ export function QuestionCard(props: { request: QuestionRequest; showSession?: bo
                     checked={checked}
                     onChange={() => {
                       const next = picked.map((x) => [...x]);
-                      next[i] = q.multiple ? (checked ? next[i]!.filter((x) => x !== option.label) : [...next[i]!, option.label]) : [option.label];
+                      next[i] = q.multiple
+                        ? checked
+                          ? next[i]!.filter((x) => x !== option.label)
+                          : [...next[i]!, option.label]
+                        : [option.label];
                       setPicked(next);
                     }}
                   />
@@ -173,7 +178,11 @@ export function Inbox(props: { sessionID?: string }) {
   const questions = [...state.questions.values()].filter((q) => !props.sessionID || q.sessionID === props.sessionID);
   if (props.sessionID && permissions.length + questions.length === 0) return null;
   return (
-    <section class="inbox" aria-labelledby={props.sessionID ? undefined : "inbox-title"} aria-label={props.sessionID ? "Waiting for you" : undefined}>
+    <section
+      class="inbox"
+      aria-labelledby={props.sessionID ? undefined : "inbox-title"}
+      aria-label={props.sessionID ? "Waiting for you" : undefined}
+    >
       {!props.sessionID && (
         <h2 id="inbox-title">
           Inbox <span class="muted">({permissions.length + questions.length})</span>

@@ -29,10 +29,14 @@ function onEvent(frame: Frame): void {
     case "session.updated": {
       const info = p.info as Session;
       state.sessions.set(info.id, info);
-      if (!projectKnown(info.projectID)) void client.project.list().then(must).then((projects) => {
-        state.projects = [...state.projects, ...projects.filter((x) => !projectKnown(x.id))];
-        changed();
-      });
+      if (!projectKnown(info.projectID))
+        void client.project
+          .list()
+          .then(must)
+          .then((projects) => {
+            state.projects = [...state.projects, ...projects.filter((x) => !projectKnown(x.id))];
+            changed();
+          });
       break;
     }
     case "session.deleted":
@@ -63,7 +67,11 @@ function onEvent(frame: Frame): void {
     }
     case "message.removed": {
       const list = state.messages.get(sessionID!);
-      if (list) state.messages.set(sessionID!, list.filter((m) => m.info.id !== p.messageID));
+      if (list)
+        state.messages.set(
+          sessionID!,
+          list.filter((m) => m.info.id !== p.messageID),
+        );
       break;
     }
     case "message.part.updated":
@@ -134,4 +142,3 @@ export async function follow(): Promise<void> {
     await sleep(1500);
   }
 }
-

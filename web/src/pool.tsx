@@ -102,12 +102,7 @@ function ProjectCard(props: { project: Project; sessions: Session[] }) {
       ) : (
         <ul class="sessions">
           {roots.map((session) => (
-            <SessionRow
-              key={session.id}
-              session={session}
-              depth={0}
-              children={props.sessions.filter((s) => s.parentID === session.id)}
-            />
+            <SessionRow key={session.id} session={session} depth={0} children={props.sessions.filter((s) => s.parentID === session.id)} />
           ))}
         </ul>
       )}

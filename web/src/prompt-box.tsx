@@ -19,7 +19,9 @@ export function PromptBox(props: { session: Session; busy: boolean }) {
   const primary = (catalog?.agents ?? []).filter((a) => a.mode !== "subagent" && !a.hidden);
   const chosenAgent = agent ?? (lastUser?.role === "user" ? lastUser.agent : undefined) ?? session.agent ?? primary[0]?.name ?? "";
   // A sub-agent's session keeps its sub-agent on offer.
-  const agents = primary.some((a) => a.name === chosenAgent) ? primary : [...primary, ...(catalog?.agents ?? []).filter((a) => a.name === chosenAgent)];
+  const agents = primary.some((a) => a.name === chosenAgent)
+    ? primary
+    : [...primary, ...(catalog?.agents ?? []).filter((a) => a.name === chosenAgent)];
   const agentModel = catalog?.agents.find((a) => a.name === chosenAgent)?.model;
   const chosenModel = model ?? (lastUser?.role === "user" ? modelKey(lastUser.model) : "");
   const effectiveModel = chosenModel || modelKey(agentModel);
@@ -58,7 +60,9 @@ export function PromptBox(props: { session: Session; busy: boolean }) {
       <textarea
         id="prompt-text"
         rows={3}
-        placeholder={props.busy ? "The agent is working; a new prompt waits in the queue" : "Ask the agent… (Enter sends, Shift+Enter for a new line)"}
+        placeholder={
+          props.busy ? "The agent is working; a new prompt waits in the queue" : "Ask the agent… (Enter sends, Shift+Enter for a new line)"
+        }
         value={text}
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
@@ -122,7 +126,9 @@ export function SessionActions(props: { session: Session; busy: boolean }) {
         type="button"
         class="danger"
         disabled={!props.busy || working === "abort"}
-        onClick={() => run("abort", async () => void must(await client.session.abort({ sessionID: session.id, directory: session.directory })))}
+        onClick={() =>
+          run("abort", async () => void must(await client.session.abort({ sessionID: session.id, directory: session.directory })))
+        }
       >
         Abort
       </button>

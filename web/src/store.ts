@@ -142,7 +142,8 @@ export async function loadAll(): Promise<void> {
   const all = projects.some((p) => p.id === current.id) ? projects : [current, ...projects];
   // The server's own project first, then the most recently used.
   state.projects = all.sort(
-    (a, b) => Number(b.id === current.id) - Number(a.id === current.id) || (b.time.updated ?? b.time.created) - (a.time.updated ?? a.time.created),
+    (a, b) =>
+      Number(b.id === current.id) - Number(a.id === current.id) || (b.time.updated ?? b.time.created) - (a.time.updated ?? a.time.created),
   );
   state.status.clear();
   await Promise.all(state.projects.map(loadProject));
@@ -168,7 +169,10 @@ export async function loadSession(sessionID: string): Promise<void> {
     client.session.todo({ sessionID, directory }).then(must),
     client.session.children({ sessionID, directory }).then(must),
   ]);
-  state.messages.set(sessionID, messages.map((m) => ({ info: m.info, parts: m.parts })));
+  state.messages.set(
+    sessionID,
+    messages.map((m) => ({ info: m.info, parts: m.parts })),
+  );
   state.todos.set(sessionID, todos);
   for (const child of children) state.sessions.set(child.id, child);
   changed();

@@ -14,7 +14,10 @@ function ToolView(props: { part: ToolPart }) {
   const { part } = props;
   const st = part.state;
   const title = "title" in st && st.title ? st.title : undefined;
-  const child = (st.status === "running" || st.status === "completed") && typeof st.metadata?.sessionId === "string" ? st.metadata.sessionId : undefined;
+  const child =
+    (st.status === "running" || st.status === "completed") && typeof st.metadata?.sessionId === "string"
+      ? st.metadata.sessionId
+      : undefined;
   return (
     <details class={`part tool ${st.status}`} open>
       <summary>
@@ -68,13 +71,21 @@ function PartView(props: { part: Part; streaming: boolean }) {
     case "patch":
       return <div class="part chip">changed: {part.files.join(", ")}</div>;
     case "subtask":
-      return <div class="part chip">sub-agent {part.agent}: {part.description}</div>;
+      return (
+        <div class="part chip">
+          sub-agent {part.agent}: {part.description}
+        </div>
+      );
     case "agent":
       return <div class="part chip">@{part.name}</div>;
     case "compaction":
       return <div class="part chip">The conversation was summarized here.</div>;
     case "retry":
-      return <div class="part chip">Retry {part.attempt}: {part.error.data.message}</div>;
+      return (
+        <div class="part chip">
+          Retry {part.attempt}: {part.error.data.message}
+        </div>
+      );
     default:
       return null;
   }
@@ -93,7 +104,8 @@ export function MessageView(props: { entry: Entry }) {
   }
   const a = info as AssistantMessage;
   const streaming = !a.time.completed;
-  const error = a.error && a.error.name !== "MessageAbortedError" ? (a.error.data as { message?: string }).message ?? a.error.name : undefined;
+  const error =
+    a.error && a.error.name !== "MessageAbortedError" ? ((a.error.data as { message?: string }).message ?? a.error.name) : undefined;
   return (
     <article class="msg assistant" aria-label={`Reply of ${a.agent}`} aria-busy={streaming}>
       <p class="msg-head muted small">
