@@ -93,7 +93,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
   const events = new SessionEvents(store, bus);
   const sessions = new SessionService(store, projects, events);
-  const runs = new RunRegistry();
+  const runs = new RunRegistry({ store, events, onError: (err) => log.warn({ err }, "run lease") });
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
   const publishForSession: PublishToAsync<string> = async (sessionID, type, properties) => {

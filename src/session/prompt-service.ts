@@ -145,6 +145,7 @@ export class PromptService {
     let answerAtEnd: { item: QueuedPrompt; reply: MessageWithParts } | undefined;
     try {
       await publishStatus(this.deps, session, { type: "busy" });
+      await this.deps.runs.whenLeased(sessionID); // another node's run of the session ends first
       while (queue.length && !signal.aborted) {
         // A prompt that came in after the previous turn: that turn was not the last one after all.
         answerAtEnd?.item.settle(answerAtEnd.reply);

@@ -1,12 +1,20 @@
 // Crash recovery: a process killed mid-run leaves assistant messages open; the next start
 // finalises them as aborted (streaming parts closed, unfinished tools in error), as upstream does.
 import { ABORTED } from "../agent/agent-errors.js";
-import type { SessionDeps } from "./session-deps.js";
+// On a shared database only runs no node holds a live lease on are finalised: another node's runs
+// go on (./run-lease.ts); this runs at start and, on each node, every lease ttl.
+import type { Store } from "../storage/store.js";
+import type { SessionEvents } from "./session-events.js";
 
-/** Finalises every run a previous process left open; answers how many messages it closed. */
-export async function finaliseInterruptedRuns(deps: Pick<SessionDeps, "store" | "events">): Promise<number> {
+export interface RecoveryDeps {
+  store: Pick<Store, "listUnfinishedAssistantMessages" | "getSession" | "putPart" | "putMessage">;
+  events: Pick<SessionEvents, "publish">;
+}
+
+/** Finalises every run a stopped or dead node left open; answers how many messages it closed. */
+export async function finaliseInterruptedRuns(deps: RecoveryDeps): Promise<number> {
   const { store, events } = deps;
-  const unfinished = await store.listUnfinishedAssistantMessages();
+  const unfinished = await store.listUnfinishedAssistantMessages({ unleasedAt: Date.now() });
   for (const { info, parts } of unfinished) {
     if (info.role !== "assistant") continue;
     const session = await store.getSession(info.sessionID);

@@ -94,6 +94,8 @@ async function openSqlite(file: string): Promise<Database> {
   const database = new Database(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), "sqlite", sqlite);
   try {
     await migrate(database);
+    // A SQLite file is one node's: the run leases a previous process left are void.
+    await database.executor.run(database.db.deleteFrom("run_lease"));
   } catch (error) {
     await database.close();
     throw error;

@@ -54,6 +54,14 @@ export interface SyncEventTable {
   data: string;
 }
 
+export interface RunLeaseTable {
+  session_id: string;
+  /** The node running the session. */
+  node_id: string;
+  /** ms; bigint on PostgreSQL. */
+  expires_at: number;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -62,6 +70,7 @@ export interface Schema {
   todo: TodoTable;
   remembered_permission: RememberedPermissionTable;
   sync_event: SyncEventTable;
+  run_lease: RunLeaseTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

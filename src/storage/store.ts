@@ -42,8 +42,21 @@ export interface Store {
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
 
-  /** Assistant messages never completed: runs that were going when the server stopped. */
-  listUnfinishedAssistantMessages(): Promise<MessageWithParts[]>;
+  /**
+   * Assistant messages never completed: runs that were going when the server stopped. With
+   * `unleasedAt` (ms), only those of sessions without a run lease live at that time: runs no node runs.
+   */
+  listUnfinishedAssistantMessages(options?: { unleasedAt?: number }): Promise<MessageWithParts[]>;
+
+  /**
+   * Takes the session's run lease for `nodeID` until now + `ttlMs`: when no node holds it, when
+   * its holder let it expire, or when `nodeID` holds it already. Atomic; true when taken.
+   */
+  acquireRunLease(sessionID: string, nodeID: string, ttlMs: number): Promise<boolean>;
+  /** Extends every lease `nodeID` holds to now + `ttlMs`; answers how many. */
+  renewRunLeases(nodeID: string, ttlMs: number): Promise<number>;
+  /** Gives the session's lease up, if `nodeID` holds it. */
+  releaseRunLease(sessionID: string, nodeID: string): Promise<void>;
 
   getPart(messageID: string, partID: string): Promise<Part | undefined>;
   putPart(part: Part): Promise<void>;
