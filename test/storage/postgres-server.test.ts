@@ -1,7 +1,8 @@
 // The real server on PostgreSQL: `agentpool serve --database postgres://...` (and the same through
 // AGENTPOOL_DATABASE_URL), driven over HTTP with a scripted model. Two processes on one database
-// with different data folders see the same sessions; a process killed mid-run is finalised by the
-// next one to start, from the database alone.
+// with different data folders see the same sessions; one starting does not abort the other's runs
+// (run leases), a prompt to one queues behind the other's run of the session, and a process killed
+// mid-run is finalised by another once its lease expires, from the database alone.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -123,9 +124,45 @@ describe("agentpool serve --database postgres://", () => {
     for (const node of [a, b]) process.kill(-node.child.pid!, "SIGTERM");
   });
 
-  it("finalises a run whose server was killed mid-reply when the next server starts", async () => {
+  it("leaves a run going when another node starts, and queues that node's prompt behind it", async () => {
     const url = await cluster.createDatabase();
     const a = await serve(["--database", url]);
+    const session = await json<{ id: string }>(`${a.url}/session`, post({}));
+    const accepted = await fetch(`${a.url}/session/${session.id}/prompt_async`, post({ parts: [{ type: "text", text: "stream slowly" }] }));
+    expect(accepted.status).toBe(204);
+    await expect
+      .poll(async () => (await json<Reply[]>(`${a.url}/session/${session.id}/message`))[1]?.parts.length ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    // A second node starting on the database finalises nothing A runs.
+    const b = await serve(["--database", url]);
+    const queued = json<Reply>(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "queued on b" }] }));
+    let messages: Reply[] = [];
+    await expect
+      .poll(
+        async () => {
+          messages = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+          return messages[1]?.info.time.completed !== undefined;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    expect(messages[1]!.info.error).toBeUndefined();
+    expect(messages[1]!.parts.find((p) => p.type === "text")!.text).toBe(Array.from({ length: 300 }, (_, i) => `w${i}`).join(" "));
+    // B's prompt ran once A's run was over, not beside it.
+    const reply = await queued;
+    expect(reply.info.error).toBeUndefined();
+    const after = await json<(Reply & { info: { time: { created: number } } })[]>(`${b.url}/session/${session.id}/message`);
+    const answer = after.find((m) => m.info.id === reply.info.id)!;
+    expect(answer.info.time.created).toBeGreaterThanOrEqual(messages[1]!.info.time.completed!);
+    expect(texts(after).at(-1)).toEqual(["assistant", "echo: queued on b"]);
+    for (const node of [a, b]) process.kill(-node.child.pid!, "SIGTERM");
+  }, 60_000);
+
+  it("finalises a run whose node was killed mid-reply, from another node once its lease expires", async () => {
+    const url = await cluster.createDatabase();
+    const env = { AGENTPOOL_LEASE_TTL_MS: "1000" };
+    const a = await serve(["--database", url], env);
+    const b = await serve(["--database", url], env);
     const session = await json<{ id: string }>(`${a.url}/session`, post({}));
     const accepted = await fetch(`${a.url}/session/${session.id}/prompt_async`, post({ parts: [{ type: "text", text: "stream slowly" }] }));
     expect(accepted.status).toBe(204);
@@ -142,8 +179,19 @@ describe("agentpool serve --database postgres://", () => {
     process.kill(-a.child.pid!, "SIGKILL");
     await new Promise((resolve) => a.child.once("exit", resolve));
 
-    const b = await serve(["--database", url]);
-    const after = await json<Reply[]>(`${b.url}/session/${session.id}/message`);
+    // B, running all along, sweeps the run up once A's lease expired.
+    const killed = Date.now();
+    let after: Reply[] = [];
+    await expect
+      .poll(
+        async () => {
+          after = await json<Reply[]>(`${b.url}/session/${session.id}/message`);
+          return after[1]?.info.time.completed !== undefined;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true);
+    expect(Date.now() - killed).toBeLessThan(5_000);
     expect(after.map((m) => m.info.id)).toEqual(before.map((m) => m.info.id));
     expect(after[1]!.info.error?.name).toBe("MessageAbortedError");
     expect(after[1]!.info.time.completed).toBeDefined();
