@@ -158,8 +158,10 @@ function table(ours: Measured, off: Measured, upstream: Measured | undefined): s
   if (IDLE_SSE) {
     const growth = (m: Measured | undefined) =>
       m?.idle ? `${fmt(m.idle.growthMiB)}${m.idle.connected < m.idle.clients ? ` (${m.idle.connected} connected)` : ""}` : "—";
+    // A ratio only when both grew by at least 1 MiB (a process may also shrink meanwhile).
+    const [a, b] = [ours.idle?.growthMiB ?? 0, upstream?.idle?.growthMiB ?? 0];
     rows.push(
-      `| ${IDLE_SSE} idle SSE clients on /event held ${IDLE_SSE_SECONDS} s, RSS growth (MiB) | ${growth(upstream)} | ${growth(ours)} | ${better(ours.idle?.growthMiB, upstream?.idle?.growthMiB, false)} | | |`,
+      `| ${IDLE_SSE} idle SSE clients on /event held ${IDLE_SSE_SECONDS} s, RSS growth (MiB) | ${growth(upstream)} | ${growth(ours)} | ${a >= 1 && b >= 1 ? better(a, b, false) : "—"} | | |`,
     );
   }
   return rows.join("\n");
