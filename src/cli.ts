@@ -9,7 +9,7 @@ import { CONSOLE_DIST } from "./server/console.js";
 import type { ContractMode } from "./app/service-types.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
 import { HEARTBEAT_MS } from "./server/sse.js";
-import { startServer } from "./server/start.js";
+import { startServer, type RunningServer } from "./server/start.js";
 import { dataDirectory } from "./xdg.js";
 
 const USAGE = `Usage: agentpool serve [options]
@@ -92,6 +92,21 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   };
 }
 
+/** How long after listening the default model is printed (see main). */
+const BANNER_DELAY_MS = 200;
+
+async function printModelBanner(services: RunningServer["services"], project: string): Promise<void> {
+  const config = await services.configs.forDirectory(project);
+  const fallback = services.models.fallback(config);
+  const demo = services.models.providers(config).byID.get(SCRIPTED_PROVIDER);
+  if (fallback) process.stdout.write(`Default model: ${config.model ?? `${fallback.providerID}/${fallback.modelID}`}\n`);
+  if (demo?.source === "custom")
+    process.stdout.write(
+      `No API key found: the default model is OpenCode Zen's free one (it needs the network); ` +
+        `offline, pick ${SCRIPTED_PROVIDER}/demo for the bundled demo script (${DEMO_SCRIPT_FILE}).\n`,
+    );
+}
+
 export async function main(argv: string[]): Promise<void> {
   let options: ServeOptions | "help";
   try {
@@ -126,16 +141,15 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
   const consoleBuilt = existsSync(path.join(CONSOLE_DIST, "index.html"));
   process.stdout.write(`Web console: ${server.url}/${consoleBuilt ? "" : " (not built yet: run npm run build:web)"}\n`);
-  const config = await server.services.configs.forDirectory(options.project);
-  const fallback = server.services.models.fallback(config);
-  const demo = server.services.models.providers(config).byID.get(SCRIPTED_PROVIDER);
-  if (fallback) process.stdout.write(`Default model: ${config.model ?? `${fallback.providerID}/${fallback.modelID}`}\n`);
-  if (demo?.source === "custom")
-    process.stdout.write(
-      `No API key found: the default model is OpenCode Zen's free one (it needs the network); ` +
-        `offline, pick ${SCRIPTED_PROVIDER}/demo for the bundled demo script (${DEMO_SCRIPT_FILE}).\n`,
+  // Working out the default model parses the provider catalogue (about 0.1 s of CPU): print it a
+  // moment after listening, so that the first requests are answered before it, not after it.
+  const banner = setTimeout(() => {
+    void printModelBanner(server.services, options.project).catch((error: unknown) =>
+      log.warn({ error: (error as Error).message }, "could not work out the default model"),
     );
+  }, BANNER_DELAY_MS);
   const stop = async (signal: string) => {
+    clearTimeout(banner);
     log.info({ signal }, "stopping");
     await server.close();
     process.exit(0);

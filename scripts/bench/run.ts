@@ -8,13 +8,16 @@
 //
 // Settings (environment): BENCH_SECONDS (per path and server, default 6), BENCH_ROUNDS_PER_PATH
 // (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
-// BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is).
+// BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is),
+// BENCH_POOL (sessions prompted at once, 200; 0 skips it), BENCH_IDLE_SSE (idle /event clients,
+// 1000; 0 skips it), BENCH_IDLE_SSE_SECONDS (how long they are held, 5).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { startScriptedLlm } from "../../test/support/scripted-llm.js";
+import { lastUserText, startScriptedLlm } from "../../test/support/scripted-llm.js";
 import { load, percentile, sseFanOut, type FanOutResult, type LoadResult, type RequestSpec } from "./load.js";
+import { idleStreams, promptPool, type IdleStreamsResult, type PoolResult } from "./pool.js";
 import { seed } from "./seed.js";
-import { REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type Target } from "./targets.js";
+import { POOL_FILE_NAME, POOL_MATCH, REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type Target } from "./targets.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS_PER_PATH = Number(process.env.BENCH_ROUNDS_PER_PATH ?? 6);
@@ -22,6 +25,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30);
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
+const POOL = Number(process.env.BENCH_POOL ?? 200);
+const IDLE_SSE = Number(process.env.BENCH_IDLE_SSE ?? 1000);
+const IDLE_SSE_SECONDS = Number(process.env.BENCH_IDLE_SSE_SECONDS ?? 5);
 const WITH_UPSTREAM = process.env.BENCH_UPSTREAM !== "0" && upstreamInstalled();
 /** The bench-only switch that turns request and response validation off (src/server/openapi.ts). */
 const VALIDATION_OFF = { AGENTPOOL_BENCH_VALIDATION: "off" };
@@ -37,6 +43,8 @@ interface Measured {
   loadedRss?: number;
   paths: Map<string, LoadResult>;
   fanOut?: FanOutResult;
+  pool?: PoolResult;
+  idle?: IdleStreamsResult;
   startupMs: number[];
 }
 
@@ -136,6 +144,26 @@ function table(ours: Measured, off: Measured, upstream: Measured | undefined): s
   rows.push(
     `| RSS after seeding and all load above (MiB) | ${fmt(upstream?.loadedRss)} | ${fmt(ours.loadedRss)} | ${better(ours.loadedRss, upstream?.loadedRss, false)} | | |`,
   );
+  if (POOL) {
+    const turns = (m: Measured | undefined) =>
+      m?.pool ? `${fmt(m.pool.turnsPerSecond, 1)}${m.pool.finished < m.pool.sessions ? ` (${m.pool.finished} of ${m.pool.sessions} finished)` : ""}` : "—";
+    const lag = (m: Measured | undefined) => (m?.pool ? `${fmt(m.pool.healthP50, 1)} / ${fmt(m.pool.healthP99, 1)} ms` : "—");
+    rows.push(
+      `| pool: ${POOL} sessions prompted at once (one tool call each), turns/s | ${turns(upstream)} | ${turns(ours)} | ${better(ours.pool?.turnsPerSecond, upstream?.pool?.turnsPerSecond, true)} | | |`,
+    );
+    rows.push(
+      `| pool: GET /global/health latency during it, p50 / p99 (event-loop lag seen from outside) | ${lag(upstream)} | ${lag(ours)} | ${better(ours.pool?.healthP99, upstream?.pool?.healthP99, false)} (p99) | | |`,
+    );
+  }
+  if (IDLE_SSE) {
+    const growth = (m: Measured | undefined) =>
+      m?.idle ? `${fmt(m.idle.growthMiB)}${m.idle.connected < m.idle.clients ? ` (${m.idle.connected} connected)` : ""}` : "—";
+    // A ratio only when both grew by at least 1 MiB (a process may also shrink meanwhile).
+    const [a, b] = [ours.idle?.growthMiB ?? 0, upstream?.idle?.growthMiB ?? 0];
+    rows.push(
+      `| ${IDLE_SSE} idle SSE clients on /event held ${IDLE_SSE_SECONDS} s, RSS growth (MiB) | ${growth(upstream)} | ${growth(ours)} | ${a >= 1 && b >= 1 ? better(a, b, false) : "—"} | | |`,
+    );
+  }
   return rows.join("\n");
 }
 
@@ -145,7 +173,13 @@ if (process.env.BENCH_BUILD !== "0") execFileSync(process.execPath, [path.join(R
 
 const llm = await startScriptedLlm({
   // The same reply as our scripted provider's; a short title for upstream's title request (no tools).
-  script: (request) => ({ kind: "text", text: request.body.tools ? REPLY_TEXT : "Bench title" }),
+  // The pool's prompt: one tool call (read), then the reply once the tool's result is in.
+  script: (request) => {
+    if (!request.body.tools) return { kind: "text", text: "Bench title" };
+    if (request.body.messages.at(-1)?.role !== "tool" && lastUserText(request).includes(POOL_MATCH))
+      return { kind: "tool", calls: [{ name: "read", args: { filePath: POOL_FILE_NAME } }] };
+    return { kind: "text", text: REPLY_TEXT };
+  },
 });
 const servers: Measured[] = [];
 try {
@@ -176,6 +210,22 @@ try {
     log(`  ${m.label.padEnd(22)} SSE fan-out: p50 ${m.fanOut.p50.toFixed(1)} ms  p99 ${m.fanOut.p99.toFixed(1)} ms  max ${m.fanOut.max.toFixed(1)} ms  missed ${m.fanOut.missed}`);
   }
   for (const m of servers) m.loadedRss = rssMiB(m.target.pid);
+  // After the RSS figure above: these two add sessions and connections of their own.
+  if (POOL)
+    for (const m of compared) {
+      m.pool = await promptPool(m.target, { sessions: POOL });
+      log(
+        `  ${m.label.padEnd(22)} pool: ${m.pool.finished} of ${m.pool.sessions} finished in ${m.pool.seconds.toFixed(2)} s, ${m.pool.turnsPerSecond.toFixed(1)} turns/s; ` +
+          `GET /global/health meanwhile p50 ${m.pool.healthP50.toFixed(1)} ms  p99 ${m.pool.healthP99.toFixed(1)} ms  max ${m.pool.healthMax.toFixed(1)} ms (${m.pool.healthSamples} samples)`,
+      );
+    }
+  if (IDLE_SSE)
+    for (const m of compared) {
+      m.idle = await idleStreams(m.target, { clients: IDLE_SSE, holdSeconds: IDLE_SSE_SECONDS });
+      log(
+        `  ${m.label.padEnd(22)} ${m.idle.connected} idle SSE clients: RSS ${m.idle.beforeMiB.toFixed(0)} -> ${m.idle.heldMiB.toFixed(0)} MiB (+${m.idle.growthMiB.toFixed(0)})`,
+      );
+    }
 
   console.log(
     `\n${SECONDS} s per path and server in ${ROUNDS_PER_PATH} alternating rounds (median round), ${CONNECTIONS} keep-alive connections ` +

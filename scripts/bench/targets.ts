@@ -15,6 +15,15 @@ const OURS_MAIN = path.join(ROOT, "dist", "src", "main.js");
 /** The text every scripted reply carries, the same for both servers (about 700 bytes per answer). */
 export const REPLY_TEXT = `Benchmark reply. ${"The quick brown fox jumps over the lazy dog. ".repeat(14)}`.trim();
 
+/** The words that make both scripted models answer with a tool call (the pool prompt contains them). */
+export const POOL_MATCH = "pool turn";
+/** The file the pool's tool calls read, in each served project. */
+export const POOL_FILE_NAME = "pool.txt";
+
+function writePoolFile(project: string): void {
+  writeFileSync(path.join(project, POOL_FILE_NAME), "The file the benchmark's pool of sessions reads.\n".repeat(20));
+}
+
 export interface Target {
   name: "ours" | "upstream";
   url: string;
@@ -128,7 +137,13 @@ export async function startOurs(options: StartOptions = {}): Promise<Target> {
   const home = scratch("ours");
   const project = path.join(home, "project");
   git(project);
-  writeFileSync(path.join(project, "bench-script.json"), JSON.stringify({ chunkDelayMs: 0, rules: [{ steps: [{ text: REPLY_TEXT }] }] }));
+  writePoolFile(project);
+  // The pool's prompt (scripts/bench/pool.ts): one tool call, then the reply; any other prompt: the reply.
+  const rules = [
+    { match: POOL_MATCH, steps: [{ tool: "read", input: { filePath: POOL_FILE_NAME } }, { text: REPLY_TEXT }] },
+    { steps: [{ text: REPLY_TEXT }] },
+  ];
+  writeFileSync(path.join(project, "bench-script.json"), JSON.stringify({ chunkDelayMs: 0, rules }));
   writeFileSync(
     path.join(project, "opencode.json"),
     JSON.stringify({
@@ -155,6 +170,7 @@ export async function startUpstream(options: StartOptions = {}): Promise<Target>
   const home = scratch("upstream");
   const project = path.join(home, "project");
   git(project);
+  writePoolFile(project);
   const baseURL = options.llmUrl ?? "http://127.0.0.1:9/v1";
   const config = {
     share: "disabled",

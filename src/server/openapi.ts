@@ -9,12 +9,15 @@
 //   unknown keys in a request (POST /session {"bogus":1} is a 200); responses stay strict.
 // Its router rebuilds the operation list (lodash over 190 operations) on every lookup; that is
 // cached once here, see cacheRouting(). scripts/bench/validation.ts measures the difference.
+// Its parseRequest builds a path-parameter parser (bath-es5) from the operation's template on
+// every request; those are made once per template, see cachePathParsers().
 //
 // Its validators are replaced by the same checks compiled from $refs into the document (see
 // SpecValidators): one function per component schema, shared by every operation, instead of one
 // function per operation and status over the dereferenced (fully inlined) schema. The inlined
 // ones were so large that V8 would not optimize them: checking the 200 messages of
 // GET /session/{id}/message took 2.8 ms that way, 0.4 ms this way; they also compile faster.
+import { createRequire } from "node:module";
 import { OpenAPIBackend } from "openapi-backend";
 import type { Options, ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020.js";
@@ -220,6 +223,31 @@ function cacheRouting(api: Backend): void {
   }) as typeof router.matchOperation;
 }
 
+type Bath = (template: string, patterns?: unknown) => unknown;
+
+/**
+ * openapi-backend's router calls bath-es5's default export (`bath(operation.path).params(path)`)
+ * for each request, which compiles the template's patterns every time (about 6% of a health
+ * request). The module is CommonJS and the router reads `.default` from its exports object at
+ * each call, so that export is replaced (in memory, once per process) by one that keeps the
+ * parser of each template; calls with custom patterns go through unchanged.
+ */
+function cachePathParsers(): void {
+  const fromBackend = createRequire(createRequire(import.meta.url).resolve("openapi-backend"));
+  const bath = fromBackend("bath-es5") as { default?: Bath; bath?: Bath };
+  const original = bath.default;
+  if (typeof original !== "function" || (original as { cached?: boolean }).cached) return;
+  const parsers = new Map<string, unknown>();
+  const cached = ((template: string, patterns?: unknown) => {
+    if (patterns !== undefined) return original(template, patterns);
+    let parser = parsers.get(template);
+    if (!parser) parsers.set(template, (parser = original(template)));
+    return parser;
+  }) as Bath & { cached?: boolean };
+  cached.cached = true;
+  bath.default = cached;
+}
+
 /**
  * For `npm run bench` only (AGENTPOOL_BENCH_VALIDATION=off), to show what validation costs: requests
  * and answers pass unchecked. Never set by the server, the CLI or the tests.
@@ -254,7 +282,10 @@ export async function createBackend(doc: OpenApiDocument, options: { cache?: boo
     customizeAjv: customizeAjv as never,
   });
   await api.init();
-  if (options.cache !== false) cacheRouting(api);
+  if (options.cache !== false) {
+    cacheRouting(api);
+    cachePathParsers();
+  }
   useSpecValidators(api, doc);
   if (process.env.AGENTPOOL_BENCH_VALIDATION === "off") skipValidation(api);
   return api;
