@@ -44,9 +44,10 @@ import { SessionEventLog } from "../v2/durable-log.js";
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
   return (event: ScopedEvent) => {
-    // Either shape will do: the global one is checked only when the bare one does not conform.
-    const errors = schemas.check("ServedEvent", event.payload) && schemas.check("ServedGlobalEvent", event);
-    if (!errors) return;
+    // Either shape will do: the global one is checked only when the bare one does not conform,
+    // and the bare one's errors are what is reported.
+    const errors = schemas.check("ServedEvent", event.payload);
+    if (!errors || !schemas.check("ServedGlobalEvent", event)) return;
     const message = `event ${event.payload.type} breaks the spec: ${summarizeErrors(errors, event.payload).join("; ")}`;
     if (config.contractMode === "fail") throw new Error(message);
     log.warn({ event }, message);
