@@ -3,7 +3,7 @@
 import type { EventProperties, EventType } from "../bus/event-bus.js";
 import type { HandlerMap } from "../../generated/handlers.js";
 import { publishForDirectory } from "../bus/instance-events.js";
-import type { HandlerReply, RequestContext } from "../server/context.js";
+import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 
 /** The old command names some clients still send, and the TUI command each one means. */
 const COMMAND_ALIASES: Record<string, string> = {
@@ -56,8 +56,15 @@ export const tuiHandlers = {
     return publish(ctx, "tui.session.select", { sessionID: body!.sessionID });
   },
   "tui.control.next": async (_input, ctx) => {
-    const request = await ctx.services.tui.nextRequest(requestGone(ctx));
-    return { path: request.path, body: request.body ?? null };
+    const gone = requestGone(ctx);
+    try {
+      const request = await ctx.services.tui.nextRequest(gone);
+      return { path: request.path, body: request.body ?? null };
+    } catch (error) {
+      // The controller went away while it waited: there is no one to answer, and nothing failed.
+      if (gone.aborted) return STREAMED;
+      throw error;
+    }
   },
   "tui.control.response": ({ body }, ctx) => {
     ctx.services.tui.respond(body);
