@@ -105,27 +105,32 @@ interface Subscriber {
   onData?: (data: string) => void;
 }
 
-function subscribe(base: URL, path: string, onConnected: () => void, sub: Subscriber): void {
+/** A reader of an SSE response's text chunks: calls `onData` with each complete frame's data lines (their JSON text). */
+export function sseDataReader(onData: (data: string) => void): (chunk: string) => void {
   let buffer = "";
+  return (chunk) => {
+    buffer += chunk;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      for (const line of frame.split("\n")) if (line.startsWith("data: ")) onData(line.slice(6));
+    }
+  };
+}
+
+function subscribe(base: URL, path: string, onConnected: () => void, sub: Subscriber): void {
   let connected = false;
+  const read = sseDataReader((data) => {
+    if (!connected) {
+      connected = true;
+      onConnected();
+    }
+    sub.onData?.(data);
+  });
   sub.req = http.get({ host: base.hostname, port: base.port, path, agent: false }, (res) => {
     res.setEncoding("utf8");
-    res.on("data", (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        for (const line of frame.split("\n")) {
-          if (!line.startsWith("data: ")) continue;
-          if (!connected) {
-            connected = true;
-            onConnected();
-          }
-          sub.onData?.(line.slice(6));
-        }
-      }
-    });
+    res.on("data", read);
     res.on("error", () => undefined);
   });
   sub.req.on("error", () => undefined);

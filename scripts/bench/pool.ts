@@ -1,7 +1,7 @@
 // Two measurements of a server under many clients: a pool of sessions prompted at once, and many
 // idle event streams held open. Both run against ours and upstream alike.
 import http from "node:http";
-import { percentile } from "./load.js";
+import { percentile, sseDataReader } from "./load.js";
 import { POOL_MATCH, rssMiB, type Target } from "./targets.js";
 
 /** The prompt both scripted models answer with one tool call (`read` of POOL_FILE_NAME), then a text. */
@@ -29,28 +29,21 @@ async function post(url: string, body: unknown): Promise<Response> {
 /** One /event stream; calls onData with each data line's JSON text. Resolves once the first frame arrived. */
 function openStream(base: URL, onData: (data: string) => void): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
-    let buffer = "";
     let first = true;
+    const read = sseDataReader((data) => {
+      onData(data);
+      if (!first) return;
+      first = false;
+      clearTimeout(timer);
+      resolve(req);
+    });
     const timer = setTimeout(() => {
       req.destroy();
       reject(new Error("no first event within 30 s"));
     }, 30_000);
     const req = http.get({ host: base.hostname, port: base.port, path: "/event", agent: false }, (res) => {
       res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          for (const line of frame.split("\n")) if (line.startsWith("data: ")) onData(line.slice(6));
-          if (first) {
-            first = false;
-            clearTimeout(timer);
-            resolve(req);
-          }
-        }
-      });
+      res.on("data", read);
       res.on("error", () => undefined);
     });
     req.on("error", (error) => {
