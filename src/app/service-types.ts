@@ -19,6 +19,8 @@ import type { ShellService } from "../session/shell-service.js";
 import type { RevertService } from "../session/revert-service.js";
 import type { CommandService } from "../session/command-service.js";
 import type { Store } from "../storage/store.js";
+import type { ClusterStore } from "../storage/cluster-store.js";
+import type { ClusterSignals } from "../cluster/cluster-signals.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "../contract/validation.js";
@@ -60,6 +62,10 @@ export interface Services {
   bus: EventBus;
   schemas: SpecSchemas;
   store: Store;
+  /** The pool's shared state: live nodes, run leases, pending requests. */
+  cluster: ClusterStore;
+  /** Messages to the other nodes of the pool. */
+  signals: ClusterSignals;
   projects: Projects;
   sessions: SessionService;
   /** Stops and deletes sessions with everything pending under them. */

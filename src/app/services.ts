@@ -1,4 +1,5 @@
 // Builds the services every handler uses, in dependency order.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
 import { EventBus, type PublishTo, type PublishToAsync, type ScopedEvent } from "../bus/event-bus.js";
@@ -28,6 +29,9 @@ import { SessionDiffs } from "../snapshot/session-diffs.js";
 import { Snapshots } from "../snapshot/snapshots.js";
 import { openDatabase } from "../storage/database.js";
 import { SqlStore } from "../storage/sql-store.js";
+import { SqlClusterStore } from "../storage/sql-cluster-store.js";
+import { LocalSignals, type ClusterSignals } from "../cluster/cluster-signals.js";
+import { PendingRequests } from "../cluster/pending-requests.js";
 import type { ServerConfig, Services } from "./service-types.js";
 import { SpecSchemas, summarizeErrors } from "../contract/validation.js";
 import { TuiControl } from "../tui/tui-control.js";
@@ -95,7 +99,11 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
   const events = new SessionEvents(store, bus);
   const sessions = new SessionService(store, projects, events);
-  const runs = new RunRegistry({ store, events, onError: (err) => log.warn({ err }, "run lease") });
+  // The pool's shared state, and how this node reaches the others (nobody to reach alone).
+  const cluster = new SqlClusterStore(database.share());
+  const signals: ClusterSignals = new LocalSignals(`node_${randomUUID()}`);
+  const pooled = false;
+  const runs = new RunRegistry({ store, events, cluster, signals, onError: (err) => log.warn({ err }, "run lease") });
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
   const publishForSession: PublishToAsync<string> = async (sessionID, type, properties) => {
@@ -105,11 +113,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const publishInDirectory: PublishTo<string> = (directory, type, properties) =>
     void publishForDirectory({ bus, projects }, directory, type, properties).catch(() => undefined);
   const plugins = new PluginService({ configs, projects, bus, publish: publishInDirectory, log });
-  const permissions = new PermissionService(store, publishForSession, async (request) => {
-    const session = await store.getSession(request.sessionID);
-    return session ? plugins.permission(session.directory, request) : "ask";
+  const permissions = new PermissionService({
+    store,
+    pending: new PendingRequests("permission", cluster, signals, pooled),
+    publish: publishForSession,
+    pluginDecision: async (request) => {
+      const session = await store.getSession(request.sessionID);
+      return session ? plugins.permission(session.directory, request) : "ask";
+    },
   });
-  const questions = new QuestionService(publishForSession);
+  const questions = new QuestionService(new PendingRequests("question", cluster, signals, pooled), publishForSession);
   const lifecycle = new SessionLifecycle({ store, sessions, runs, permissions, questions });
   const reverts = new RevertService({ store, sessions, events, runs, projects, snapshots });
   const credentials = new CredentialStore(config.dataDirectory);
@@ -159,6 +172,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     schemas,
     bus,
     store,
+    cluster,
+    signals,
     projects,
     sessions,
     lifecycle,

@@ -2,6 +2,7 @@
 // (permission.asked, then a reply: once, always, reject). "always" is remembered for the project.
 import type { PublishToAsync } from "../bus/event-bus.js";
 import type { PermissionRequest, PermissionRuleset } from "../../generated/schemas.js";
+import type { PendingRequests } from "../cluster/pending-requests.js";
 import { createId } from "../id.js";
 import { NotFoundError } from "../domain-errors.js";
 import type { Store } from "../storage/store.js";
@@ -35,11 +36,20 @@ export interface PermissionAsk {
   id?: string;
 }
 
-interface Pending {
-  request: PermissionRequest;
-  projectID: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
+/** What the user answered, here or on another node of the pool. */
+interface PermissionAnswer {
+  reply: PermissionReply;
+  message?: string;
+}
+
+export interface PermissionServiceDeps {
+  store: Pick<Store, "getRememberedPermissions" | "putRememberedPermissions">;
+  /** Where the requests wait, seen by every node. */
+  pending: PendingRequests<PermissionRequest, PermissionAnswer>;
+  /** Publishes permission.asked / permission.replied on the session's stream. */
+  publish: PublishToAsync<string>;
+  /** Plugins' say (`permission.ask`) on a request the rules leave to the user. */
+  pluginDecision?: (request: PermissionRequest) => Promise<"ask" | "allow" | "deny">;
 }
 
 export function permissionNotFound(requestID: string): NotFoundError {
@@ -47,23 +57,27 @@ export function permissionNotFound(requestID: string): NotFoundError {
 }
 
 export class PermissionService {
-  private readonly pending = new Map<string, Pending>();
+  constructor(private readonly deps: PermissionServiceDeps) {
+    // A reply another node received for a request this node's run waits on.
+    deps.pending.onForwarded((id, body) => {
+      const reply = body.reply as PermissionReply;
+      void this.reply(id, reply, typeof body.message === "string" ? body.message : undefined).catch(() => undefined);
+    });
+  }
 
-  constructor(
-    private readonly store: Store,
-    /** Publishes permission.asked / permission.replied on the session's stream. */
-    private readonly publish: PublishToAsync<string>,
-    /** Plugins' say (`permission.ask`) on a request the rules leave to the user. */
-    private readonly pluginDecision: (request: PermissionRequest) => Promise<"ask" | "allow" | "deny"> = async () => "ask",
-  ) {}
+  /** The requests waiting for a reply (on every node of a pool). */
+  list(): Promise<PermissionRequest[]> {
+    return this.deps.pending.list();
+  }
 
-  list(): PermissionRequest[] {
-    return [...this.pending.values()].map((p) => p.request);
+  /** A request still waiting, wherever it waits. */
+  find(requestID: string): Promise<PermissionRequest | undefined> {
+    return this.deps.pending.find(requestID);
   }
 
   /** What the rules (and the project's "always" answers) decide for a request, before anyone is asked. */
   async decide(ask: Pick<PermissionAsk, "projectID" | "permission" | "patterns" | "rules">): Promise<"allow" | "deny" | "ask"> {
-    const remembered = await this.store.getRememberedPermissions(ask.projectID);
+    const remembered = await this.deps.store.getRememberedPermissions(ask.projectID);
     const actions = ask.patterns.map((pattern) =>
       evaluate(remembered, ask.permission, pattern) === "allow" ? "allow" : (evaluate(ask.rules, ask.permission, pattern) ?? "ask"),
     );
@@ -90,59 +104,48 @@ export class PermissionService {
       always: ask.always,
       ...(ask.tool ? { tool: ask.tool } : {}),
     };
-    const byPlugins = await this.pluginDecision(request);
+    const byPlugins = (await this.deps.pluginDecision?.(request)) ?? "ask";
     if (byPlugins === "allow") return;
     if (byPlugins === "deny")
       throw new PermissionDeniedError(`A plugin denied this tool call (${ask.permission}: ${ask.patterns.join(", ")}).`, false);
-    const answered = new Promise<void>((resolve, reject) => {
-      this.pending.set(request.id, { request, projectID: ask.projectID, resolve, reject });
-    });
-    const onAbort = () => this.drop(request.id, new PermissionDeniedError("Tool execution aborted", true));
+    const { pending, publish } = this.deps;
+    const { answered } = await pending.open(request);
+    const onAbort = () => pending.drop(request.id, new PermissionDeniedError("Tool execution aborted", true));
     ask.signal.addEventListener("abort", onAbort, { once: true });
-    await this.publish(ask.sessionID, "permission.asked", request);
+    if (ask.signal.aborted) onAbort();
+    await publish(ask.sessionID, "permission.asked", request);
+    let answer: PermissionAnswer;
     try {
-      await answered;
+      answer = await answered;
     } finally {
       ask.signal.removeEventListener("abort", onAbort);
     }
-  }
-
-  async reply(requestID: string, reply: PermissionReply, message?: string): Promise<void> {
-    const entry = this.pending.get(requestID);
-    if (!entry) throw permissionNotFound(requestID);
-    this.pending.delete(requestID);
-    const { request } = entry;
-    await this.publish(request.sessionID, "permission.replied", { sessionID: request.sessionID, requestID, reply });
-    if (reply === "reject") {
-      entry.reject(
-        message
-          ? new PermissionDeniedError(
-              `The user rejected permission to use this specific tool call with the following feedback: ${message}`,
-              false,
-            )
-          : new PermissionDeniedError("The user rejected permission to use this specific tool call.", true),
-      );
-      return;
+    await publish(request.sessionID, "permission.replied", { sessionID: request.sessionID, requestID: request.id, reply: answer.reply });
+    if (answer.reply === "reject") {
+      throw answer.message
+        ? new PermissionDeniedError(
+            `The user rejected permission to use this specific tool call with the following feedback: ${answer.message}`,
+            false,
+          )
+        : new PermissionDeniedError("The user rejected permission to use this specific tool call.", true);
     }
-    if (reply === "always") {
-      const remembered = await this.store.getRememberedPermissions(entry.projectID);
+    if (answer.reply === "always") {
+      const remembered = await this.deps.store.getRememberedPermissions(ask.projectID);
       const added = request.always.map((pattern) => ({ permission: request.permission, pattern, action: "allow" as const }));
-      await this.store.putRememberedPermissions(entry.projectID, [...remembered, ...added]);
+      await this.deps.store.putRememberedPermissions(ask.projectID, [...remembered, ...added]);
     }
-    entry.resolve();
   }
 
-  /** Ends the pending requests of a session (abort, delete). */
+  /** Answers a request, here or by passing the reply to the node whose run waits for it. */
+  async reply(requestID: string, reply: PermissionReply, message?: string): Promise<void> {
+    const located = await this.deps.pending.locate(requestID);
+    if (!located) throw permissionNotFound(requestID);
+    if ("node" in located) return this.deps.pending.forward(located.node, requestID, { reply, ...(message ? { message } : {}) });
+    located.here.resolve({ reply, ...(message ? { message } : {}) });
+  }
+
+  /** Ends this node's pending requests of a session (abort, delete). */
   dropSession(sessionID: string): void {
-    for (const [id, entry] of this.pending) {
-      if (entry.request.sessionID === sessionID) this.drop(id, new PermissionDeniedError("Tool execution aborted", true));
-    }
-  }
-
-  private drop(requestID: string, error: Error): void {
-    const entry = this.pending.get(requestID);
-    if (!entry) return;
-    this.pending.delete(requestID);
-    entry.reject(error);
+    this.deps.pending.dropSession(sessionID, () => new PermissionDeniedError("Tool execution aborted", true));
   }
 }

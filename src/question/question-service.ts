@@ -1,7 +1,9 @@
 // Questions an agent asks the user (the question tool): question.asked, then a reply with the
-// chosen labels or a rejection (the tool fails and the run stops, as upstream).
+// chosen labels or a rejection (the tool fails and the run stops, as upstream). In a pool, the
+// reply may reach any node: it is passed on to the node whose run waits (../cluster/pending-requests.ts).
 import type { PublishToAsync } from "../bus/event-bus.js";
 import type { QuestionAnswer, QuestionInfo, QuestionRequest } from "../../generated/schemas.js";
+import type { PendingRequests } from "../cluster/pending-requests.js";
 import { createId } from "../id.js";
 import { NotFoundError } from "../domain-errors.js";
 
@@ -12,23 +14,25 @@ export class QuestionRejectedError extends Error {
   }
 }
 
-interface Pending {
-  request: QuestionRequest;
-  resolve: (answers: QuestionAnswer[]) => void;
-  reject: (error: Error) => void;
-}
+/** The user's answers, or undefined for a dismissed question. */
+export type QuestionReply = { answers: QuestionAnswer[] } | { rejected: true };
 
 export function questionNotFound(requestID: string): NotFoundError {
   return new NotFoundError("Question", requestID);
 }
 
 export class QuestionService {
-  private readonly pending = new Map<string, Pending>();
+  constructor(
+    private readonly pending: PendingRequests<QuestionRequest, QuestionReply>,
+    private readonly publish: PublishToAsync<string>,
+  ) {
+    // A reply another node received for a question this node's run waits on.
+    pending.onForwarded((id, body) => void this.answer(id, body as QuestionReply).catch(() => undefined));
+  }
 
-  constructor(private readonly publish: PublishToAsync<string>) {}
-
-  list(): QuestionRequest[] {
-    return [...this.pending.values()].map((p) => p.request);
+  /** The questions waiting for a reply (on every node of a pool). */
+  list(): Promise<QuestionRequest[]> {
+    return this.pending.list();
   }
 
   async ask(
@@ -38,44 +42,44 @@ export class QuestionService {
     signal: AbortSignal,
   ): Promise<QuestionAnswer[]> {
     const request: QuestionRequest = { id: createId("que"), sessionID, questions, tool };
-    const answered = new Promise<QuestionAnswer[]>((resolve, reject) => this.pending.set(request.id, { request, resolve, reject }));
-    const onAbort = () => this.drop(request.id, new Error("Tool execution aborted"));
+    const { answered } = await this.pending.open(request);
+    const onAbort = () => this.pending.drop(request.id, new Error("Tool execution aborted"));
     signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
     await this.publish(sessionID, "question.asked", request);
+    let reply: QuestionReply;
     try {
-      return await answered;
+      reply = await answered;
     } finally {
       signal.removeEventListener("abort", onAbort);
     }
+    const requestID = request.id;
+    if ("rejected" in reply) {
+      await this.publish(sessionID, "question.rejected", { sessionID, requestID });
+      throw new QuestionRejectedError();
+    }
+    await this.publish(sessionID, "question.replied", { sessionID, requestID, answers: reply.answers });
+    return reply.answers;
   }
 
-  async reply(requestID: string, answers: QuestionAnswer[]): Promise<void> {
-    const entry = this.take(requestID);
-    await this.publish(entry.request.sessionID, "question.replied", { sessionID: entry.request.sessionID, requestID, answers });
-    entry.resolve(answers);
+  reply(requestID: string, answers: QuestionAnswer[]): Promise<void> {
+    return this.answer(requestID, { answers });
   }
 
-  async reject(requestID: string): Promise<void> {
-    const entry = this.take(requestID);
-    await this.publish(entry.request.sessionID, "question.rejected", { sessionID: entry.request.sessionID, requestID });
-    entry.reject(new QuestionRejectedError());
+  reject(requestID: string): Promise<void> {
+    return this.answer(requestID, { rejected: true });
   }
 
+  /** Ends this node's pending questions of a session (abort, delete). */
   dropSession(sessionID: string): void {
-    for (const [id, entry] of this.pending) if (entry.request.sessionID === sessionID) this.drop(id, new Error("Tool execution aborted"));
+    this.pending.dropSession(sessionID, () => new Error("Tool execution aborted"));
   }
 
-  private take(requestID: string): Pending {
-    const entry = this.pending.get(requestID);
-    if (!entry) throw questionNotFound(requestID);
-    this.pending.delete(requestID);
-    return entry;
-  }
-
-  private drop(requestID: string, error: Error): void {
-    const entry = this.pending.get(requestID);
-    if (!entry) return;
-    this.pending.delete(requestID);
-    entry.reject(error);
+  /** Answers a question here, or passes the answer to the node whose run waits for it. */
+  private async answer(requestID: string, reply: QuestionReply): Promise<void> {
+    const located = await this.pending.locate(requestID);
+    if (!located) throw questionNotFound(requestID);
+    if ("node" in located) return this.pending.forward(located.node, requestID, reply);
+    located.here.resolve(reply);
   }
 }

@@ -13,7 +13,7 @@ export interface RunningServer {
 
 export async function startServer(options: AppOptions): Promise<RunningServer> {
   const { app, services } = await createApp(options);
-  const finalised = await services.prompts.finaliseInterruptedRuns();
+  const finalised = await services.runs.finaliseInterruptedRuns();
   if (finalised) services.log.warn({ count: finalised }, "finalised runs interrupted by the previous stop");
   const server = http.createServer(app);
   server.on("upgrade", ptyUpgradeHandler(services.pty, options.credentials, services.config));
@@ -45,6 +45,9 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.watchers.close())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
+        // This node leaves the pool: its leases and requests go with it.
+        .then(() => services.cluster.forgetNode(services.signals.nodeID).catch(() => undefined))
+        .then(() => services.cluster.close())
         .then(() => services.store.close())
         .then(() => services.syncLog.close())
         .then(() => services.sessionLog.close()),

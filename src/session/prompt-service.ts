@@ -7,7 +7,6 @@ import type { MessageWithParts } from "../storage/store.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
 import type { RevertService } from "./revert-service.js";
-import { finaliseInterruptedRuns } from "./run-recovery.js";
 import { publishStatus } from "./run-status.js";
 import { runSubtask } from "./sub-task.js";
 import { runTurn, type TurnDeps } from "./turn.js";
@@ -50,11 +49,6 @@ export class PromptService {
   /** Listens to admitted and prompted inputs (the v2 durable log). */
   observeInputs(listener: InputListener): () => void {
     return this.inputs.observe(listener);
-  }
-
-  /** Finalises the runs a previous process left open (it was killed mid-run). */
-  finaliseInterruptedRuns(): Promise<number> {
-    return finaliseInterruptedRuns(this.deps);
   }
 
   /**

@@ -30,7 +30,7 @@ export class SessionLifecycle {
     const { permissions, questions, runs, store } = this.deps;
     permissions.dropSession(sessionID);
     questions.dropSession(sessionID);
-    runs.abort(sessionID);
+    await runs.abort(sessionID);
     for (const child of await store.listChildren(sessionID)) await this.stop(child.id);
   }
 

@@ -62,6 +62,21 @@ export interface RunLeaseTable {
   expires_at: number;
 }
 
+export interface NodeTable {
+  id: string;
+  /** ms; bigint on PostgreSQL. Past it, the node is taken for dead. */
+  expires_at: number;
+}
+
+export interface PendingRequestTable {
+  id: string;
+  kind: "permission" | "question";
+  session_id: string;
+  /** The node whose run waits for the reply. */
+  node_id: string;
+  data: string;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -71,6 +86,8 @@ export interface Schema {
   remembered_permission: RememberedPermissionTable;
   sync_event: SyncEventTable;
   run_lease: RunLeaseTable;
+  node: NodeTable;
+  pending_request: PendingRequestTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

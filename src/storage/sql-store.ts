@@ -213,10 +213,11 @@ export class SqlStore implements Store {
     });
   }
 
-  listUnfinishedAssistantMessages(options: { unleasedAt?: number } = {}): Promise<MessageWithParts[]> {
+  listUnfinishedAssistantMessages(options: { unleasedAt?: number; sessionID?: string } = {}): Promise<MessageWithParts[]> {
     return this.use(async (database) => {
       const { db, executor } = database;
       let select = db.selectFrom("message").select("data").where("unfinished", "=", 1);
+      if (options.sessionID !== undefined) select = select.where("session_id", "=", options.sessionID);
       const at = options.unleasedAt;
       if (at !== undefined)
         select = select.where(({ not, exists, selectFrom }) =>
@@ -233,42 +234,6 @@ export class SqlStore implements Store {
       const result: MessageWithParts[] = [];
       for (const info of infos) result.push({ info, parts: await this.partsOf(database, info.id) });
       return result;
-    });
-  }
-
-  acquireRunLease(sessionID: string, nodeID: string, ttlMs: number) {
-    return this.use(async ({ db, executor }) => {
-      const now = Date.now();
-      // One statement: insert, or take over a lease that expired or is ours already.
-      const changed = await executor.run(
-        db
-          .insertInto("run_lease")
-          .values({ session_id: sessionID, node_id: nodeID, expires_at: now + ttlMs })
-          .onConflict((c) =>
-            c
-              .column("session_id")
-              .doUpdateSet({ node_id: nodeID, expires_at: now + ttlMs })
-              .where((eb) => eb.or([eb("run_lease.expires_at", "<=", now), eb("run_lease.node_id", "=", nodeID)])),
-          ),
-      );
-      return changed > 0;
-    });
-  }
-
-  renewRunLeases(nodeID: string, ttlMs: number) {
-    return this.use(({ db, executor }) =>
-      executor.run(
-        db
-          .updateTable("run_lease")
-          .set({ expires_at: Date.now() + ttlMs })
-          .where("node_id", "=", nodeID),
-      ),
-    );
-  }
-
-  releaseRunLease(sessionID: string, nodeID: string) {
-    return this.use(async ({ db, executor }) => {
-      await executor.run(db.deleteFrom("run_lease").where("session_id", "=", sessionID).where("node_id", "=", nodeID));
     });
   }
 

@@ -46,17 +46,7 @@ export interface Store {
    * Assistant messages never completed: runs that were going when the server stopped. With
    * `unleasedAt` (ms), only those of sessions without a run lease live at that time: runs no node runs.
    */
-  listUnfinishedAssistantMessages(options?: { unleasedAt?: number }): Promise<MessageWithParts[]>;
-
-  /**
-   * Takes the session's run lease for `nodeID` until now + `ttlMs`: when no node holds it, when
-   * its holder let it expire, or when `nodeID` holds it already. Atomic; true when taken.
-   */
-  acquireRunLease(sessionID: string, nodeID: string, ttlMs: number): Promise<boolean>;
-  /** Extends every lease `nodeID` holds to now + `ttlMs`; answers how many. */
-  renewRunLeases(nodeID: string, ttlMs: number): Promise<number>;
-  /** Gives the session's lease up, if `nodeID` holds it. */
-  releaseRunLease(sessionID: string, nodeID: string): Promise<void>;
+  listUnfinishedAssistantMessages(options?: { unleasedAt?: number; sessionID?: string }): Promise<MessageWithParts[]>;
 
   getPart(messageID: string, partID: string): Promise<Part | undefined>;
   putPart(part: Part): Promise<void>;

@@ -11,10 +11,15 @@ import { RunRegistry } from "../../src/session/run-registry.js";
 import { SessionEvents } from "../../src/session/session-events.js";
 import { SessionLifecycle } from "../../src/session/session-lifecycle.js";
 import { SessionService } from "../../src/session/session-service.js";
-import { SqliteStore } from "../../src/storage/sqlite-store.js";
+import { LocalSignals } from "../../src/cluster/cluster-signals.js";
+import { PendingRequests } from "../../src/cluster/pending-requests.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { SqlClusterStore } from "../../src/storage/sql-cluster-store.js";
+import { SqlStore } from "../../src/storage/sql-store.js";
 import { makeTempDir } from "../support/temp.js";
 
-let store: SqliteStore;
+let database: Database;
+let store: SqlStore;
 let sessions: SessionService;
 let runs: RunRegistry;
 let permissions: PermissionService;
@@ -24,16 +29,19 @@ let directory: string;
 
 beforeEach(async () => {
   directory = makeTempDir("lifecycle");
-  store = new SqliteStore(path.join(directory, "agentpool.db"));
+  database = await openDatabase({ file: path.join(directory, "agentpool.db") });
+  store = new SqlStore(database);
+  const cluster = new SqlClusterStore(database);
+  const signals = new LocalSignals("node_test");
   const projects = new Projects(store);
   sessions = new SessionService(store, projects, new SessionEvents(store, new EventBus()));
   runs = new RunRegistry();
   const publish = async () => {};
-  permissions = new PermissionService(store, publish);
-  questions = new QuestionService(publish);
+  permissions = new PermissionService({ store, pending: new PendingRequests("permission", cluster, signals, false), publish });
+  questions = new QuestionService(new PendingRequests("question", cluster, signals, false), publish);
   lifecycle = new SessionLifecycle({ store, sessions, runs, permissions, questions });
 });
-afterEach(() => store.close());
+afterEach(() => database.close());
 
 /** A run of the session that waits on a permission and a question, as a tool call would. */
 function waitingRun(sessionID: string) {
@@ -59,28 +67,28 @@ describe("SessionLifecycle", () => {
     const child = await sessions.create(directory, { parentID: parent.id });
     const parentRun = waitingRun(parent.id);
     const childRun = waitingRun(child.id);
-    await expect.poll(() => permissions.list().length).toBe(2);
+    await expect.poll(async () => (await permissions.list()).length).toBe(2);
 
     await lifecycle.stop(parent.id);
 
     expect(parentRun.signal.aborted).toBe(true);
     expect(childRun.signal.aborted).toBe(true);
     for (const result of [...(await parentRun.settled), ...(await childRun.settled)]) expect(result.status).toBe("rejected");
-    expect(permissions.list()).toEqual([]);
-    expect(questions.list()).toEqual([]);
+    expect(await permissions.list()).toEqual([]);
+    expect(await questions.list()).toEqual([]);
   });
 
   it("delete stops a child's run before the child is deleted with its parent", async () => {
     const parent = await sessions.create(directory);
     const child = await sessions.create(directory, { parentID: parent.id });
     const childRun = waitingRun(child.id);
-    await expect.poll(() => questions.list().length).toBe(1);
+    await expect.poll(async () => (await questions.list()).length).toBe(1);
 
     await lifecycle.delete(parent.id);
 
     expect(childRun.signal.aborted).toBe(true);
-    expect(permissions.list()).toEqual([]);
-    expect(questions.list()).toEqual([]);
+    expect(await permissions.list()).toEqual([]);
+    expect(await questions.list()).toEqual([]);
     expect(await store.getSession(child.id)).toBeUndefined();
     expect(await store.getSession(parent.id)).toBeUndefined();
   });

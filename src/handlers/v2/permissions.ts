@@ -21,26 +21,24 @@ function savedID(permission: string, pattern: string): string {
 
 export const permissionsHandlers = {
   "v2.permission.request.list": async (_input, ctx) =>
-    located(ctx, (await inRequestDirectory(ctx, ctx.services.permissions.list())).map(toPermissionV2)),
+    located(ctx, (await inRequestDirectory(ctx, await ctx.services.permissions.list())).map(toPermissionV2)),
   "v2.session.permission.list": async ({ params }, ctx) => {
     await sessionOf(ctx, params.sessionID);
     return {
-      data: ctx.services.permissions
-        .list()
+      data: (await ctx.services.permissions.list())
         .filter((r) => r.sessionID === params.sessionID)
         .map(toPermissionV2),
     };
   },
   "v2.session.permission.get": async ({ params }, ctx) => {
     await sessionOf(ctx, params.sessionID);
-    const request = ctx.services.permissions.list().find((r) => r.id === params.requestID && r.sessionID === params.sessionID);
-    if (!request) throw permissionNotFound(params.requestID);
+    const request = await ctx.services.permissions.find(params.requestID);
+    if (request?.sessionID !== params.sessionID) throw permissionNotFound(params.requestID);
     return { data: toPermissionV2(request) };
   },
   "v2.session.permission.reply": async ({ params, body }, ctx) => {
     await sessionOf(ctx, params.sessionID);
-    if (!ctx.services.permissions.list().some((r) => r.id === params.requestID && r.sessionID === params.sessionID))
-      throw permissionNotFound(params.requestID);
+    if ((await ctx.services.permissions.find(params.requestID))?.sessionID !== params.sessionID) throw permissionNotFound(params.requestID);
     await ctx.services.permissions.reply(params.requestID, body!.reply, body!.message);
     return new Reply(204);
   },

@@ -7,7 +7,7 @@ import { sessionForV2, toQuestionV2 } from "../../v2/session-shapes.js";
 
 async function pendingOf(ctx: RequestContext, sessionID: string) {
   await sessionForV2(ctx.services.store, sessionID);
-  return ctx.services.questions.list().filter((q) => q.sessionID === sessionID);
+  return (await ctx.services.questions.list()).filter((q) => q.sessionID === sessionID);
 }
 
 async function requireQuestion(ctx: RequestContext, sessionID: string, requestID: string): Promise<void> {
@@ -16,7 +16,7 @@ async function requireQuestion(ctx: RequestContext, sessionID: string, requestID
 
 export const sessionQuestionsHandlers = {
   "v2.question.request.list": async (_input, ctx) =>
-    located(ctx, (await inRequestDirectory(ctx, ctx.services.questions.list())).map(toQuestionV2)),
+    located(ctx, (await inRequestDirectory(ctx, await ctx.services.questions.list())).map(toQuestionV2)),
   "v2.session.question.list": async ({ params }, ctx) => ({ data: (await pendingOf(ctx, params.sessionID)).map(toQuestionV2) }),
   "v2.session.question.reply": async ({ params, body }, ctx) => {
     await requireQuestion(ctx, params.sessionID, params.requestID);

@@ -41,8 +41,8 @@ export const sessionsHandlers = {
     return { data: toSessionV2(session) };
   },
   "v2.session.get": async ({ params }, ctx) => ({ data: toSessionV2(await sessionOf(ctx, params.sessionID)) }),
-  "v2.session.active": (_input, ctx) => ({
-    data: Object.fromEntries(Object.keys(ctx.services.runs.statuses()).map((id) => [id, { type: "running" as const }])),
+  "v2.session.active": async (_input, ctx) => ({
+    data: Object.fromEntries(Object.keys(await ctx.services.runs.statuses()).map((id) => [id, { type: "running" as const }])),
   }),
   "v2.session.switchAgent": async ({ params, body }, ctx) => {
     await switchAgent(switchDeps(ctx), params.sessionID, body!.agent);
