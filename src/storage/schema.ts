@@ -62,6 +62,17 @@ export interface RunLeaseTable {
   expires_at: number;
 }
 
+export interface EventOutboxTable {
+  /** The node that published the event. */
+  node_id: string;
+  /** Its place in that node's sequence; bigint on PostgreSQL. */
+  seq: number;
+  /** ms; bigint on PostgreSQL. */
+  created_at: number;
+  /** The event's frame as JSON text. */
+  frame: string;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -71,6 +82,7 @@ export interface Schema {
   remembered_permission: RememberedPermissionTable;
   sync_event: SyncEventTable;
   run_lease: RunLeaseTable;
+  event_outbox: EventOutboxTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

@@ -5,12 +5,14 @@ import type { Dialect } from "../schema.js";
 import { initial } from "./001-initial.js";
 import { unfinishedAndSyncEvents } from "./002-unfinished-and-sync-events.js";
 import { runLease } from "./003-run-lease.js";
+import { eventOutbox } from "./004-event-outbox.js";
 
 export function migrations(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
     "001-initial": initial(dialect),
     "002-unfinished-and-sync-events": unfinishedAndSyncEvents(dialect),
     "003-run-lease": runLease(dialect),
+    "004-event-outbox": eventOutbox(dialect),
   };
   return { getMigrations: async () => all };
 }
