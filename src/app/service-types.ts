@@ -3,6 +3,8 @@
 // modules never see the whole bag, only the narrow dependencies they declare.
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
+import type { ClusterSignals } from "../cluster/cluster-signals.js";
+import type { PoolNode } from "../cluster/pool-node.js";
 import type { Projects } from "../project/projects.js";
 import type { ConfigService } from "../config/config-service.js";
 import type { CredentialStore } from "../auth/credential-store.js";
@@ -109,4 +111,10 @@ export interface Services {
   formatting: FormatOnEdit;
   /** Copies (git worktrees) of projects, the v2 project copy routes. */
   projectCopies: ProjectCopies;
+  /** This process's id in a pool of nodes on one database (one per process). */
+  nodeID: string;
+  /** Small messages to another node of the pool (nothing to send to on SQLite). */
+  signals: ClusterSignals;
+  /** The pool membership (the event relay on PostgreSQL), closed on shutdown. */
+  cluster: PoolNode;
 }

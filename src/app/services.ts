@@ -1,4 +1,5 @@
 // Builds the services every handler uses, in dependency order.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "pino";
 import { EventBus, type PublishTo, type PublishToAsync, type ScopedEvent } from "../bus/event-bus.js";
@@ -40,6 +41,7 @@ import { FormatOnEdit } from "../format/format-on-edit.js";
 import { ProjectCopies } from "../project/project-copies.js";
 import { InstanceScope } from "../instance/instance-scope.js";
 import { SessionEventLog } from "../v2/durable-log.js";
+import { joinPool } from "../cluster/pool-node.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -91,6 +93,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   // SQLite in the data folder, or the shared database config.databaseUrl names; migrated before use.
   const database = await openDatabase({ url: config.databaseUrl, dataDirectory: config.dataDirectory });
   const store = new SqlStore(database);
+  // One id per process, for every part of it that speaks to the pool's other nodes. On
+  // PostgreSQL the events published here reach the other nodes' streams (and theirs, ours).
+  const nodeID = `node_${randomUUID()}`;
+  const cluster = await joinPool({ nodeID, database, url: config.databaseUrl, bus, onError: (err, message) => log.warn({ err }, message) });
   // Upstream announces a project on the global stream the first time it sees it.
   const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
   const events = new SessionEvents(store, bus);
@@ -197,5 +203,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     }),
     formatting: new FormatOnEdit(bus, configs, log),
     projectCopies: new ProjectCopies({ projects, store, bus }),
+    nodeID,
+    signals: cluster.signals,
+    cluster,
   };
 }

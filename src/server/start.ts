@@ -45,6 +45,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.watchers.close())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
+        // The events published while stopping reach the pool's other nodes before the database closes.
+        .then(() => services.cluster.close())
         .then(() => services.store.close())
         .then(() => services.syncLog.close())
         .then(() => services.sessionLog.close()),
