@@ -63,7 +63,11 @@ export class PgEventRelay {
     });
     this.reading = baseline.catch(() => undefined);
     const every = this.options.pruneEveryMs ?? 60_000;
-    this.pruner = setInterval(() => void this.prune().catch((error) => this.onError(error, "could not prune the event outbox")), every);
+    const retention = this.options.retentionMs ?? 5 * 60_000;
+    this.pruner = setInterval(
+      () => void pruneOutbox(this.options.db, retention).catch((error) => this.onError(error, "could not prune the event outbox")),
+      every,
+    );
     this.pruner.unref();
     return baseline;
   }
@@ -81,12 +85,6 @@ export class PgEventRelay {
   /** Resolves once everything published so far is in the table (tests; shutdown). */
   async flushed(): Promise<void> {
     while (this.flushing) await this.flushing;
-  }
-
-  /** Deletes the rows older than the retention, every node's. */
-  async prune(now = Date.now()): Promise<void> {
-    const before = now - (this.options.retentionMs ?? 5 * 60_000);
-    await this.options.db.deleteFrom("event_outbox").where("created_at", "<", before).execute();
   }
 
   private enqueue(frame: GlobalFrame): void {
@@ -204,4 +202,12 @@ export class PgEventRelay {
       .execute();
     return new Map(rows.map((row) => [row.node_id, Number(row.last)]));
   }
+}
+
+/** Deletes the outbox rows older than `retentionMs`, every node's (any node may prune). */
+export async function pruneOutbox(db: Kysely<Schema>, retentionMs: number, now = Date.now()): Promise<void> {
+  await db
+    .deleteFrom("event_outbox")
+    .where("created_at", "<", now - retentionMs)
+    .execute();
 }
