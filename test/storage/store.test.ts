@@ -393,7 +393,12 @@ describe("PostgreSQL: several nodes starting at once on one database", () => {
       .select("name" as never)
       .orderBy("name" as never)
       .execute();
-    expect(migrations.map((m) => (m as { name: string }).name)).toEqual(["001-initial", "002-unfinished-and-sync-events", "003-run-lease"]);
+    expect(migrations.map((m) => (m as { name: string }).name)).toEqual([
+      "001-initial",
+      "002-unfinished-and-sync-events",
+      "003-run-lease",
+      "004-event-outbox",
+    ]);
     const stores = nodes.map((node) => new SqlStore(node));
     await stores[0]!.putSession(session("ses_shared"));
     // Every node numbers the same session's events without sharing a number.
