@@ -49,7 +49,12 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: LISTENER_APPLICATION });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: LISTENER_APPLICATION,
+      // An idle connection whose peer vanished (a network cut) is noticed, not listened on forever.
+      keepAlive: true,
+    });
     // Errors while connecting reject connect() below; only those of a live connection are a drop.
     let live = false;
     const drop = (error?: unknown) => {
