@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventBus, type GlobalFrame } from "../../src/bus/event-bus.js";
 import { joinPool, type PoolNode } from "../../src/cluster/pool-node.js";
+import { LocalSignals } from "../../src/cluster/cluster-signals.js";
 import { LISTENER_APPLICATION } from "../../src/cluster/pg-listener.js";
 import { pruneOutbox } from "../../src/cluster/pg-event-relay.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
@@ -176,5 +177,21 @@ describe("PgSignals", () => {
       [c.id, { n: 2 }],
     ]);
     await expect(a.node.signals.send({ topic: "run.abort", node: b.id, body: { big: "x".repeat(8_000) } })).rejects.toThrow(/bytes/);
+  });
+});
+
+describe("joinPool on SQLite", () => {
+  it("is a node alone: LocalSignals, and nothing listening to the bus", async () => {
+    const database = await openDatabase({ url: ":memory:" });
+    const bus = new EventBus();
+    const subscribed: unknown[] = [];
+    const subscribeAll = bus.subscribeAll.bind(bus);
+    bus.subscribeAll = (listener, options) => (subscribed.push(options), subscribeAll(listener, options));
+    const node = await joinPool({ nodeID: "node_alone", database, url: undefined, bus, onError: () => undefined });
+    expect(node.signals).toBeInstanceOf(LocalSignals);
+    expect(node.signals.nodeID).toBe("node_alone");
+    expect(subscribed).toEqual([]);
+    await node.close();
+    await database.close();
   });
 });
