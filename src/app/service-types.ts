@@ -3,6 +3,8 @@
 // modules never see the whole bag, only the narrow dependencies they declare.
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
+import type { ClusterSignals } from "../cluster/cluster-signals.js";
+import type { PoolNode } from "../cluster/pool-node.js";
 import type { Projects } from "../project/projects.js";
 import type { ConfigService } from "../config/config-service.js";
 import type { CredentialStore } from "../auth/credential-store.js";
@@ -20,7 +22,6 @@ import type { RevertService } from "../session/revert-service.js";
 import type { CommandService } from "../session/command-service.js";
 import type { Store } from "../storage/store.js";
 import type { ClusterStore } from "../storage/cluster-store.js";
-import type { ClusterSignals } from "../cluster/cluster-signals.js";
 import type { SessionDiffs } from "../snapshot/session-diffs.js";
 import type { Snapshots } from "../snapshot/snapshots.js";
 import type { SpecSchemas } from "../contract/validation.js";
@@ -64,7 +65,7 @@ export interface Services {
   store: Store;
   /** The pool's shared state: live nodes, run leases, pending requests. */
   cluster: ClusterStore;
-  /** Messages to the other nodes of the pool. */
+  /** Small messages to another node of the pool (nothing to send to on SQLite). */
   signals: ClusterSignals;
   projects: Projects;
   sessions: SessionService;
@@ -115,4 +116,8 @@ export interface Services {
   formatting: FormatOnEdit;
   /** Copies (git worktrees) of projects, the v2 project copy routes. */
   projectCopies: ProjectCopies;
+  /** This process's id in a pool of nodes on one database (one per process). */
+  nodeID: string;
+  /** The pool membership (the event relay on PostgreSQL), closed on shutdown. */
+  pool: PoolNode;
 }

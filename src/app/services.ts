@@ -30,7 +30,6 @@ import { Snapshots } from "../snapshot/snapshots.js";
 import { openDatabase } from "../storage/database.js";
 import { SqlStore } from "../storage/sql-store.js";
 import { SqlClusterStore } from "../storage/sql-cluster-store.js";
-import { LocalSignals, type ClusterSignals } from "../cluster/cluster-signals.js";
 import { PendingRequests } from "../cluster/pending-requests.js";
 import type { ServerConfig, Services } from "./service-types.js";
 import { SpecSchemas, summarizeErrors } from "../contract/validation.js";
@@ -44,6 +43,7 @@ import { FormatOnEdit } from "../format/format-on-edit.js";
 import { ProjectCopies } from "../project/project-copies.js";
 import { InstanceScope } from "../instance/instance-scope.js";
 import { SessionEventLog } from "../v2/durable-log.js";
+import { joinPool } from "../cluster/pool-node.js";
 
 /** Checks each published event against the spec once, before any stream sends it. */
 function eventCheck(schemas: SpecSchemas, config: ServerConfig, log: Logger) {
@@ -95,14 +95,19 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   // SQLite in the data folder, or the shared database config.databaseUrl names; migrated before use.
   const database = await openDatabase({ url: config.databaseUrl, dataDirectory: config.dataDirectory });
   const store = new SqlStore(database);
+  // One id per process, for every part of it that speaks to the pool's other nodes. On
+  // PostgreSQL the events published here reach the other nodes' streams (and theirs, ours).
+  const nodeID = `node_${randomUUID()}`;
+  const pool = await joinPool({ nodeID, database, url: config.databaseUrl, bus, onError: (err, message) => log.warn({ err }, message) });
   // Upstream announces a project on the global stream the first time it sees it.
   const projects = new Projects(store, (project) => bus.publish({ directory: "global", project: project.id }, "project.updated", project));
   const events = new SessionEvents(store, bus);
   const sessions = new SessionService(store, projects, events);
-  // The pool's shared state, and how this node reaches the others (nobody to reach alone).
+  // The pool's shared state, and how this node reaches the others: its requests are listed by
+  // every node only where a reply can be passed on (PostgreSQL).
   const cluster = new SqlClusterStore(database.share());
-  const signals: ClusterSignals = new LocalSignals(`node_${randomUUID()}`);
-  const pooled = false;
+  const { signals } = pool;
+  const pooled = database.dialect === "postgres";
   const runs = new RunRegistry({ store, events, cluster, signals, onError: (err) => log.warn({ err }, "run lease") });
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
@@ -212,5 +217,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     }),
     formatting: new FormatOnEdit(bus, configs, log),
     projectCopies: new ProjectCopies({ projects, store, bus }),
+    nodeID,
+    pool,
   };
 }

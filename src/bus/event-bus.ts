@@ -1,6 +1,8 @@
 // The in-process event bus. Domain code publishes an event for a directory; /event streams
-// subscribe to one directory, /global/event to all. Later a Redis or NATS bus can implement the
-// same interface to fan out across servers.
+// subscribe to one directory, /global/event to all. In a pool of nodes on PostgreSQL the events
+// other nodes published arrive through `deliverRemote` (src/cluster/pg-event-relay.ts), and only
+// listeners that asked for them with `{remote: true}` (the client streams) hear them: services
+// that react to events (logs, language servers, plugins) already did on the publishing node.
 import type { Event } from "../../generated/schemas.js";
 import { createId } from "../id.js";
 
@@ -52,9 +54,19 @@ export interface Durable {
   seq: number;
 }
 
+/** How a listener listens. */
+export interface ListenOptions {
+  /** A service of this server, not a stream: not counted as a subscriber. */
+  internal?: boolean;
+  /** A client stream: hears the events other nodes of the pool published too. */
+  remote?: boolean;
+}
+
 export class EventBus {
-  private readonly directoryListeners = new Set<{ directory: string; listener: (event: ScopedEvent) => void }>();
+  private readonly directoryListeners = new Set<{ directory: string; listener: (event: ScopedEvent) => void; remote: boolean }>();
   private readonly globalListeners = new Set<(frame: GlobalFrame) => void>();
+  /** The global listeners that asked for other nodes' events. */
+  private readonly remoteGlobalListeners = new Set<(frame: GlobalFrame) => void>();
   private internalListeners = 0;
 
   /** `check` runs once per event before anyone sees it (contract validation in tests). */
@@ -80,21 +92,37 @@ export class EventBus {
     return event;
   }
 
-  /** Listen to the events of one directory. */
-  subscribe(directory: string, listener: (event: ScopedEvent) => void): () => void {
-    const entry = { directory, listener };
+  /**
+   * An event another node of the pool published (its frame as /global/event carried it there),
+   * for the `remote` listeners only. Not checked again: the publishing node checked it.
+   */
+  deliverRemote(frame: GlobalFrame): void {
+    if (frame.payload.type !== "sync") {
+      const event = frame as ScopedEvent;
+      for (const { directory, listener, remote } of [...this.directoryListeners])
+        if (remote && directory === event.directory) listener(event);
+    }
+    for (const listener of [...this.remoteGlobalListeners]) listener(frame);
+  }
+
+  /** Listen to the events of one directory (`remote`: those of the pool's other nodes too). */
+  subscribe(directory: string, listener: (event: ScopedEvent) => void, options: Pick<ListenOptions, "remote"> = {}): () => void {
+    const entry = { directory, listener, remote: options.remote === true };
     this.directoryListeners.add(entry);
     return () => this.directoryListeners.delete(entry);
   }
 
   /**
    * Listen to every directory's events and the sync twins. `internal` listeners (services of
-   * this server, such as the sync log) are not counted as subscribers.
+   * this server, such as the sync log) are not counted as subscribers; `remote` ones (streams)
+   * hear the pool's other nodes too.
    */
-  subscribeAll(listener: (frame: GlobalFrame) => void, options: { internal?: boolean } = {}): () => void {
+  subscribeAll(listener: (frame: GlobalFrame) => void, options: ListenOptions = {}): () => void {
     this.globalListeners.add(listener);
     if (options.internal) this.internalListeners++;
+    if (options.remote) this.remoteGlobalListeners.add(listener);
     return () => {
+      this.remoteGlobalListeners.delete(listener);
       if (this.globalListeners.delete(listener) && options.internal) this.internalListeners--;
     };
   }

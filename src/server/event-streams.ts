@@ -23,7 +23,8 @@ export async function streamDirectoryEvents(ctx: RequestContext): Promise<void> 
   stream.send(serverEvent("server.connected"));
   // The Python SDK reads message.updated in the old shape.
   const shape = isLegacyClient(ctx.req) ? legacyEvent : (event: BusEvent) => event;
-  const unsubscribe = bus.subscribe(ctx.directory, (event) => stream.send(shape(event.payload)));
+  // `remote`: the pool's other nodes' events too (none on a single node).
+  const unsubscribe = bus.subscribe(ctx.directory, (event) => stream.send(shape(event.payload)), { remote: true });
   await stream.closed;
   unsubscribe();
 }
@@ -37,7 +38,7 @@ export async function streamGlobalEvents(ctx: RequestContext): Promise<void> {
     heartbeatMs: config.heartbeatMs,
   });
   stream.send({ payload: serverEvent("server.connected") });
-  const unsubscribe = bus.subscribeAll((frame) => stream.send(frame));
+  const unsubscribe = bus.subscribeAll((frame) => stream.send(frame), { remote: true });
   await stream.closed;
   unsubscribe();
 }

@@ -48,6 +48,8 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         // This node leaves the pool: its leases and requests go with it.
         .then(() => services.cluster.forgetNode(services.signals.nodeID).catch(() => undefined))
         .then(() => services.cluster.close())
+        // The events published while stopping reach the pool's other nodes before the database closes.
+        .then(() => services.pool.close())
         .then(() => services.store.close())
         .then(() => services.syncLog.close())
         .then(() => services.sessionLog.close()),

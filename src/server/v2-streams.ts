@@ -44,17 +44,21 @@ export async function streamV2Live(ctx: RequestContext, after: number | undefine
   // Replay and subscribe in one synchronous block: nothing is logged in between.
   if (after) for (const logged of sessionLog.since(after)) sendLogged(logged);
   const stopLog = sessionLog.subscribe(sendLogged);
-  const stopBus = bus.subscribeAll((scoped) => {
-    if (scoped.payload.type === "sync") return;
-    // Built and checked once per event for every /api/event client (and serialized once by send).
-    let frame = v2Frames.get(scoped);
-    if (frame === undefined) {
-      const built = toV2(scoped.payload as BusEvent, scoped.directory);
-      frame = schemas.check("V2Event", built) ? null : built;
-      v2Frames.set(scoped, frame);
-    }
-    if (frame) stream.send(frame);
-  });
+  // `remote`: the pool's other nodes' bus events too (their session logs stay their own).
+  const stopBus = bus.subscribeAll(
+    (scoped) => {
+      if (scoped.payload.type === "sync") return;
+      // Built and checked once per event for every /api/event client (and serialized once by send).
+      let frame = v2Frames.get(scoped);
+      if (frame === undefined) {
+        const built = toV2(scoped.payload as BusEvent, scoped.directory);
+        frame = schemas.check("V2Event", built) ? null : built;
+        v2Frames.set(scoped, frame);
+      }
+      if (frame) stream.send(frame);
+    },
+    { remote: true },
+  );
   await stream.closed;
   stopBus();
   stopLog();

@@ -77,6 +77,17 @@ export interface PendingRequestTable {
   data: string;
 }
 
+export interface EventOutboxTable {
+  /** The node that published the event. */
+  node_id: string;
+  /** Its place in that node's sequence; bigint on PostgreSQL. */
+  seq: number;
+  /** ms; bigint on PostgreSQL. */
+  created_at: number;
+  /** The event's frame as JSON text. */
+  frame: string;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -88,6 +99,7 @@ export interface Schema {
   run_lease: RunLeaseTable;
   node: NodeTable;
   pending_request: PendingRequestTable;
+  event_outbox: EventOutboxTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

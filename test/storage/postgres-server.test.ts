@@ -3,19 +3,15 @@
 // with different data folders see the same sessions; one starting does not abort the other's runs
 // (run leases), a prompt to one queues behind the other's run of the session, and a process killed
 // mid-run is finalised by another once its lease expires, from the database alone.
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../support/git.js";
 import { fakeProvider } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
-import { makeTempDir } from "../support/temp.js";
+import { killServed, serveProcess, type ServedNode } from "../support/serve-process.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const children: ChildProcess[] = [];
 let cluster: PostgresCluster;
 let llm: ScriptedLlm;
 let repo: { dir: string };
@@ -33,38 +29,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  killServed();
   await llm?.stop();
   cluster?.stop();
 });
 
-interface Node {
-  url: string;
-  child: ChildProcess;
-  dataHome: string;
-}
-
 /** Starts `agentpool serve` from the sources, with its own data folder. */
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Node> {
-  const dataHome = makeTempDir("pg-node-data");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--project", repo.dir, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_STATE_HOME: makeTempDir("pg-node-state"), OPENCODE_SERVER_PASSWORD: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  children.push(child);
-  let out = "";
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child, dataHome });
-    });
-    child.stderr!.on("data", (d: Buffer) => (out += d));
-    child.once("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-}
+const serve = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> => serveProcess(repo.dir, args, env);
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);

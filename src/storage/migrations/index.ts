@@ -5,6 +5,7 @@ import type { Dialect } from "../schema.js";
 import { initial } from "./001-initial.js";
 import { unfinishedAndSyncEvents } from "./002-unfinished-and-sync-events.js";
 import { runLease } from "./003-run-lease.js";
+import { eventOutbox } from "./004-event-outbox.js";
 import { nodesAndPendingRequests } from "./005-nodes-and-pending-requests.js";
 
 export function migrations(dialect: Dialect): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
     "001-initial": initial(dialect),
     "002-unfinished-and-sync-events": unfinishedAndSyncEvents(dialect),
     "003-run-lease": runLease(dialect),
+    "004-event-outbox": eventOutbox(dialect),
     "005-nodes-and-pending-requests": nodesAndPendingRequests(dialect),
   };
   return { getMigrations: async () => all };
