@@ -30,7 +30,13 @@ export class PendingRequests<Request extends { id: string; sessionID: string }, 
   /** Registers the request; once every node can see it, answers the promise of its answer. */
   async open(request: Request): Promise<{ answered: Promise<Answer> }> {
     const answered = new Promise<Answer>((resolve, reject) => this.waiters.set(request.id, { request, resolve, reject }));
-    await this.store.putPendingRequest({ id: request.id, kind: this.kind, sessionID: request.sessionID, nodeID: this.signals.nodeID, request });
+    await this.store.putPendingRequest({
+      id: request.id,
+      kind: this.kind,
+      sessionID: request.sessionID,
+      nodeID: this.signals.nodeID,
+      request,
+    });
     // Wrapped: an async function's result would wait for the answer itself.
     return { answered };
   }

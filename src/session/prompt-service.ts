@@ -1,9 +1,11 @@
 // The prompt loop. A prompt stores the user's message first, then joins the session's queue; one
 // run at a time per session answers the queue in order. Each turn goes through the one recorder;
 // every run is finalised (done, error or abort) and ends with session.status idle + session.idle.
+import { existsSync } from "node:fs";
 import type { AssistantMessage, Session, UserMessage } from "../../generated/schemas.js";
 import type { ModelRef } from "../agent/llm/models.js";
 import type { MessageWithParts } from "../storage/store.js";
+import { InvalidRequestError } from "../domain-errors.js";
 import { chooseAgent, chooseModel } from "./agent-choice.js";
 import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
 import type { RevertService } from "./revert-service.js";
@@ -15,6 +17,18 @@ import { storeUserMessage, type PromptBody } from "./user-message.js";
 import { PromptInputs, type Delivery, type InputListener, type QueuedPrompt } from "./prompt-inputs.js";
 
 export type { PromptBody } from "./user-message.js";
+
+/**
+ * A run works in its session's directory. In a pool every node must see the served directories
+ * at the same paths (a shared volume): a node that cannot see it says so, rather than running the
+ * prompt somewhere else.
+ */
+function assertDirectoryVisible(directory: string): void {
+  if (!existsSync(directory))
+    throw new InvalidRequestError(
+      `The session's directory ${directory} does not exist on this server; every node of a pool must see the served directories at the same paths`,
+    );
+}
 export type { Delivery } from "./prompt-inputs.js";
 
 export interface PromptServiceDeps extends Omit<TurnDeps, "subtask"> {
@@ -58,6 +72,7 @@ export class PromptService {
   async prompt(sessionID: string, body: PromptBody, options: { delivery?: Delivery } = {}): Promise<{ queued: Promise<MessageWithParts> }> {
     const { sessions } = this.deps;
     let session = await sessions.get(sessionID);
+    assertDirectoryVisible(session.directory);
     const config = await this.deps.config.forDirectory(session.directory);
     const chosen = await chooseAgent(session, config, body.agent);
     const agent = chosen.name;
@@ -175,7 +190,7 @@ export class PromptService {
     } finally {
       // An abort drops what is still queued: those user messages stay, unanswered.
       for (const item of queue.splice(0)) item.settle(last ?? { info: item.user, parts: [] });
-      this.deps.runs.finish(sessionID);
+      await this.deps.runs.finish(sessionID);
       try {
         const current = (await this.deps.store.getSession(sessionID)) ?? session;
         await this.deps.events.publish(current, "session.status", { sessionID, status: { type: "idle" } });

@@ -76,9 +76,10 @@ export class RunRegistry {
     if (run) run.status = status;
   }
 
-  finish(sessionID: string): void {
+  /** Ends the session's run here and gives its lease up: resolves once no node sees it running. */
+  async finish(sessionID: string): Promise<void> {
     if (!this.active.delete(sessionID) || !this.leases) return;
-    void this.leases.release(sessionID).catch(() => undefined);
+    await this.leases.release(sessionID).catch((error: unknown) => this.deps?.onError?.(error));
   }
 
   /** Keeps track of background work (a run and its bookkeeping) that shutdown must wait for. */
@@ -117,8 +118,7 @@ export class RunRegistry {
     this.active.get(sessionID)?.controller.abort();
     if (this.deps && this.leases) {
       for (const lease of await this.deps.cluster.liveRunLeases(Date.now(), sessionID))
-        if (lease.nodeID !== this.leases.nodeID)
-          await this.deps.signals.send({ topic: ABORT, node: lease.nodeID, body: { sessionID } });
+        if (lease.nodeID !== this.leases.nodeID) await this.deps.signals.send({ topic: ABORT, node: lease.nodeID, body: { sessionID } });
     }
     return true;
   }

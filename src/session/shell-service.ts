@@ -137,7 +137,7 @@ export class ShellService {
       await publishPart(done);
       return { info: assistant, parts: [done] };
     } finally {
-      runs.finish(sessionID);
+      await runs.finish(sessionID);
       await events.publish(session, "session.status", { sessionID, status: { type: "idle" } });
       await events.publish(session, "session.idle", { sessionID });
       this.deps.afterRun(sessionID);

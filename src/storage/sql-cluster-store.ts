@@ -100,9 +100,11 @@ export class SqlClusterStore implements ClusterStore {
     await executor.transaction([
       db.deleteFrom("pending_request").where("node_id", "in", dead),
       // A request whose node never beat at all is as orphaned.
-      db.deleteFrom("pending_request").where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("node").select("node.id").whereRef("node.id", "=", "pending_request.node_id"))),
-      ),
+      db
+        .deleteFrom("pending_request")
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom("node").select("node.id").whereRef("node.id", "=", "pending_request.node_id"))),
+        ),
       db.deleteFrom("node").where("expires_at", "<=", at),
     ]);
   }

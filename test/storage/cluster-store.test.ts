@@ -27,11 +27,27 @@ const backends = [
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function session(id: string): Session {
-  return { id, slug: id, projectID: "prj", directory: "/repo", title: id, version: "1", time: { created: 1, updated: 1 } } as unknown as Session;
+  return {
+    id,
+    slug: id,
+    projectID: "prj",
+    directory: "/repo",
+    title: id,
+    version: "1",
+    time: { created: 1, updated: 1 },
+  } as unknown as Session;
 }
 
 function openRun(sessionID: string): Message {
-  return { id: `msg_${sessionID}`, sessionID, role: "assistant", parentID: "msg_user", time: { created: 1 }, modelID: "m", providerID: "p" } as unknown as Message;
+  return {
+    id: `msg_${sessionID}`,
+    sessionID,
+    role: "assistant",
+    parentID: "msg_user",
+    time: { created: 1 },
+    modelID: "m",
+    providerID: "p",
+  } as unknown as Message;
 }
 
 describe.each(backends)("the cluster store on $name", (backend) => {
