@@ -109,7 +109,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const { signals } = pool;
   const pooled = database.dialect === "postgres";
   const runs = new RunRegistry({ store, events, cluster, signals, onError: (err) => log.warn({ err }, "run lease") });
-  const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"));
+  const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"), pooled ? { indexName: `index.${nodeID}` } : {});
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
   const publishForSession: PublishToAsync<string> = async (sessionID, type, properties) => {
     const session = await store.getSession(sessionID);

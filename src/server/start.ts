@@ -45,6 +45,7 @@ export async function startServer(options: AppOptions): Promise<RunningServer> {
         .then(() => services.watchers.close())
         .then(() => services.lsp.close())
         .then(() => services.formatting.stop())
+        .then(() => services.snapshots.close())
         // This node leaves the pool: its leases and requests go with it.
         .then(() => services.cluster.forgetNode(services.signals.nodeID).catch(() => undefined))
         .then(() => services.cluster.close())

@@ -10,11 +10,23 @@ import { createPatch } from "diff";
 import type { SnapshotFileDiff } from "../../generated/schemas.js";
 
 
+export interface SnapshotOptions {
+  /**
+   * The index file's name in each snapshot directory, when not git's own. Nodes of a pool that
+   * share the data folder (a shared volume) each keep their own index: git's objects may be
+   * written by several processes at once, one index may not.
+   */
+  indexName?: string;
+}
+
 export class Snapshots {
   /** One queue per snapshot directory: git's index is not safe for concurrent commands. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly options: SnapshotOptions = {},
+  ) {}
 
   private gitDir(projectID: string): string {
     return path.join(this.root, projectID);
@@ -27,7 +39,16 @@ export class Snapshots {
   }
 
   private git(projectID: string, worktree: string, args: string[]): Promise<string> {
-    return git(worktree, ["--git-dir", this.gitDir(projectID), "--work-tree", worktree, ...args], { env: { GIT_CONFIG_NOSYSTEM: "1" } });
+    const { indexName } = this.options;
+    const env = { GIT_CONFIG_NOSYSTEM: "1", ...(indexName ? { GIT_INDEX_FILE: path.join(this.gitDir(projectID), indexName) } : {}) };
+    return git(worktree, ["--git-dir", this.gitDir(projectID), "--work-tree", worktree, ...args], { env });
+  }
+
+  /** Removes this node's own index files (a pool's node that stops); git's own index stays. */
+  async close(): Promise<void> {
+    const { indexName } = this.options;
+    if (!indexName) return;
+    await Promise.allSettled([...this.queues.keys()].map((projectID) => rm(path.join(this.gitDir(projectID), indexName), { force: true })));
   }
 
   private async ensure(projectID: string): Promise<void> {
