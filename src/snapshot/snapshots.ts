@@ -3,8 +3,9 @@
 // the user's own repository. Diffs between snapshots feed session.diff and user message
 // summaries; restoring a snapshot's files is how revert and unrevert undo changes.
 import { git } from "../git/git.js";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { createPatch } from "diff";
 import type { SnapshotFileDiff } from "../../generated/schemas.js";
@@ -54,15 +55,24 @@ export class Snapshots {
   private async ensure(projectID: string): Promise<void> {
     const dir = this.gitDir(projectID);
     if (existsSync(path.join(dir, "HEAD"))) return;
-    await mkdir(dir, { recursive: true });
-    await git(dir, ["init", "--quiet", "--bare", dir]);
-    // Line endings and file modes exactly as on disk; no hooks of the user's.
-    for (const [key, value] of [
-      ["core.autocrlf", "false"],
-      ["core.fileMode", "true"],
-      ["core.quotepath", "false"],
-    ]) {
-      await git(dir, ["--git-dir", dir, "config", key, value]);
+    // Made aside and moved into place: another node sharing the folder may be making it too.
+    const aside = `${dir}.${randomUUID()}`;
+    await mkdir(aside, { recursive: true });
+    try {
+      await git(aside, ["init", "--quiet", "--bare", aside]);
+      // Line endings and file modes exactly as on disk; no hooks of the user's.
+      for (const [key, value] of [
+        ["core.autocrlf", "false"],
+        ["core.fileMode", "true"],
+        ["core.quotepath", "false"],
+      ]) {
+        await git(aside, ["--git-dir", aside, "config", key, value]);
+      }
+      await rename(aside, dir);
+    } catch (error) {
+      if (!existsSync(path.join(dir, "HEAD"))) throw error;
+    } finally {
+      await rm(aside, { recursive: true, force: true });
     }
   }
 
