@@ -34,6 +34,8 @@ export interface PermissionAsk {
   signal: AbortSignal;
   /** The request's id, when the client that asks chose it (v2 permission.create). */
   id?: string;
+  /** Called once permission.asked is published (the tool's part waits for it to show "running"). */
+  onAsked?: () => void;
 }
 
 /** What the user answered, here or on another node of the pool. */
@@ -114,6 +116,7 @@ export class PermissionService {
     ask.signal.addEventListener("abort", onAbort, { once: true });
     if (ask.signal.aborted) onAbort();
     await publish(ask.sessionID, "permission.asked", request);
+    ask.onAsked?.();
     let answer: PermissionAnswer;
     try {
       answer = await answered;

@@ -40,6 +40,8 @@ export class QuestionService {
     questions: QuestionInfo[],
     tool: { messageID: string; callID: string },
     signal: AbortSignal,
+    /** Called once question.asked is published (the tool's part waits for it to show "running"). */
+    onAsked?: () => void,
   ): Promise<QuestionAnswer[]> {
     const request: QuestionRequest = { id: createId("que"), sessionID, questions, tool };
     const { answered } = await this.pending.open(request);
@@ -47,6 +49,7 @@ export class QuestionService {
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) onAbort();
     await this.publish(sessionID, "question.asked", request);
+    onAsked?.();
     let reply: QuestionReply;
     try {
       reply = await answered;

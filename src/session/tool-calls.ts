@@ -30,6 +30,8 @@ export class ToolCalls {
   private readonly pending = new CallSignals();
   private readonly running = new CallSignals();
   private readonly abortResults = new Map<string, AbortResult>();
+  /** Per call, its permission requests on their way to being asked. */
+  private readonly asks = new Map<string, Set<Promise<void>>>();
 
   /** Resolves once the call's part exists (pending): a tool may ask permission from then on. */
   whenPending(callID: string): Promise<void> {
@@ -42,6 +44,24 @@ export class ToolCalls {
    */
   whenRunning(callID: string): Promise<void> {
     return this.running.of(callID).promise;
+  }
+
+  /**
+   * The call's tool is asking permission; `asked` resolves once the request is published (or
+   * decided without asking). The part turns "running" only after that, as upstream shows it,
+   * however long the asking takes (database round trips on PostgreSQL).
+   */
+  asking(callID: string, asked: Promise<void>): void {
+    let set = this.asks.get(callID);
+    if (!set) this.asks.set(callID, (set = new Set()));
+    set.add(asked);
+    void asked.finally(() => set.delete(asked));
+  }
+
+  /** Resolves once the call's permission requests under way are asked. */
+  async asked(callID: string): Promise<void> {
+    const set = this.asks.get(callID);
+    if (set?.size) await Promise.allSettled([...set]);
   }
 
   setAbortResult(callID: string, result: AbortResult): void {

@@ -31,6 +31,13 @@ export function toolContext(deps: ToolContextDeps, turn: TurnOfTool, callID: str
   const running = callID ? recorder.whenRunning(callID) : Promise.resolve();
   const afterRunning = (work: () => Promise<unknown>) => void running.then(work).catch(() => undefined);
   const tool = callID ? { messageID: recorder.current.id, callID } : undefined;
+  // A permission or question the tool asks comes before its part shows "running", as upstream
+  // shows it: the recorder holds "running" until the request is published (or decided unasked).
+  const askingFirst = <T>(ask: (onAsked: () => void) => Promise<T>): Promise<T> => {
+    let asked: () => void = () => {};
+    if (callID) recorder.asking(callID, new Promise<void>((resolve) => (asked = resolve)));
+    return ask(() => asked()).finally(() => asked());
+  };
   return {
     sessionID: session.id,
     messageID: recorder.current.id,
@@ -47,8 +54,11 @@ export function toolContext(deps: ToolContextDeps, turn: TurnOfTool, callID: str
     },
     publish: (type, properties) => afterRunning(() => events.publish(session, type, properties)),
     ask: (request) =>
-      permissions.ask({ ...request, sessionID: session.id, projectID: project.id, ...(tool ? { tool } : {}), rules, signal }),
-    question: (list) => questions.ask(session.id, list, tool ?? { messageID: recorder.current.id, callID: "" }, signal),
+      askingFirst((onAsked) =>
+        permissions.ask({ ...request, sessionID: session.id, projectID: project.id, ...(tool ? { tool } : {}), rules, signal, onAsked }),
+      ),
+    question: (list) =>
+      askingFirst((onAsked) => questions.ask(session.id, list, tool ?? { messageID: recorder.current.id, callID: "" }, signal, onAsked)),
     todos: { get: () => store.getTodos(session.id), set: (todos) => store.putTodos(session.id, todos) },
     subtask: turn.subtask,
   };

@@ -114,6 +114,11 @@ export class TurnRecorder {
     return this.tools.whenPending(callID);
   }
 
+  /** The call's tool is asking permission: its part turns running once the request is asked (see ToolCalls). */
+  asking(callID: string, asked: Promise<void>): void {
+    this.tools.asking(callID, asked);
+  }
+
   /** Resolves once the call's part is recorded as running (see ToolCalls). */
   whenRunning(callID: string): Promise<void> {
     return this.tools.whenRunning(callID);
@@ -180,6 +185,7 @@ export class TurnRecorder {
         return;
       case "tool-input-start":
       case "tool-call": {
+        if (event.type === "tool-call") await this.tools.asked(event.callID);
         const part =
           event.type === "tool-input-start" ? this.tools.started(this.partBase(), event) : this.tools.called(this.partBase(), event);
         await this.savePart(part);

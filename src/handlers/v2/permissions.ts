@@ -25,9 +25,7 @@ export const permissionsHandlers = {
   "v2.session.permission.list": async ({ params }, ctx) => {
     await sessionOf(ctx, params.sessionID);
     return {
-      data: (await ctx.services.permissions.list())
-        .filter((r) => r.sessionID === params.sessionID)
-        .map(toPermissionV2),
+      data: (await ctx.services.permissions.list()).filter((r) => r.sessionID === params.sessionID).map(toPermissionV2),
     };
   },
   "v2.session.permission.get": async ({ params }, ctx) => {
@@ -62,7 +60,15 @@ export const permissionsHandlers = {
       signal: new AbortController().signal,
     };
     const effect = await ctx.services.permissions.decide(ask);
-    if (effect === "ask") void ctx.services.permissions.ask(ask).catch(() => undefined);
+    // Answered once the request is asked (listed on every node), not once it is replied to.
+    if (effect === "ask")
+      await new Promise<void>(
+        (asked) =>
+          void ctx.services.permissions
+            .ask({ ...ask, onAsked: asked })
+            .catch(() => undefined)
+            .finally(asked),
+      );
     return { data: { id: ask.id, effect } };
   },
   "v2.permission.saved.list": async ({ query }, ctx) => {
