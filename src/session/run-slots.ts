@@ -9,7 +9,6 @@
 // inside their parent's run, which already holds its slots, and a parent waiting on a child that
 // waits for the parent's own slot would never end.
 import type { Session, UserMessage } from "../../generated/schemas.js";
-import type { Logger } from "pino";
 import type { ClusterStore } from "../storage/cluster-store.js";
 
 /** Cap per key: "agent:build" -> 2, "provider:anthropic" -> 4. */
@@ -47,7 +46,8 @@ export interface RunSlotOptions {
   ttlMs: number;
   /** How often a waiting run asks again (500 ms, or less with a short ttl, as RunLeases). */
   pollMs?: number;
-  log: Pick<Logger, "info" | "warn">;
+  /** The server's logger (pino's shape, narrowed to what is used here). */
+  log: { info(details: object, message: string): void; warn(details: object, message: string): void };
 }
 
 export class RunSlots {

@@ -63,7 +63,14 @@ export class SqlClusterStore implements ClusterStore {
     return Number(row!.id);
   }
 
-  async takeRunSlot(key: string, cap: number, sessionID: string, nodeID: string, ttlMs: number, ticket?: number): Promise<number | undefined> {
+  async takeRunSlot(
+    key: string,
+    cap: number,
+    sessionID: string,
+    nodeID: string,
+    ttlMs: number,
+    ticket?: number,
+  ): Promise<number | undefined> {
     const { db, executor } = this.database;
     const now = Date.now();
     const live = await this.liveRunSlots(key, now);
@@ -120,7 +127,12 @@ export class SqlClusterStore implements ClusterStore {
   async liveRunSlots(key: string, at: number): Promise<{ slot: number; sessionID: string; nodeID: string }[]> {
     const { db, executor } = this.database;
     const rows = await executor.all(
-      db.selectFrom("run_slot").select(["slot", "session_id", "node_id"]).where("key", "=", key).where("expires_at", ">", at).orderBy("slot"),
+      db
+        .selectFrom("run_slot")
+        .select(["slot", "session_id", "node_id"])
+        .where("key", "=", key)
+        .where("expires_at", ">", at)
+        .orderBy("slot"),
     );
     return rows.map((row) => ({ slot: Number(row.slot), sessionID: row.session_id, nodeID: row.node_id }));
   }

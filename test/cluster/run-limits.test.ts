@@ -41,7 +41,11 @@ afterAll(async () => {
   postgres?.stop();
 });
 
-const post = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
@@ -77,7 +81,10 @@ describe("run limits", () => {
     const replies = Promise.all([prompt(node, a, "one-a"), prompt(node, b, "one-b")]);
     // Both runs are busy at once, one of them waiting for the slot.
     await expect
-      .poll(async () => Object.keys(await json<Record<string, unknown>>(`${node.url}/session/status`)).sort(), { timeout: 10_000, interval: 20 })
+      .poll(async () => Object.keys(await json<Record<string, unknown>>(`${node.url}/session/status`)).sort(), {
+        timeout: 10_000,
+        interval: 20,
+      })
       .toEqual([a, b].sort());
     const [ra, rb] = await replies;
     const runs = [
