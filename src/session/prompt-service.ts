@@ -180,7 +180,7 @@ export class PromptService {
     } finally {
       // An abort drops what is still queued: those user messages stay, unanswered.
       for (const item of queue.splice(0)) item.settle(last ?? { info: item.user, parts: [] });
-      await this.deps.slots?.release(sessionID); // the next run in line may go
+      if (this.deps.slots) await this.deps.slots.release(sessionID); // the next run in line may go
       this.deps.runs.finish(sessionID);
       try {
         const current = (await this.deps.store.getSession(sessionID)) ?? session;
