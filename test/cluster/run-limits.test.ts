@@ -2,7 +2,8 @@
 // on real `agentpool serve` processes and a scripted slow model: a run over the cap waits (its
 // session busy) until a slot frees, before its model request starts; across two nodes on one
 // PostgreSQL database the cap holds for the pool and runs go in the order they were sent; a cap
-// of 2 lets two run at once; an aborted waiting run leaves nobody waiting behind it.
+// of 2 lets two run at once; an aborted waiting run leaves nobody waiting behind it; a sub-agent
+// (task tool) runs inside its parent's slots instead of waiting for them.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,4 +147,17 @@ describe("run limits", () => {
     expect(started.has("run abort-b")).toBe(false);
     await Promise.all([stopServed(n1), stopServed(n2)]);
   }, 60_000);
+
+  it("runs a sub-agent's session inside its parent's run, taking no slot of its own", async () => {
+    const limits = ["--run-limit", "provider:fake=1", "--run-limit", "agent:build=1", "--run-limit", "agent:general=1"];
+    const node = await serveProcess(repo.dir, limits);
+    const session = await newSession(node);
+    // The default script: the task tool, whose child session (agent general) asks the same provider.
+    const reply = await json<Reply>(`${node.url}/session/${session}/message`, post({ parts: [{ type: "text", text: "use task" }] }));
+    completed(reply);
+    const messages = await json<{ parts: { type: string; text?: string }[] }[]>(`${node.url}/session/${session}/message`);
+    const text = messages.at(-1)!.parts.find((part) => part.type === "text")?.text;
+    expect(text).toContain("Hello from fake LLM. You said: say hello from the subagent");
+    await stopServed(node);
+  }, 30_000);
 });
