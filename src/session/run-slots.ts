@@ -17,6 +17,8 @@ export type RunLimits = Record<string, number>;
 export type SlotStore = Pick<ClusterStore, "enqueueRunSlot" | "takeRunSlot" | "releaseRunSlot" | "dropRunSlotTicket">;
 
 const KINDS = ["agent", "provider"];
+/** How often a failed release is tried again, every third of the ttl. */
+const RELEASE_ATTEMPTS = 20;
 
 /**
  * Reads `kind:name=cap` entries (each may also be a comma-separated list), as the CLI option and
@@ -102,13 +104,21 @@ export class RunSlots {
     const keys = this.held.get(sessionID);
     if (!keys) return;
     this.held.delete(sessionID);
-    for (const key of keys) {
-      try {
-        await this.store.releaseRunSlot(key, sessionID, this.options.nodeID);
-      } catch (error) {
-        // Left held, the slot expires within a ttl: this node stops renewing it.
-        this.options.log.warn({ err: error, sessionID, key }, "could not release a run slot");
-      }
+    for (const key of keys) await this.releaseOne(key, sessionID, RELEASE_ATTEMPTS);
+  }
+
+  /**
+   * The node's heartbeat renews every slot the node holds in the database: one left there by a
+   * failed release would stay taken, so it is asked again (a failure usually means the database
+   * is away for a moment), unless the session's next run holds that key again by then.
+   */
+  private async releaseOne(key: string, sessionID: string, attempts: number): Promise<void> {
+    if (this.held.get(sessionID)?.includes(key)) return;
+    try {
+      await this.store.releaseRunSlot(key, sessionID, this.options.nodeID);
+    } catch (error) {
+      this.options.log.warn({ err: error, sessionID, key }, "could not release a run slot");
+      if (attempts > 1) setTimeout(() => void this.releaseOne(key, sessionID, attempts - 1), this.options.ttlMs / 3).unref();
     }
   }
 
