@@ -11,6 +11,7 @@ import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./serve
 import { HEARTBEAT_MS } from "./server/sse.js";
 import { startServer, type RunningServer } from "./server/start.js";
 import { dataDirectory } from "./xdg.js";
+import { parseRunLimits, type RunLimits } from "./session/run-slots.js";
 
 const USAGE = `Usage: agentpool serve [options]
 
@@ -26,6 +27,9 @@ Options:
   --log-level LEVEL    DEBUG, INFO, WARN or ERROR (default INFO)
   --database URL       keep the state in this PostgreSQL database (postgres://user:pass@host/db),
                        which several servers can share (default: SQLite in the data folder)
+  --run-limit KEY=CAP  at most CAP runs at once of an agent (agent:build=2) or a provider's
+                       models (provider:anthropic=4) across every server on the database;
+                       runs over it wait their turn (repeatable; sub-agent runs are not counted)
   --strict-contract    answer 500 when an answer or event breaks the spec
                        (default: log it with the operation and the place in the document)
   -h, --help           show this help
@@ -36,6 +40,8 @@ Environment:
   XDG_STATE_HOME             log folder base (log: $XDG_STATE_HOME/agentpool/log/opencode.log)
   XDG_DATA_HOME              data folder base (database: $XDG_DATA_HOME/agentpool/agentpool.db)
   AGENTPOOL_DATABASE_URL     the database, when --database is not given
+  AGENTPOOL_RUN_LIMITS       the run limits, comma-separated (agent:build=2,provider:anthropic=4),
+                             when no --run-limit is given
 `;
 
 class UsageError extends Error {}
@@ -51,6 +57,8 @@ export interface ServeOptions {
   strictContract: boolean;
   /** The database URL (--database, AGENTPOOL_DATABASE_URL); none: SQLite in the data folder. */
   database?: string;
+  /** Caps on concurrent runs per agent or provider (--run-limit, AGENTPOOL_RUN_LIMITS). */
+  runLimits: RunLimits;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): ServeOptions | "help" {
@@ -66,6 +74,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
       "log-level": { type: "string" },
       "strict-contract": { type: "boolean" },
       database: { type: "string" },
+      "run-limit": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -80,6 +89,15 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   const base = env.INIT_CWD || cwd;
   const project = path.resolve(base, values.project ?? ".");
   if (!existsSync(project) || !statSync(project).isDirectory()) throw new UsageError(`--project ${project} is not a directory`);
+  // Every node of a pool should be given the same limits: the option, else the environment.
+  const limitEntries = values["run-limit"]?.length ? values["run-limit"] : env.AGENTPOOL_RUN_LIMITS ? [env.AGENTPOOL_RUN_LIMITS] : [];
+  let runLimits: RunLimits;
+  try {
+    runLimits = parseRunLimits(limitEntries);
+  } catch (error) {
+    const source = values["run-limit"]?.length ? "--run-limit" : "AGENTPOOL_RUN_LIMITS";
+    throw new UsageError(`${source}: ${(error as Error).message}`);
+  }
   return {
     port,
     hostname: values.hostname ?? "127.0.0.1",
@@ -89,6 +107,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     logLevel,
     strictContract: values["strict-contract"] ?? false,
     database: values.database || env.AGENTPOOL_DATABASE_URL || undefined,
+    runLimits,
   };
 }
 
@@ -132,11 +151,12 @@ export async function main(argv: string[]): Promise<void> {
       corsOrigins: options.cors,
       contractMode,
       heartbeatMs: HEARTBEAT_MS,
+      runLimits: options.runLimits,
     },
     log,
     credentials,
   });
-  log.info({ url: server.url, project: options.project, contractMode }, "server listening");
+  log.info({ url: server.url, project: options.project, contractMode, runLimits: options.runLimits }, "server listening");
   if (!credentials) process.stdout.write("Warning: OPENCODE_SERVER_PASSWORD is not set; server is unsecured.\n");
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
   const consoleBuilt = existsSync(path.join(CONSOLE_DIST, "index.html"));

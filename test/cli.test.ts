@@ -91,6 +91,20 @@ describe("agentpool serve", () => {
     await fetch(`${url}/global/health`);
     await expect.poll(() => stderr(), { timeout: 5_000 }).toContain('"msg":"server listening"');
   });
+
+  it("stops at start with the usage when a run limit is bad", async () => {
+    const child = spawn(process.execPath, ["bin/agentpool.js", "serve", "--port", "0", "--run-limit", "provider:fake=none"], {
+      cwd: ROOT,
+      env: { ...process.env, XDG_STATE_HOME: scratch("state"), XDG_DATA_HOME: scratch("data") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('agentpool: --run-limit: run limit "provider:fake=none": the cap must be a whole number of at least 1');
+    expect(stderr).toContain("--run-limit KEY=CAP");
+  });
 });
 
 describe("parseServeArgs", () => {
@@ -105,6 +119,8 @@ describe("parseServeArgs", () => {
       logLevel: "INFO",
       // A user's server logs an answer that breaks the spec instead of failing it.
       strictContract: false,
+      // No caps on concurrent runs.
+      runLimits: {},
     });
     expect(parseServeArgs(["serve", "--strict-contract"], env, "/")).toMatchObject({ strictContract: true });
   });
@@ -123,5 +139,29 @@ describe("parseServeArgs", () => {
     expect(() => parseServeArgs(["serve", "--log-level", "LOUD"], env, "/")).toThrow("--log-level must be one of DEBUG, INFO, WARN, ERROR");
     expect(() => parseServeArgs(["serve", "--project", "/no/such/dir"], env, "/")).toThrow("is not a directory");
     expect(() => parseServeArgs(["launch"], env, "/")).toThrow("unknown command: launch");
+  });
+
+  it("takes repeated --run-limit, else AGENTPOOL_RUN_LIMITS, as caps per agent and provider", () => {
+    const args = ["serve", "--run-limit", "agent:build=2", "--run-limit", "provider:anthropic=4,provider:openai=1"];
+    expect(parseServeArgs(args, env, "/")).toMatchObject({
+      runLimits: { "agent:build": 2, "provider:anthropic": 4, "provider:openai": 1 },
+    });
+    const fromEnv = { ...env, AGENTPOOL_RUN_LIMITS: "agent:plan=3, provider:fake=1" };
+    expect(parseServeArgs(["serve"], fromEnv, "/")).toMatchObject({ runLimits: { "agent:plan": 3, "provider:fake": 1 } });
+    // The option given, the environment's list is not used.
+    expect(parseServeArgs(["serve", "--run-limit", "agent:build=1"], fromEnv, "/")).toMatchObject({ runLimits: { "agent:build": 1 } });
+  });
+
+  it("refuses a bad run limit with a clear message", () => {
+    const limit = (value: string) => () => parseServeArgs(["serve", "--run-limit", value], env, "/");
+    expect(limit("build=2")).toThrow('--run-limit: run limit "build=2" must look like agent:<name>=<cap> or provider:<id>=<cap>');
+    expect(limit("model:x=2")).toThrow("must look like agent:<name>=<cap>");
+    expect(limit("agent:build=0")).toThrow('--run-limit: run limit "agent:build=0": the cap must be a whole number of at least 1');
+    expect(limit("agent:build=1.5")).toThrow("the cap must be a whole number of at least 1");
+    expect(limit("agent:build=")).toThrow("must look like");
+    expect(limit("agent:build=1,agent:build=2")).toThrow("run limit for agent:build is given twice");
+    expect(() => parseServeArgs(["serve"], { ...env, AGENTPOOL_RUN_LIMITS: "provider:x=many" }, "/")).toThrow(
+      'AGENTPOOL_RUN_LIMITS: run limit "provider:x=many": the cap must be a whole number',
+    );
   });
 });

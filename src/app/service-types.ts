@@ -39,6 +39,7 @@ import type { SessionEventLog } from "../v2/durable-log.js";
 import type { SyncEventLog } from "../sync/sync-event-log.js";
 import type { FormatOnEdit } from "../format/format-on-edit.js";
 import type { ProjectCopies } from "../project/project-copies.js";
+import type { RunLimits } from "../session/run-slots.js";
 
 /** How a contract violation in a response or event is treated. */
 export type ContractMode = "fail" | "warn";
@@ -55,6 +56,8 @@ export interface ServerConfig {
   corsOrigins: string[];
   contractMode: ContractMode;
   heartbeatMs: number;
+  /** Caps on concurrent runs across the pool per "agent:<name>" / "provider:<id>" (--run-limit). */
+  runLimits?: RunLimits;
 }
 
 export interface Services {

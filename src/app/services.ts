@@ -30,6 +30,7 @@ import { Snapshots } from "../snapshot/snapshots.js";
 import { openDatabase } from "../storage/database.js";
 import { SqlStore } from "../storage/sql-store.js";
 import { SqlClusterStore } from "../storage/sql-cluster-store.js";
+import { RunSlots } from "../session/run-slots.js";
 import { PendingRequests } from "../cluster/pending-requests.js";
 import type { ServerConfig, Services } from "./service-types.js";
 import { SpecSchemas, summarizeErrors } from "../contract/validation.js";
@@ -109,6 +110,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const { signals } = pool;
   const pooled = database.dialect === "postgres";
   const runs = new RunRegistry({ store, events, cluster, signals, onError: (err) => log.warn({ err }, "run lease") });
+  // Caps on concurrent runs across the pool (--run-limit); with none, runs never ask for slots.
+  const slots = new RunSlots(cluster, { limits: config.runLimits ?? {}, nodeID, ttlMs: runs.leases!.ttlMs, log });
   const snapshots = new Snapshots(path.join(config.dataDirectory, "snapshot"), pooled ? { indexName: `index.${nodeID}` } : {});
   const diffs = new SessionDiffs({ store, snapshots, projects, sessions, events });
   const publishForSession: PublishToAsync<string> = async (sessionID, type, properties) => {
@@ -153,6 +156,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     models,
     env: options.prompt?.env,
     retryDelaysMs: options.prompt?.retryDelaysMs,
+    slots: slots.enabled ? slots : undefined,
   });
   const shell = new ShellService({
     store,

@@ -10,6 +10,7 @@ import { chooseAgent, chooseModel } from "./agent-choice.js";
 import { autoCompaction, CONTINUE_AFTER_COMPACTION, isOverflow } from "./overflow.js";
 import type { RevertService } from "./revert-service.js";
 import { publishStatus } from "./run-status.js";
+import type { RunSlots } from "./run-slots.js";
 import { runSubtask } from "./sub-task.js";
 import { runTurn, type TurnDeps } from "./turn.js";
 import type { SessionLifecycle } from "./session-lifecycle.js";
@@ -34,6 +35,8 @@ export type { Delivery } from "./prompt-inputs.js";
 export interface PromptServiceDeps extends Omit<TurnDeps, "subtask"> {
   reverts: Pick<RevertService, "commit">;
   lifecycle: Pick<SessionLifecycle, "stop">;
+  /** Caps on concurrent runs per agent and provider across the pool; none when no cap is set. */
+  slots?: Pick<RunSlots, "hold" | "release">;
 }
 
 function deferred<T>() {
@@ -156,6 +159,8 @@ export class PromptService {
       await publishStatus(this.deps, session, { type: "busy" });
       await this.deps.runs.whenLeased(sessionID); // another node's run of the session ends first
       while (queue.length && !signal.aborted) {
+        // Capped agent or provider: waits (still busy) for a slot of each before calling the model.
+        if (this.deps.slots && !(await this.deps.slots.hold(session, queue[0]!.user, signal))) break;
         // A prompt that came in after the previous turn: that turn was not the last one after all.
         answerAtEnd?.item.settle(answerAtEnd.reply);
         answerAtEnd = undefined;
@@ -190,6 +195,7 @@ export class PromptService {
     } finally {
       // An abort drops what is still queued: those user messages stay, unanswered.
       for (const item of queue.splice(0)) item.settle(last ?? { info: item.user, parts: [] });
+      if (this.deps.slots) await this.deps.slots.release(sessionID); // the next run in line may go
       await this.deps.runs.finish(sessionID);
       try {
         const current = (await this.deps.store.getSession(sessionID)) ?? session;

@@ -88,6 +88,28 @@ export interface EventOutboxTable {
   frame: string;
 }
 
+/** One of a capped key's slots (0..cap-1), held by a run like a lease. */
+export interface RunSlotTable {
+  /** "agent:<name>" or "provider:<id>". */
+  key: string;
+  slot: number;
+  session_id: string;
+  node_id: string;
+  /** ms; bigint on PostgreSQL. Past it, the slot is free. */
+  expires_at: number;
+}
+
+/** A run waiting for a slot of `key`, in `id` order. */
+export interface RunSlotTicketTable {
+  /** bigint on PostgreSQL (read back as a string there). */
+  id: Generated<number>;
+  key: string;
+  session_id: string;
+  node_id: string;
+  /** ms; bigint on PostgreSQL. Past it, the ticket's node died and nobody waits behind it. */
+  expires_at: number;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -100,6 +122,8 @@ export interface Schema {
   node: NodeTable;
   pending_request: PendingRequestTable;
   event_outbox: EventOutboxTable;
+  run_slot: RunSlotTable;
+  run_slot_ticket: RunSlotTicketTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

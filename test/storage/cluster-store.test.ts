@@ -1,7 +1,8 @@
 // The pool's shared state, the same cases on SQLite and on a real PostgreSQL: run leases (one node
 // at a time, taken over once expired, renewed by the node's heartbeat, which tells it the leases
 // it lost), which unfinished runs count as interrupted, live nodes, and the pending requests of
-// live nodes, forgotten with their node.
+// live nodes, forgotten with their node; run slots (caps on concurrent runs per key: taken like
+// leases, one holder per slot however many race, served to waiting tickets in arrival order).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message, Session } from "../../generated/schemas.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
@@ -157,5 +158,88 @@ describe.each(backends)("the cluster store on $name", (backend) => {
     await cluster.deletePendingRequest("per_1");
     await cluster.deletePendingRequest("que_1");
     expect(await cluster.listPendingRequests("permission", Date.now())).toEqual([]);
+  });
+
+  it("takes a key's slots up to its cap, again when already held, renewed by the heartbeat; a release frees one", async () => {
+    const key = "provider:slots";
+    expect(await cluster.takeRunSlot(key, 2, "ses_s1", "node_a", 60_000)).toBe(0);
+    expect(await cluster.takeRunSlot(key, 2, "ses_s2", "node_b", 300)).toBe(1);
+    expect(await cluster.takeRunSlot(key, 2, "ses_s3", "node_a", 60_000)).toBeUndefined();
+    // Held already by this session on this node: the same slot.
+    expect(await cluster.takeRunSlot(key, 2, "ses_s1", "node_a", 60_000)).toBe(0);
+    // Another key is capped on its own.
+    expect(await cluster.takeRunSlot("agent:slots", 1, "ses_s3", "node_a", 60_000)).toBe(0);
+    // node_b's heartbeat keeps its short-lived slot past its first expiry.
+    await cluster.renewNode("node_b", 60_000);
+    await pause(400);
+    expect(await cluster.liveRunSlots(key, Date.now())).toEqual([
+      { slot: 0, sessionID: "ses_s1", nodeID: "node_a" },
+      { slot: 1, sessionID: "ses_s2", nodeID: "node_b" },
+    ]);
+    expect(await cluster.takeRunSlot(key, 2, "ses_s3", "node_a", 60_000)).toBeUndefined();
+    // Another node's release of it leaves the slot be; its holder's frees it.
+    await cluster.releaseRunSlot(key, "ses_s1", "node_b");
+    expect(await cluster.takeRunSlot(key, 2, "ses_s3", "node_a", 60_000)).toBeUndefined();
+    await cluster.releaseRunSlot(key, "ses_s1", "node_a");
+    expect(await cluster.takeRunSlot(key, 2, "ses_s3", "node_a", 60_000)).toBe(0);
+    await cluster.releaseRunSlot(key, "ses_s2", "node_b");
+    await cluster.releaseRunSlot(key, "ses_s3", "node_a");
+    await cluster.releaseRunSlot("agent:slots", "ses_s3", "node_a");
+    expect(await cluster.liveRunSlots(key, Date.now())).toEqual([]);
+  });
+
+  it("lets another node take over a slot whose node stopped renewing it, and forgets a departed node's slots", async () => {
+    const key = "provider:slot-expiry";
+    expect(await cluster.takeRunSlot(key, 1, "ses_dead_run", "node_dead", 1)).toBe(0);
+    await pause(10);
+    expect(await cluster.liveRunSlots(key, Date.now())).toEqual([]);
+    expect(await cluster.takeRunSlot(key, 1, "ses_live_run", "node_live", 60_000)).toBe(0);
+    // The dead node's late heartbeat does not take it back.
+    await cluster.renewNode("node_dead", 60_000);
+    expect(await cluster.takeRunSlot(key, 1, "ses_dead_run", "node_dead", 60_000)).toBeUndefined();
+    expect(await cluster.liveRunSlots(key, Date.now())).toEqual([{ slot: 0, sessionID: "ses_live_run", nodeID: "node_live" }]);
+    await cluster.forgetNode("node_live");
+    expect(await cluster.liveRunSlots(key, Date.now())).toEqual([]);
+    await cluster.forgetNode("node_dead");
+  });
+
+  it("gives a free slot to exactly one of eight runs racing for it, and a cap of 3 to exactly three", async () => {
+    const nodes = Array.from({ length: 8 }, (_, i) => `node_${i}`);
+    const race = (key: string, cap: number) =>
+      Promise.all(nodes.map((node, i) => cluster.takeRunSlot(key, cap, `ses_racer_${i}`, node, 60_000)));
+    const one = await race("provider:race-1", 1);
+    expect(one.filter((slot) => slot !== undefined)).toEqual([0]);
+    const three = await race("provider:race-3", 3);
+    expect(three.filter((slot) => slot !== undefined).sort()).toEqual([0, 1, 2]);
+    for (const node of nodes) await cluster.forgetNode(node);
+  });
+
+  it("serves the runs waiting for a key in arrival order; a dropped or dead ticket holds nobody up", async () => {
+    const key = "agent:in-line";
+    expect(await cluster.takeRunSlot(key, 1, "ses_first", "node_a", 60_000)).toBe(0);
+    const second = await cluster.enqueueRunSlot(key, "ses_second", "node_b", 60_000);
+    const third = await cluster.enqueueRunSlot(key, "ses_third", "node_a", 60_000);
+    expect(third).toBeGreaterThan(second);
+    await cluster.releaseRunSlot(key, "ses_first", "node_a");
+    // Free, but the second run came first: the third, and a newcomer without a ticket, wait.
+    expect(await cluster.takeRunSlot(key, 1, "ses_third", "node_a", 60_000, third)).toBeUndefined();
+    expect(await cluster.takeRunSlot(key, 1, "ses_late", "node_c", 60_000)).toBeUndefined();
+    expect(await cluster.takeRunSlot(key, 1, "ses_second", "node_b", 60_000, second)).toBe(0);
+    expect(await cluster.takeRunSlot(key, 1, "ses_third", "node_a", 60_000, third)).toBeUndefined();
+    await cluster.releaseRunSlot(key, "ses_second", "node_b");
+    expect(await cluster.takeRunSlot(key, 1, "ses_third", "node_a", 60_000, third)).toBe(0);
+    await cluster.releaseRunSlot(key, "ses_third", "node_a");
+    // A ticket left (its run aborted) or whose node died is not waited for.
+    const dropped = await cluster.enqueueRunSlot(key, "ses_aborted", "node_a", 60_000);
+    await cluster.enqueueRunSlot(key, "ses_on_dead_node", "node_dead", 1);
+    await cluster.dropRunSlotTicket(dropped);
+    await pause(10);
+    const last = await cluster.enqueueRunSlot(key, "ses_last", "node_c", 60_000);
+    expect(await cluster.takeRunSlot(key, 1, "ses_last", "node_c", 60_000, last)).toBe(0);
+    // Taken: its ticket is gone, so the next newcomer waits only for the slot.
+    await cluster.releaseRunSlot(key, "ses_last", "node_c");
+    expect(await cluster.takeRunSlot(key, 1, "ses_late", "node_c", 60_000)).toBe(0);
+    await cluster.releaseRunSlot(key, "ses_late", "node_c");
+    await cluster.forgetDeadNodes(Date.now());
   });
 });
