@@ -31,4 +31,18 @@ export class SessionEvents {
   nextSeq(sessionID: string): Promise<number> {
     return this.store.nextEventSeq(sessionID);
   }
+
+  /**
+   * Publishes durable events of one session at once, after their changes are stored: their
+   * numbers are taken together and they go out in one go, so nothing else of the session (a
+   * running turn's deltas) comes between them, however long the database took.
+   */
+  async publishTogether(session: Session, events: { [T in EventType]: { type: T; properties: EventProperties<T> } }[EventType][]): Promise<void> {
+    const first = await this.store.nextEventSeq(session.id, events.length);
+    const scope = { directory: session.directory, project: session.projectID };
+    events.forEach(({ type, properties }, i) => {
+      if (!DURABLE.has(type)) throw new Error(`${type} is not a durable event`);
+      this.bus.publish(scope, type, properties, { aggregateID: session.id, seq: first + i });
+    });
+  }
 }

@@ -43,10 +43,12 @@ export async function storeUserMessage(
   const hookInput = { sessionID: session.id, agent, model, messageID: body.messageID, variant: body.variant };
   await plugins.chatMessage(session.directory, hookInput, { message: info, parts });
   await store.putMessage(info);
-  await events.publish(session, "message.updated", { sessionID: session.id, info });
-  for (const part of parts) {
-    await store.putPart(part);
-    await events.publish(session, "message.part.updated", { sessionID: session.id, part, time: Date.now() });
-  }
+  for (const part of parts) await store.putPart(part);
+  // Published together: nothing of a turn still running (its deltas) comes between a queued
+  // prompt's message and its parts, however long the writes took (PostgreSQL).
+  await events.publishTogether(session, [
+    { type: "message.updated", properties: { sessionID: session.id, info } },
+    ...parts.map((part) => ({ type: "message.part.updated" as const, properties: { sessionID: session.id, part, time: Date.now() } })),
+  ]);
   return { info, parts };
 }

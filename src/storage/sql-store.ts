@@ -149,15 +149,15 @@ export class SqlStore implements Store {
     );
   }
 
-  nextEventSeq(sessionID: string) {
+  nextEventSeq(sessionID: string, count = 1) {
     // Atomic in the database: one UPDATE ... RETURNING, so several nodes never share a number.
     return this.inSession(sessionID, async ({ db, executor }) => {
       const row = await executor.first(
         db
           .updateTable("session")
-          .set((eb) => ({ event_seq: eb("event_seq", "+", 1) }))
+          .set((eb) => ({ event_seq: eb("event_seq", "+", count) }))
           .where("id", "=", sessionID)
-          .returning(sql<number>`event_seq - 1`.as("seq")),
+          .returning(sql<number>`event_seq - ${count}`.as("seq")),
       );
       return row ? Number(row.seq) : 0;
     });

@@ -33,7 +33,8 @@ export interface Store {
   listSessions(query: SessionQuery): Promise<Session[]>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
-  nextEventSeq(sessionID: string): Promise<number>;
+  /** With `count`, takes that many numbers in a row and answers the first. */
+  nextEventSeq(sessionID: string, count?: number): Promise<number>;
 
   getMessage(sessionID: string, messageID: string): Promise<MessageWithParts | undefined>;
   putMessage(message: Message): Promise<void>;

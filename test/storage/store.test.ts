@@ -120,7 +120,7 @@ describe.each(backends)("the store on $name", (backend) => {
     expect(await store.getSession("ses_none")).toBeUndefined();
   });
 
-  it("numbers a session's events 0, 1, 2, ... in the order asked, across replacements of the session", async () => {
+  it("numbers a session's events 0, 1, 2, ... in the order asked (one at a time or in blocks), across replacements of the session", async () => {
     await store.putSession(session("ses_seq"));
     expect(await store.nextEventSeq("ses_seq")).toBe(0);
     expect(await store.nextEventSeq("ses_seq")).toBe(1);
@@ -129,6 +129,9 @@ describe.each(backends)("the store on $name", (backend) => {
     const seqs = await Promise.all(Array.from({ length: 40 }, () => store.nextEventSeq("ses_seq").then((n) => (order.push(n), n))));
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
     expect(order).toEqual(seqs);
+    // A block of numbers for events published together.
+    expect(await store.nextEventSeq("ses_seq", 3)).toBe(42);
+    expect(await store.nextEventSeq("ses_seq")).toBe(45);
     expect(await store.nextEventSeq("ses_unknown")).toBe(0);
   });
 
@@ -253,7 +256,7 @@ describe.each(backends)("the store on $name", (backend) => {
     );
     const other = new SqlStore(again);
     expect((await other.listMessages("ses_msgs")).map((m) => m.info.id)).toEqual(["msg_01A", "msg_01B", "msg_01b"]);
-    expect(await other.nextEventSeq("ses_seq")).toBe(42);
+    expect(await other.nextEventSeq("ses_seq")).toBe(46);
     await other.close();
   });
 });
