@@ -7,6 +7,7 @@ import { unfinishedAndSyncEvents } from "./002-unfinished-and-sync-events.js";
 import { runLease } from "./003-run-lease.js";
 import { eventOutbox } from "./004-event-outbox.js";
 import { nodesAndPendingRequests } from "./005-nodes-and-pending-requests.js";
+import { v2SessionEvent } from "./007-v2-session-event.js";
 
 export function migrations(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
     "003-run-lease": runLease(dialect),
     "004-event-outbox": eventOutbox(dialect),
     "005-nodes-and-pending-requests": nodesAndPendingRequests(dialect),
+    "007-v2-session-event": v2SessionEvent(dialect),
   };
   return { getMigrations: async () => all };
 }
