@@ -15,7 +15,10 @@ export function v2SessionEvent(dialect: Dialect) {
       if (existing?.rows.length) {
         // Rows of the older log have no age; 0 makes their deltas the first to be pruned.
         if (!existing.rows.some((c) => c.name === "created_at"))
-          await db.schema.alterTable("v2_session_event").addColumn("created_at", "integer", (c) => c.notNull().defaultTo(0)).execute();
+          await db.schema
+            .alterTable("v2_session_event")
+            .addColumn("created_at", "integer", (c) => c.notNull().defaultTo(0))
+            .execute();
       } else {
         await db.schema
           .createTable("v2_session_event")
