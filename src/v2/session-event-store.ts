@@ -268,11 +268,8 @@ class PgSessionEventStore extends SqlEventStore implements SessionEventStore {
         return await this.db.transaction().execute(async (trx) => {
           await sql`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
           const result = await work(trx);
-          const last = await trx
-            .selectFrom("v2_session_event")
-            .select((eb) => eb.fn.max("position").as("position"))
-            .executeTakeFirst();
-          await sql`SELECT pg_notify(${V2_LOG_CHANNEL}, ${String(last?.position ?? 0)})`.execute(trx);
+          // Under the lock, the greatest position is this transaction's last row.
+          await sql`SELECT pg_notify(${V2_LOG_CHANNEL}, (SELECT MAX(position) FROM v2_session_event)::text)`.execute(trx);
           return result;
         });
       } catch (error) {
