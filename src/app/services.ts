@@ -211,13 +211,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     worktrees,
     workspaces: new Workspaces(path.join(config.dataDirectory, "workspace.json"), worktrees, bus),
     syncLog: new SyncEventLog(database.share(), bus, (err) => log.error({ err }, "could not log a sync event")),
-    // The v2 session log keeps its own table in a SQLite file of the data folder (the store's own
-    // file when the store is SQLite); on PostgreSQL it is not shared between nodes yet.
-    sessionLog: new SessionEventLog(path.join(config.dataDirectory, config.databaseUrl ? "v2-session-log.db" : "agentpool.db"), bus, {
+    // The v2 session log, in the store's database: on PostgreSQL one log for the whole pool, its
+    // other nodes' appends announced on the pool's LISTEN connection.
+    sessionLog: new SessionEventLog(database.share(), bus, {
       store,
       prompts,
       log,
       check: v2EventCheck(schemas, config, log),
+      notifications: pool.listener,
     }),
     formatting: new FormatOnEdit(bus, configs, log),
     projectCopies: new ProjectCopies({ projects, store, bus }),

@@ -7,11 +7,14 @@ import { LocalSignals, type ClusterSignals } from "./cluster-signals.js";
 import { EVENTS_CHANNEL, PgEventRelay } from "./pg-event-relay.js";
 import { PgListener } from "./pg-listener.js";
 import { PgSignals, SIGNALS_CHANNEL } from "./pg-signals.js";
+import { V2_LOG_CHANNEL } from "../v2/session-event-store.js";
 
 export interface PoolNode {
   /** This process's id, the one its signals and outbox rows carry. */
   readonly nodeID: string;
   readonly signals: ClusterSignals;
+  /** The LISTEN connection (PostgreSQL only), for the channels of the services beside the relay's. */
+  readonly listener?: PgListener;
   /** Writes the events still queued, stops listening. */
   close(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export interface PoolNodeOptions {
 export async function joinPool(options: PoolNodeOptions): Promise<PoolNode> {
   const { nodeID, database, url, bus, onError } = options;
   if (database.dialect !== "postgres" || !url) return { nodeID, signals: new LocalSignals(nodeID), close: async () => {} };
-  const listener = new PgListener(url, [EVENTS_CHANNEL, SIGNALS_CHANNEL], onError);
+  const listener = new PgListener(url, [EVENTS_CHANNEL, SIGNALS_CHANNEL, V2_LOG_CHANNEL], onError);
   const signals = new PgSignals(nodeID, database.db, listener, onError);
   const relay = new PgEventRelay({ nodeID, db: database.db, bus, listener, onError });
   // The relay's writes must outlive the store's close: it holds a share of the database.
@@ -46,6 +49,7 @@ export async function joinPool(options: PoolNodeOptions): Promise<PoolNode> {
   return {
     nodeID,
     signals,
+    listener,
     async close() {
       await relay.close();
       signals.close();

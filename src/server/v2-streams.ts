@@ -37,14 +37,21 @@ function toV2(event: BusEvent, directory?: string) {
 export async function streamV2Live(ctx: RequestContext, after: number | undefined): Promise<void> {
   const { bus, config, schemas, sessionLog } = ctx.services;
   const stream = openEventStream(ctx.res, { name: "/api/event", log: ctx.log, heartbeat: () => null, heartbeatMs: config.heartbeatMs });
+  // Positions only grow on a stream: the replay and the live events meet without a gap or a twin.
+  let last = after ?? 0;
   // An SSE frame with an id and no event name (EventSource delivers it to onmessage like the others).
-  const sendLogged = (logged: LoggedEvent) =>
-    after === undefined ? stream.send(logged.event) : stream.sendFields({ id: String(logged.position), data: logged.event });
+  const sendLogged = (logged: LoggedEvent) => {
+    if (logged.position <= last) return;
+    last = logged.position;
+    if (after === undefined) stream.send(logged.event);
+    else stream.sendFields({ id: String(logged.position), data: logged.event });
+  };
   stream.send(toV2({ id: createId("evt"), type: "server.connected", properties: {} }));
-  // Replay and subscribe in one synchronous block: nothing is logged in between.
-  if (after) for (const logged of sessionLog.since(after)) sendLogged(logged);
-  const stopLog = sessionLog.subscribe(sendLogged);
-  // `remote`: the pool's other nodes' bus events too (their session logs stay their own).
+  // Subscribed before the replay is read: what is logged meanwhile waits for the replay's end.
+  const pending: LoggedEvent[] = [];
+  let replaying = after !== undefined && after > 0;
+  const stopLog = sessionLog.subscribe((logged) => (replaying ? pending.push(logged) : sendLogged(logged)));
+  // `remote`: the pool's other nodes' bus events too (session.next.* come from the shared log above).
   const stopBus = bus.subscribeAll(
     (scoped) => {
       if (scoped.payload.type === "sync") return;
@@ -59,6 +66,15 @@ export async function streamV2Live(ctx: RequestContext, after: number | undefine
     },
     { remote: true },
   );
+  if (replaying) {
+    try {
+      for (const logged of await sessionLog.since(after!)) sendLogged(logged);
+    } catch (error) {
+      ctx.log.error({ err: error }, "could not replay the v2 session log");
+    }
+    replaying = false;
+    for (const logged of pending.splice(0)) sendLogged(logged);
+  }
   await stream.closed;
   stopBus();
   stopLog();

@@ -40,7 +40,15 @@ export class SqliteExecutor implements Executor {
   }
 
   all<R>(query: Compilable<R>): Promise<R[]> {
-    return settle(() => this.execute(query).rows as R[]);
+    return settle(() => this.allNow(query));
+  }
+
+  /**
+   * The rows themselves, now: for a caller that must decide on them before anything else runs
+   * (the v2 session log projects a bus event inside its publish).
+   */
+  allNow<R>(query: Compilable<R>): R[] {
+    return this.execute(query).rows as R[];
   }
 
   first<R>(query: Compilable<R>): Promise<R | undefined> {

@@ -110,6 +110,23 @@ export interface RunSlotTicketTable {
   expires_at: number;
 }
 
+export interface V2SessionEventTable {
+  /** Place in the whole log (the /api/event cursor); bigint on PostgreSQL. */
+  position: Generated<number>;
+  session_id: string;
+  /** The session's durable sequence; null for deltas. */
+  seq: number | null;
+  id: string;
+  type: string;
+  /** The message, part or call the event is about (each type once per ref). */
+  ref: string | null;
+  directory: string;
+  /** The event's data as JSON text. */
+  data: string;
+  /** ms; bigint on PostgreSQL. */
+  created_at: Generated<number>;
+}
+
 export interface Schema {
   project: ProjectTable;
   session: SessionTable;
@@ -124,6 +141,7 @@ export interface Schema {
   event_outbox: EventOutboxTable;
   run_slot: RunSlotTable;
   run_slot_ticket: RunSlotTicketTable;
+  v2_session_event: V2SessionEventTable;
 }
 
 export type Dialect = "sqlite" | "postgres";

@@ -65,7 +65,7 @@ export const sessionsHandlers = {
     const { queued } = await ctx.services.prompts.prompt(session.id, { messageID, parts } as never, { delivery });
     queued.catch(() => undefined);
     // As upstream: the seq of the admission event in the session's durable history.
-    const seq = ctx.services.sessionLog.seqOf(session.id, "session.next.prompt.admitted", messageID) ?? 0;
+    const seq = (await ctx.services.sessionLog.seqOf(session.id, "session.next.prompt.admitted", messageID)) ?? 0;
     return {
       data: {
         admittedSeq: seq,

@@ -8,6 +8,7 @@ import { runLease } from "./003-run-lease.js";
 import { eventOutbox } from "./004-event-outbox.js";
 import { nodesAndPendingRequests } from "./005-nodes-and-pending-requests.js";
 import { runSlots } from "./006-run-slots.js";
+import { v2SessionEvent } from "./007-v2-session-event.js";
 
 export function migrations(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
     "004-event-outbox": eventOutbox(dialect),
     "005-nodes-and-pending-requests": nodesAndPendingRequests(dialect),
     "006-run-slots": runSlots(dialect),
+    "007-v2-session-event": v2SessionEvent(dialect),
   };
   return { getMigrations: async () => all };
 }

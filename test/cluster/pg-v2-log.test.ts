@@ -1,0 +1,174 @@
+// The v2 session log shared by two `agentpool serve` processes on one PostgreSQL database: a
+// session prompted on node A has the same history on node B; B's /api/event and
+// /api/session/{id}/event stream A's session.next.* events live, in order, each once; and a client
+// that read part of A's /api/event resumes on B with the Last-Event-ID A gave it, getting exactly
+// the rest.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRepo } from "../support/git.js";
+import { fakeProvider } from "../support/llm-project.js";
+import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
+import { startPostgres, type PostgresCluster } from "../support/postgres.js";
+import { killServed, serveProcess, stopServed } from "../support/serve-process.js";
+import { sseBlocks } from "../support/sse.js";
+
+const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
+
+let cluster: PostgresCluster;
+let llm: ScriptedLlm;
+let repo: { dir: string };
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  llm = await startScriptedLlm({
+    script: (request) =>
+      /title/i.test(JSON.stringify(request.body.messages.filter((m) => m.role === "system")))
+        ? { kind: "text", text: "A pooled title" }
+        : lastUserText(request) === "talk slowly"
+          ? { kind: "text", reasoning: "Thinking it over.", text: WORDS, delayMs: 40 }
+          : { kind: "text", text: "ok" },
+  });
+  repo = makeRepo("pg-v2-log");
+  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+});
+
+afterAll(async () => {
+  killServed();
+  await llm?.stop();
+  cluster?.stop();
+});
+
+type Next = { id: string; type: string; durable?: { seq: number }; data: Record<string, unknown> };
+type Frame = { id?: string; event?: string; data: Next };
+
+/** An SSE connection whose frames (with their id and event fields) are collected as they come. */
+function connect(url: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const frames: Frame[] = [];
+  const done = (async () => {
+    const res = await fetch(url, { headers, signal: controller.signal });
+    expect(res.status).toBe(200);
+    for await (const block of sseBlocks(res)) {
+      if (block.startsWith(":")) continue;
+      const field = (name: string) =>
+        block
+          .split("\n")
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2);
+      frames.push({ id: field("id"), event: field("event"), data: JSON.parse(field("data")!) as Next });
+    }
+  })().catch((error: unknown) => {
+    if ((error as Error).name !== "AbortError") throw error;
+  });
+  return {
+    frames,
+    /** The session's session.next.* frames. */
+    of: (sessionID: string) => frames.filter((f) => f.data.type.startsWith("session.next.") && f.data.data.sessionID === sessionID),
+    async close() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
+  return (await response.json()) as T;
+}
+
+const post = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const ids = (frames: Frame[]) => frames.map((f) => f.data.id);
+
+describe("the v2 session log on a pool", () => {
+  it("serves A's session on B: the same history, A's events live on B's streams, a resume from A's cursor on B", async () => {
+    const url = await cluster.createDatabase();
+    const a = await serveProcess(repo.dir, ["--database", url]);
+    const b = await serveProcess(repo.dir, ["--database", url]);
+    const allA = connect(`${a.url}/api/event?after=0`);
+    const allB = connect(`${b.url}/api/event?after=0`);
+    // Upstream's frames (no ids) on B too, as a plain client reads them.
+    const plainB = connect(`${b.url}/api/event`);
+    const created = await json<{ data: { id: string } }>(
+      `${a.url}/api/session`,
+      post({ location: { directory: repo.dir }, model: { id: "m", providerID: "fake" } }),
+    );
+    const id = created.data.id;
+    const sessionB = connect(`${b.url}/api/session/${id}/event`);
+    // A client of A's /api/event that will leave during the run and come back on B.
+    const leaving = connect(`${a.url}/api/event?after=0`);
+    try {
+      const admitted = await json<{ data: { admittedSeq: number } }>(
+        `${a.url}/api/session/${id}/prompt`,
+        post({ prompt: { text: "talk slowly" } }),
+      );
+      // A's admission is in the shared log by the time A answers.
+      expect(admitted.data.admittedSeq).toBe(1);
+      // B streams A's deltas while A's run goes on.
+      await expect
+        .poll(() => allB.of(id).filter((f) => f.data.type === "session.next.text.delta").length, { timeout: 15_000 })
+        .toBeGreaterThan(3);
+      await expect.poll(() => leaving.of(id).length, { timeout: 5_000 }).toBeGreaterThan(3);
+      await leaving.close();
+      const before = leaving.of(id);
+      const cursor = before.at(-1)!.id!;
+      expect(Number(cursor)).toBeGreaterThan(0);
+      const resumed = connect(`${b.url}/api/event`, { "last-event-id": cursor });
+
+      await fetch(`${a.url}/api/session/${id}/wait`, { method: "POST" });
+      for (const stream of [allA, allB, plainB, sessionB, resumed])
+        await expect.poll(() => stream.of(id).map((f) => f.data.type), { timeout: 15_000 }).toContain("session.next.step.ended");
+      // Nothing more arrives late, twice.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      // The same history on both nodes, served from the shared log.
+      const historyOf = async (base: string) => (await json<{ data: Next[] }>(`${base}/api/session/${id}/history?limit=1000`)).data;
+      const history = await historyOf(a.url);
+      expect(history.map((e) => e.type)).toEqual([
+        "session.next.prompt.admitted",
+        "session.next.prompted",
+        "session.next.step.started",
+        "session.next.reasoning.started",
+        "session.next.reasoning.ended",
+        "session.next.text.started",
+        "session.next.text.ended",
+        "session.next.step.ended",
+      ]);
+      expect(history.map((e) => e.durable!.seq)).toEqual(history.map((_e, i) => i + 1));
+      expect(await historyOf(b.url)).toEqual(history);
+      // B's session stream: the history, with the seq as SSE id.
+      expect(ids(sessionB.of(id))).toEqual(history.map((e) => e.id));
+      expect(sessionB.of(id).map((f) => f.id)).toEqual(history.map((e) => String(e.durable!.seq)));
+
+      // B's /api/event: A's events as A streamed them, in order, once, positions growing; deltas included.
+      const onA = allA.of(id);
+      const onB = allB.of(id);
+      expect(ids(onB)).toEqual(ids(onA));
+      expect(onB.map((f) => f.id)).toEqual(onA.map((f) => f.id));
+      expect(new Set(ids(onB)).size).toBe(onB.length);
+      const positions = onB.map((f) => Number(f.id));
+      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      expect(ids(plainB.of(id))).toEqual(ids(onA));
+      expect(
+        onB
+          .filter((f) => f.data.type === "session.next.text.delta")
+          .map((f) => f.data.data.delta)
+          .join(""),
+      ).toBe(WORDS);
+      expect(onB.filter((f) => f.data.durable).map((f) => f.data.id)).toEqual(history.map((e) => e.id));
+
+      // The client that left A resumed on B: exactly the rest, nothing twice, nothing missed.
+      expect([...ids(before), ...ids(resumed.of(id))]).toEqual(ids(onA));
+      expect(resumed.of(id).length).toBeGreaterThan(0);
+      await resumed.close();
+    } finally {
+      for (const stream of [allA, allB, plainB, sessionB]) await stream.close();
+      await Promise.all([stopServed(a), stopServed(b)]);
+    }
+  }, 90_000);
+});
