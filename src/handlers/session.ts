@@ -10,13 +10,20 @@ import { forkSession } from "../session/fork.js";
 import { SessionListLimitError } from "../session/session-service.js";
 import { ShellCommandTooLongError } from "../process/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { PreSerialized, type PieceShape, type PieceValue } from "../contract/pre-serialized.js";
+
+/** The answers of session.list and session.messages, as the spec declares them, from stored pieces. */
+const SESSION_LIST: PieceShape = { array: { ref: "Session" } };
+const MESSAGE_LIST: PieceShape = { array: { object: { info: { ref: "Message" }, parts: { array: { ref: "Part" } } } } };
 
 const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
+  // Joined from the stored JSON of each session; the dispatcher checks each one against Session.
   "session.list": ({ query }, ctx) =>
     ctx.services.sessions
-      .list(ctx.directory, { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit })
+      .listStored(ctx.directory, { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit })
+      .then((sessions) => new PreSerialized(SESSION_LIST, sessions))
       .catch((error: unknown) => {
         throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
       }),
@@ -43,8 +50,13 @@ export const sessionHandlers = {
     return true;
   },
   "session.messages": async ({ params, query }, ctx) => {
-    const messages = await ctx.services.messages.list(params.sessionID, query.limit);
-    return isLegacyClient(ctx.req) ? (withSystemInMessages(messages) as typeof messages) : messages;
+    if (isLegacyClient(ctx.req)) {
+      const messages = await ctx.services.messages.list(params.sessionID, query.limit);
+      return withSystemInMessages(messages) as typeof messages;
+    }
+    // Joined from the stored JSON of each message and part; the dispatcher checks each piece.
+    const stored = await ctx.services.messages.listStored(params.sessionID, query.limit);
+    return new PreSerialized(MESSAGE_LIST, stored as unknown as PieceValue[]);
   },
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {

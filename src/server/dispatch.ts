@@ -13,6 +13,7 @@ import { HttpError, type BadRequestKind, notFound, rejectedRequest, unknownError
 import { domainErrorAnswer } from "./domain-errors.js";
 import type { Backend, Operation } from "./openapi.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
+import { PieceCheck, PreSerialized, materialize, serializeChecked, shapeConforms } from "../contract/pre-serialized.js";
 import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "../contract/validation.js";
 
 type Handlers = HandlerMap<RequestContext, HandlerReply>;
@@ -78,6 +79,11 @@ export class Dispatcher {
   private readonly bareBadRequest: Set<string>;
   /** operationId -> status -> names of the overlay schemas that are also accepted. */
   private readonly successAlternatives: Record<string, Record<string, string[]>>;
+  private readonly served: OpenApiDocument;
+  /** Pieces of pre-serialized answers found valid, by their text. */
+  private readonly pieces: PieceCheck;
+  /** `${operationId} ${status} ${shape}` -> whether that composition is what the spec declares. */
+  private readonly conformingShapes = new Map<string, boolean>();
 
   constructor(
     private readonly api: Backend,
@@ -87,6 +93,10 @@ export class Dispatcher {
   ) {
     this.wildcards = wildcardRoutes(api.getOperations());
     const served = loadServedSpec();
+    this.served = served;
+    // With validation switched off (the benchmark's comparison only), pieces pass unchecked too.
+    const validating = (api as { validate?: unknown }).validate !== false;
+    this.pieces = new PieceCheck(validating ? (name, value) => services.schemas.check(name, value) : () => null);
     this.successAlternatives = successAlternatives(served);
     this.bareBadRequest = bareBadRequestOperations(served);
     const registered: Record<string, (...args: never[]) => unknown> = {
@@ -171,6 +181,10 @@ export class Dispatcher {
       this.observe(operationId, ctx.res.statusCode);
       return;
     }
+    if (result instanceof PreSerialized) {
+      this.sendPreSerialized(ctx, operationId, operationsById.get(operationId)!.successStatus, result);
+      return;
+    }
     if (result instanceof Reply) {
       for (const [name, value] of Object.entries(result.headers)) ctx.res.setHeader(name, value);
       this.sendChecked(ctx, operationId, result.status, result.body);
@@ -248,6 +262,40 @@ export class Dispatcher {
     if (declared) return null; // non-JSON content (streams, raw bytes): written by the handler itself
     const errors = status === 501 ? schemas.check("NotImplementedError", body) : schemas.check("ServerError", body);
     return errors ? summarizeErrors(errors, body) : null;
+  }
+
+  /** Whether an answer composed as `body.shape` is, by construction, of the schema the operation declares. */
+  private shapeDeclared(operationId: OperationId, status: number, body: PreSerialized): boolean {
+    const key = `${operationId} ${status} ${JSON.stringify(body.shape)}`;
+    let conforms = this.conformingShapes.get(key);
+    if (conforms === undefined) {
+      const row = operationsById.get(operationId)!;
+      const paths = this.served.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      const declared = paths[row.path]?.[row.method]?.responses?.[String(status)] as
+        | { content?: Record<string, { schema?: unknown }> }
+        | undefined;
+      conforms = shapeConforms(declared?.content?.["application/json"]?.schema, body.shape);
+      this.conformingShapes.set(key, conforms);
+    }
+    return conforms;
+  }
+
+  /**
+   * A body of pre-serialized pieces: sent as the joined text when its composition is what the
+   * spec declares and each piece conforms to its component schema (checked once per distinct
+   * text, see PieceCheck). Otherwise it goes the ordinary way, parsed, for the same check and
+   * error report as any answer.
+   */
+  private sendPreSerialized(ctx: RequestContext, operationId: OperationId, status: number, body: PreSerialized): void {
+    const text = this.shapeDeclared(operationId, status, body) ? serializeChecked(body.shape, body.value, this.pieces) : undefined;
+    if (text === undefined) {
+      this.sendChecked(ctx, operationId, status, materialize(body.shape, body.value));
+      return;
+    }
+    this.observe(operationId, status);
+    // As res.json would send it: the same content type, the text as it is.
+    ctx.res.status(status).setHeader("content-type", "application/json; charset=utf-8");
+    ctx.res.send(text);
   }
 
   private sendChecked(ctx: RequestContext, operationId: string | undefined, status: number, body: unknown): void {

@@ -1,7 +1,7 @@
 // Reading and editing the messages and parts of a session.
 import type { Part } from "../../generated/schemas.js";
 import { InvalidRequestError, NotFoundError } from "../domain-errors.js";
-import type { MessageWithParts, Store } from "../storage/store.js";
+import type { MessageWithParts, Store, StoredMessageText } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 
@@ -15,6 +15,12 @@ export class MessageService {
   async list(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
     await this.sessions.get(sessionID);
     return this.store.listMessages(sessionID, limit);
+  }
+
+  /** list(), as the stored JSON text of each message and part (answers joined from it). */
+  async listStored(sessionID: string, limit?: number): Promise<StoredMessageText[]> {
+    await this.sessions.get(sessionID);
+    return this.store.listMessageTexts(sessionID, limit);
   }
 
   async get(sessionID: string, messageID: string): Promise<MessageWithParts> {

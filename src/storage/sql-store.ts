@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import type { Message, Part, PermissionRuleset, Project, Session, Todo } from "../../generated/schemas.js";
 import { Database } from "./database.js";
-import type { MessageWithParts, SessionQuery, Store } from "./store.js";
+import type { MessageWithParts, SessionQuery, Store, StoredMessageText } from "./store.js";
 import { isUnfinished } from "./unfinished.js";
 
 type Row = { data: string };
@@ -17,12 +17,13 @@ function parseAll<T>(rows: Row[]): T[] {
   return rows.map((row) => JSON.parse(row.data) as T);
 }
 
-function groupByMessage(parts: Part[]): Map<string, Part[]> {
-  const byMessage = new Map<string, Part[]>();
+/** Part texts by the message they belong to (the message_id column, written from the part's messageID). */
+function groupByMessage(parts: { message_id: string; data: string }[]): Map<string, string[]> {
+  const byMessage = new Map<string, string[]>();
   for (const part of parts) {
-    let list = byMessage.get(part.messageID);
-    if (!list) byMessage.set(part.messageID, (list = []));
-    list.push(part);
+    let list = byMessage.get(part.message_id);
+    if (!list) byMessage.set(part.message_id, (list = []));
+    list.push(part.data);
   }
   return byMessage;
 }
@@ -124,6 +125,10 @@ export class SqlStore implements Store {
   }
 
   listSessions(query: SessionQuery) {
+    return this.listSessionTexts(query).then((texts) => texts.map((text) => JSON.parse(text) as Session));
+  }
+
+  listSessionTexts(query: SessionQuery) {
     return this.use(async ({ db, dialect, executor }) => {
       let select = db.selectFrom("session").select("data").where("project_id", "=", query.projectID);
       if (query.roots) select = select.where("parent_id", "is", null);
@@ -135,7 +140,7 @@ export class SqlStore implements Store {
       }
       select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
       if (query.limit !== undefined) select = select.limit(query.limit);
-      return parseAll<Session>(await executor.all(select));
+      return (await executor.all(select)).map((row) => row.data);
     });
   }
 
@@ -200,16 +205,22 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
+    return this.listMessageTexts(sessionID, limit).then((texts) =>
+      texts.map((text) => ({ info: JSON.parse(text.info) as Message, parts: text.parts.map((part) => JSON.parse(part) as Part) })),
+    );
+  }
+
+  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]> {
     return this.inSession(sessionID, async ({ db, executor }) => {
-      const messages = db.selectFrom("message").select("data").where("session_id", "=", sessionID);
+      const messages = db.selectFrom("message").select(["id", "data"]).where("session_id", "=", sessionID);
       const infos =
         limit === undefined
-          ? parseAll<Message>(await executor.all(messages.orderBy("id")))
-          : parseAll<Message>(await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
+          ? await executor.all(messages.orderBy("id"))
+          : (await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
       const parts = groupByMessage(
-        parseAll<Part>(await executor.all(db.selectFrom("part").select("data").where("session_id", "=", sessionID).orderBy("id"))),
+        await executor.all(db.selectFrom("part").select(["message_id", "data"]).where("session_id", "=", sessionID).orderBy("id")),
       );
-      return infos.map((info) => ({ info, parts: parts.get(info.id) ?? [] }));
+      return infos.map((info) => ({ info: info.data, parts: parts.get(info.id) ?? [] }));
     });
   }
 

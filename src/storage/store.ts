@@ -19,6 +19,12 @@ export interface MessageWithParts {
   parts: Part[];
 }
 
+/** A message and its parts as the JSON text they are stored as (the text of a `MessageWithParts`'s pieces). */
+export interface StoredMessageText {
+  info: string;
+  parts: string[];
+}
+
 export interface Store {
   getProject(id: string): Promise<Project | undefined>;
   putProject(project: Project): Promise<void>;
@@ -31,6 +37,8 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
   /** Newest `time.updated` first. */
   listSessions(query: SessionQuery): Promise<Session[]>;
+  /** listSessions, each session as its stored JSON text (for answers joined from it). */
+  listSessionTexts(query: SessionQuery): Promise<string[]>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
   nextEventSeq(sessionID: string): Promise<number>;
@@ -41,6 +49,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
+  /** listMessages, as the stored JSON text of each message and part (for answers joined from it). */
+  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With
