@@ -11,21 +11,8 @@ import type { ErrorObject } from "ajv";
 /** How an answer is composed: a piece of a named component schema, an array, or an object of fixed keys. */
 export type PieceShape = { ref: string } | { array: PieceShape } | { object: Record<string, PieceShape> };
 
-/**
- * One stored record: its UTF-8 JSON as stored (bytes, so that it is neither decoded when read nor
- * encoded again when sent) and the key it is stored under (remembering its verdict, see PieceCheck).
- */
-export interface Piece {
-  key: string;
-  json: Buffer;
-}
-
-/** Values in a shape: a Piece for `ref`, an array for `array`, an object (every key of the shape) for `object`. */
-export type PieceValue = Piece | PieceValue[] | { [key: string]: PieceValue };
-
-function isPiece(value: PieceValue): value is Piece {
-  return !Array.isArray(value) && Buffer.isBuffer((value as Piece).json) && typeof (value as Piece).key === "string";
-}
+/** Values in a shape: JSON text for `ref`, an array for `array`, an object (every key of the shape) for `object`. */
+export type PieceValue = string | PieceValue[] | { [key: string]: PieceValue };
 
 /** An answer made of pre-serialized pieces; only the dispatcher sends it, after checking it. */
 export class PreSerialized {
@@ -67,96 +54,69 @@ export function shapeConforms(schema: unknown, shape: PieceShape): boolean {
 /** Checks a value of a named component schema: the errors, or null when it conforms. */
 export type CheckSchema = (schemaName: string, value: unknown) => ErrorObject[] | null;
 
-/** Verdicts remembered per schema up to this many bytes of records in all; then the memory starts over. */
-const REMEMBERED_BYTES = 64 * 1024 * 1024;
+/** Texts remembered per schema up to this many characters in all; then the memory starts over. */
+const REMEMBERED_CHARS = 64 * 1024 * 1024;
 
 /**
- * Which records have been found valid against which schema: per schema and record key, the exact
- * bytes that were checked. A record whose bytes are the same is the same value and keeps its
- * verdict (one memcmp); a changed record is checked again.
+ * Which pieces of text have been found valid against which schema. A stored record's text is the
+ * key itself: the same text is the same value, so its verdict holds; a changed record is new text.
  */
 export class PieceCheck {
-  private readonly valid = new Map<string, Map<string, Buffer>>();
-  private bytes = 0;
+  private readonly valid = new Map<string, Set<string>>();
+  private chars = 0;
 
   constructor(private readonly check: CheckSchema) {}
 
-  conforms(schemaName: string, piece: Piece): boolean {
+  /** Whether `text` is JSON of a value valid against `schemaName` (checked once per distinct text). */
+  conforms(schemaName: string, text: string): boolean {
     let known = this.valid.get(schemaName);
-    const checked = known?.get(piece.key);
-    if (checked && checked.equals(piece.json)) return true;
+    if (known?.has(text)) return true;
     let value: unknown;
     try {
-      value = JSON.parse(piece.json.toString("utf8"));
+      value = JSON.parse(text);
     } catch {
       return false;
     }
     if (this.check(schemaName, value)) return false;
-    if (this.bytes + piece.json.length > REMEMBERED_BYTES) {
+    if (this.chars + text.length > REMEMBERED_CHARS) {
       this.valid.clear();
-      this.bytes = 0;
+      this.chars = 0;
       known = undefined;
     }
-    if (!known) this.valid.set(schemaName, (known = new Map()));
-    known.set(piece.key, piece.json);
-    this.bytes += piece.json.length;
+    if (!known) this.valid.set(schemaName, (known = new Set()));
+    known.add(text);
+    this.chars += text.length;
     return true;
   }
 }
 
-const OPEN_ARRAY = Buffer.from("[");
-const CLOSE_ARRAY = Buffer.from("]");
-const COMMA = Buffer.from(",");
-const OPEN_OBJECT = Buffer.from("{");
-const CLOSE_OBJECT = Buffer.from("}");
-
-/** `"key":` (after a comma but for the first member), made once per text: answers repeat them per item. */
-const prefixes = new Map<string, Buffer>();
-function memberPrefix(text: string): Buffer {
-  let bytes = prefixes.get(text);
-  if (!bytes) prefixes.set(text, (bytes = Buffer.from(text)));
-  return bytes;
-}
-
-/** Appends the JSON of a value in a shape to `out`; false when one of its pieces does not conform. */
-function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, out: Buffer[]): boolean {
-  if ("ref" in shape) {
-    if (!isPiece(value) || !pieces.conforms(shape.ref, value)) return false;
-    out.push(value.json);
-    return true;
-  }
+/** The JSON text of a value in a shape, or undefined when one of its pieces does not conform. */
+export function serializeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck): string | undefined {
+  if ("ref" in shape) return typeof value === "string" && pieces.conforms(shape.ref, value) ? value : undefined;
   if ("array" in shape) {
-    if (!Array.isArray(value)) return false;
-    out.push(OPEN_ARRAY);
+    if (!Array.isArray(value)) return undefined;
+    const items: string[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(COMMA);
-      if (!writeChecked(shape.array, value[i]!, pieces, out)) return false;
+      const item = serializeChecked(shape.array, value[i]!, pieces);
+      if (item === undefined) return undefined;
+      items[i] = item;
     }
-    out.push(CLOSE_ARRAY);
-    return true;
+    return `[${items.join(",")}]`;
   }
-  if (typeof value !== "object" || Array.isArray(value) || isPiece(value)) return false;
-  out.push(OPEN_OBJECT);
-  let first = true;
+  if (typeof value !== "object" || Array.isArray(value)) return undefined;
+  const members: string[] = [];
   for (const [key, inner] of Object.entries(shape.object)) {
-    if (!(key in value)) return false;
-    out.push(memberPrefix(`${first ? "" : ","}${JSON.stringify(key)}:`));
-    first = false;
-    if (!writeChecked(inner, value[key]!, pieces, out)) return false;
+    if (!(key in value)) return undefined;
+    const text = serializeChecked(inner, value[key]!, pieces);
+    if (text === undefined) return undefined;
+    members.push(`${JSON.stringify(key)}:${text}`);
   }
-  out.push(CLOSE_OBJECT);
-  return true;
-}
-
-/** The JSON of a value in a shape, or undefined when one of its pieces does not conform. */
-export function serializeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck): Buffer | undefined {
-  const out: Buffer[] = [];
-  return writeChecked(shape, value, pieces, out) ? Buffer.concat(out) : undefined;
+  return `{${members.join(",")}}`;
 }
 
 /** The value the pieces make, parsed (for the ordinary check and its error report, when a piece fails). */
 export function materialize(shape: PieceShape, value: PieceValue): unknown {
-  if ("ref" in shape) return JSON.parse((value as Piece).json.toString("utf8"));
+  if ("ref" in shape) return JSON.parse(value as string);
   if ("array" in shape) return (value as PieceValue[]).map((item) => materialize(shape.array, item));
   const object = value as Record<string, PieceValue>;
   return Object.fromEntries(Object.entries(shape.object).map(([key, inner]) => [key, materialize(inner, object[key]!)]));

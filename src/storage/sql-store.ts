@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import type { Message, Part, PermissionRuleset, Project, Session, Todo } from "../../generated/schemas.js";
 import { Database } from "./database.js";
-import type { MessageWithParts, SessionQuery, Store, StoredJson, StoredMessageJson } from "./store.js";
+import type { MessageWithParts, SessionQuery, Store, StoredMessageText } from "./store.js";
 import { isUnfinished } from "./unfinished.js";
 
 type Row = { data: string };
@@ -17,27 +17,16 @@ function parseAll<T>(rows: Row[]): T[] {
   return rows.map((row) => JSON.parse(row.data) as T);
 }
 
-/** Parts by the message they belong to (the message_id column, written from the part's messageID). */
-function groupByMessage<T>(parts: { message_id: string; data: T }[], each: (part: { id: string; data: T }) => unknown): Map<string, T[]> {
-  const byMessage = new Map<string, unknown[]>();
+/** Part texts by the message they belong to (the message_id column, written from the part's messageID). */
+function groupByMessage(parts: { message_id: string; data: string }[]): Map<string, string[]> {
+  const byMessage = new Map<string, string[]>();
   for (const part of parts) {
     let list = byMessage.get(part.message_id);
     if (!list) byMessage.set(part.message_id, (list = []));
-    list.push(each(part as never));
+    list.push(part.data);
   }
-  return byMessage as Map<string, T[]>;
+  return byMessage;
 }
-
-/**
- * The data column as UTF-8 bytes: better-sqlite3 (and pg) hand a BLOB (bytea) over as a Buffer,
- * without decoding it into a string that an answer joined from it would only encode again.
- */
-function dataBytes(dialect: Database["dialect"]) {
-  return (dialect === "postgres" ? sql<Buffer>`convert_to(data, 'UTF8')` : sql<Buffer>`CAST(data AS BLOB)`).as("data");
-}
-
-/** The data column as stored text ("data") or as bytes (dataBytes). */
-type DataColumn = "data" | ReturnType<typeof dataBytes>;
 
 export class SqlStore implements Store {
   private opened: Database | undefined;
@@ -136,28 +125,23 @@ export class SqlStore implements Store {
   }
 
   listSessions(query: SessionQuery) {
-    return this.use(async (database) => (await this.sessionRows(database, query, "data")).map((row) => JSON.parse(row.data) as Session));
+    return this.listSessionTexts(query).then((texts) => texts.map((text) => JSON.parse(text) as Session));
   }
 
-  listSessionsJson(query: SessionQuery) {
-    return this.use(async (database) =>
-      (await this.sessionRows(database, query, dataBytes(database.dialect))).map((row): StoredJson => ({ key: row.id, json: row.data })),
-    );
-  }
-
-  /** The sessions a query selects (ids and data, as text or as bytes), newest update first. */
-  private sessionRows<D extends DataColumn>({ db, dialect, executor }: Database, query: SessionQuery, data: D) {
-    let select = db.selectFrom("session").select(["id", data as "data"]).where("project_id", "=", query.projectID);
-    if (query.roots) select = select.where("parent_id", "is", null);
-    if (query.updatedSince !== undefined) select = select.where("time_updated", ">=", query.updatedSince);
-    if (query.search) {
-      // Substring, not LIKE: the search's own % and _ are plain characters.
-      const position = dialect === "postgres" ? sql.raw("strpos") : sql.raw("instr");
-      select = select.where(sql<boolean>`${position}(lower(title), lower(${query.search})) > 0`);
-    }
-    select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
-    if (query.limit !== undefined) select = select.limit(query.limit);
-    return executor.all(select) as Promise<{ id: string; data: D extends "data" ? string : Buffer }[]>;
+  listSessionTexts(query: SessionQuery) {
+    return this.use(async ({ db, dialect, executor }) => {
+      let select = db.selectFrom("session").select("data").where("project_id", "=", query.projectID);
+      if (query.roots) select = select.where("parent_id", "is", null);
+      if (query.updatedSince !== undefined) select = select.where("time_updated", ">=", query.updatedSince);
+      if (query.search) {
+        // Substring, not LIKE: the search's own % and _ are plain characters.
+        const position = dialect === "postgres" ? sql.raw("strpos") : sql.raw("instr");
+        select = select.where(sql<boolean>`${position}(lower(title), lower(${query.search})) > 0`);
+      }
+      select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
+      if (query.limit !== undefined) select = select.limit(query.limit);
+      return (await executor.all(select)).map((row) => row.data);
+    });
   }
 
   listChildren(parentID: string) {
@@ -221,32 +205,23 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    return this.inSession(sessionID, async (database) => {
-      const { infos, parts } = await this.messageRows(database, sessionID, limit, "data");
-      const byMessage = groupByMessage(parts, (part) => JSON.parse(part.data) as Part);
-      return infos.map((info) => ({ info: JSON.parse(info.data) as Message, parts: (byMessage.get(info.id) ?? []) as unknown as Part[] }));
-    });
+    return this.listMessageTexts(sessionID, limit).then((texts) =>
+      texts.map((text) => ({ info: JSON.parse(text.info) as Message, parts: text.parts.map((part) => JSON.parse(part) as Part) })),
+    );
   }
 
-  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]> {
-    return this.inSession(sessionID, async (database) => {
-      const { infos, parts } = await this.messageRows(database, sessionID, limit, dataBytes(database.dialect));
-      const byMessage = groupByMessage(parts, (part): StoredJson => ({ key: part.id, json: part.data }));
-      return infos.map((info) => ({ info: { key: info.id, json: info.data }, parts: (byMessage.get(info.id) ?? []) as unknown as StoredJson[] }));
+  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]> {
+    return this.inSession(sessionID, async ({ db, executor }) => {
+      const messages = db.selectFrom("message").select(["id", "data"]).where("session_id", "=", sessionID);
+      const infos =
+        limit === undefined
+          ? await executor.all(messages.orderBy("id"))
+          : (await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
+      const parts = groupByMessage(
+        await executor.all(db.selectFrom("part").select(["message_id", "data"]).where("session_id", "=", sessionID).orderBy("id")),
+      );
+      return infos.map((info) => ({ info: info.data, parts: parts.get(info.id) ?? [] }));
     });
-  }
-
-  /** A session's messages (oldest first; with `limit`, the newest `limit`) and all its parts, by id. */
-  private async messageRows<D extends DataColumn>({ db, executor }: Database, sessionID: string, limit: number | undefined, data: D) {
-    type Data = D extends "data" ? string : Buffer;
-    const messages = db.selectFrom("message").select(["id", data as "data"]).where("session_id", "=", sessionID);
-    const infos = (
-      limit === undefined ? await executor.all(messages.orderBy("id")) : (await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse()
-    ) as { id: string; data: Data }[];
-    const parts = (await executor.all(
-      db.selectFrom("part").select(["id", "message_id", data as "data"]).where("session_id", "=", sessionID).orderBy("id"),
-    )) as { id: string; message_id: string; data: Data }[];
-    return { infos, parts };
   }
 
   listUnfinishedAssistantMessages(options: { unleasedAt?: number } = {}): Promise<MessageWithParts[]> {

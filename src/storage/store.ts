@@ -19,16 +19,10 @@ export interface MessageWithParts {
   parts: Part[];
 }
 
-/** One record as stored: its id and its JSON, as UTF-8 bytes (for answers joined from stored JSON). */
-export interface StoredJson {
-  key: string;
-  json: Buffer;
-}
-
-/** A message and its parts as stored (a `MessageWithParts` before parsing). */
-export interface StoredMessageJson {
-  info: StoredJson;
-  parts: StoredJson[];
+/** A message and its parts as the JSON text they are stored as (the text of a `MessageWithParts`'s pieces). */
+export interface StoredMessageText {
+  info: string;
+  parts: string[];
 }
 
 export interface Store {
@@ -43,8 +37,8 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
   /** Newest `time.updated` first. */
   listSessions(query: SessionQuery): Promise<Session[]>;
-  /** listSessions, each session as stored (for answers joined from stored JSON). */
-  listSessionsJson(query: SessionQuery): Promise<StoredJson[]>;
+  /** listSessions, each session as its stored JSON text (for answers joined from it). */
+  listSessionTexts(query: SessionQuery): Promise<string[]>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
   nextEventSeq(sessionID: string): Promise<number>;
@@ -55,8 +49,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
-  /** listMessages, each message and part as stored (for answers joined from stored JSON). */
-  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]>;
+  /** listMessages, as the stored JSON text of each message and part (for answers joined from it). */
+  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With
