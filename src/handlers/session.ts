@@ -10,11 +10,11 @@ import { forkSession } from "../session/fork.js";
 import { SessionListLimitError } from "../session/session-service.js";
 import { ShellCommandTooLongError } from "../process/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
-import { PreSerialized, type PieceShape, type PieceValue } from "../contract/pre-serialized.js";
+import { PreSerialized, type PieceShape } from "../contract/pre-serialized.js";
 
 /** The answers of session.list and session.messages, as the spec declares them, from stored pieces. */
 const SESSION_LIST: PieceShape = { array: { ref: "Session" } };
-const MESSAGE_LIST: PieceShape = { array: { object: { info: { ref: "Message" }, parts: { array: { ref: "Part" } } } } };
+const MESSAGE_LIST: PieceShape = { array: { object: { info: { ref: "Message" }, parts: { refs: "Part" } } } };
 
 const NO_SHARING = "Sharing is not available: this server has no share backend";
 
@@ -56,7 +56,7 @@ export const sessionHandlers = {
     }
     // Joined from the stored JSON of each message and part; the dispatcher checks each piece.
     const stored = await ctx.services.messages.listStored(params.sessionID, query.limit);
-    return new PreSerialized(MESSAGE_LIST, stored as unknown as PieceValue[]);
+    return new PreSerialized(MESSAGE_LIST, stored.map(({ info, parts }) => ({ info, parts })));
   },
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {

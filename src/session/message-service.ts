@@ -1,7 +1,7 @@
 // Reading and editing the messages and parts of a session.
 import type { Part } from "../../generated/schemas.js";
 import { InvalidRequestError, NotFoundError } from "../domain-errors.js";
-import type { MessageWithParts, Store, StoredMessageText } from "../storage/store.js";
+import type { MessageWithParts, Store, StoredMessageJson } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 
@@ -17,10 +17,10 @@ export class MessageService {
     return this.store.listMessages(sessionID, limit);
   }
 
-  /** list(), as the stored JSON text of each message and part (answers joined from it). */
-  async listStored(sessionID: string, limit?: number): Promise<StoredMessageText[]> {
+  /** list(), each message and part as stored (answers joined from stored JSON). */
+  async listStored(sessionID: string, limit?: number): Promise<StoredMessageJson[]> {
     await this.sessions.get(sessionID);
-    return this.store.listMessageTexts(sessionID, limit);
+    return this.store.listMessagesJson(sessionID, limit);
   }
 
   async get(sessionID: string, messageID: string): Promise<MessageWithParts> {

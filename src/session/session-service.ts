@@ -5,7 +5,7 @@ import type { OperationIO } from "../../generated/handlers.js";
 import type { Session } from "../../generated/schemas.js";
 import type { Projects } from "../project/projects.js";
 import { NotFoundError } from "../domain-errors.js";
-import type { SessionQuery, Store } from "../storage/store.js";
+import type { SessionQuery, Store, StoredJson } from "../storage/store.js";
 import { createId } from "../id.js";
 import { UPSTREAM_VERSION } from "../version.js";
 import { NO_WORKTREE } from "../git/worktree.js";
@@ -84,9 +84,9 @@ export class SessionService {
     return this.store.listSessions(await this.query(directory, input));
   }
 
-  /** list(), each session as its stored JSON text (answers joined from it). */
-  async listStored(directory: string, input: ListSessionsInput): Promise<string[]> {
-    return this.store.listSessionTexts(await this.query(directory, input));
+  /** list(), each session as stored (answers joined from stored JSON). */
+  async listStored(directory: string, input: ListSessionsInput): Promise<StoredJson[]> {
+    return this.store.listSessionsJson(await this.query(directory, input));
   }
 
   private async query(directory: string, input: ListSessionsInput): Promise<SessionQuery> {

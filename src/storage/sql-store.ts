@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import type { Message, Part, PermissionRuleset, Project, Session, Todo } from "../../generated/schemas.js";
 import { Database } from "./database.js";
-import type { MessageWithParts, SessionQuery, Store, StoredMessageText } from "./store.js";
+import type { MessageWithParts, SessionQuery, Store, StoredJson, StoredMessageJson } from "./store.js";
 import { isUnfinished } from "./unfinished.js";
 
 type Row = { data: string };
@@ -17,15 +17,16 @@ function parseAll<T>(rows: Row[]): T[] {
   return rows.map((row) => JSON.parse(row.data) as T);
 }
 
-/** Part texts by the message they belong to (the message_id column, written from the part's messageID). */
-function groupByMessage(parts: { message_id: string; data: string }[]): Map<string, string[]> {
-  const byMessage = new Map<string, string[]>();
-  for (const part of parts) {
-    let list = byMessage.get(part.message_id);
-    if (!list) byMessage.set(part.message_id, (list = []));
-    list.push(part.data);
-  }
-  return byMessage;
+/**
+ * A message's parts as one JSON array, joined by the database from their stored JSON in id order
+ * (part_by_message is the index it reads): one string per message crosses into JavaScript
+ * instead of an object and a string per part.
+ */
+function joinedParts(dialect: Database["dialect"]) {
+  const join = dialect === "postgres" ? sql.raw("string_agg") : sql.raw("group_concat");
+  return sql<string>`(SELECT '[' || coalesce(${join}(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND part.session_id = message.session_id)`.as(
+    "parts",
+  );
 }
 
 export class SqlStore implements Store {
@@ -125,12 +126,12 @@ export class SqlStore implements Store {
   }
 
   listSessions(query: SessionQuery) {
-    return this.listSessionTexts(query).then((texts) => texts.map((text) => JSON.parse(text) as Session));
+    return this.listSessionsJson(query).then((stored) => stored.map((session) => JSON.parse(session.json) as Session));
   }
 
-  listSessionTexts(query: SessionQuery) {
+  listSessionsJson(query: SessionQuery) {
     return this.use(async ({ db, dialect, executor }) => {
-      let select = db.selectFrom("session").select("data").where("project_id", "=", query.projectID);
+      let select = db.selectFrom("session").select(["id", "data"]).where("project_id", "=", query.projectID);
       if (query.roots) select = select.where("parent_id", "is", null);
       if (query.updatedSince !== undefined) select = select.where("time_updated", ">=", query.updatedSince);
       if (query.search) {
@@ -140,7 +141,7 @@ export class SqlStore implements Store {
       }
       select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
       if (query.limit !== undefined) select = select.limit(query.limit);
-      return (await executor.all(select)).map((row) => row.data);
+      return (await executor.all(select)).map((row): StoredJson => ({ key: row.id, json: row.data }));
     });
   }
 
@@ -205,22 +206,19 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    return this.listMessageTexts(sessionID, limit).then((texts) =>
-      texts.map((text) => ({ info: JSON.parse(text.info) as Message, parts: text.parts.map((part) => JSON.parse(part) as Part) })),
+    return this.listMessagesJson(sessionID, limit).then((stored) =>
+      stored.map(({ info, parts }) => ({ info: JSON.parse(info.json) as Message, parts: JSON.parse(parts.json) as Part[] })),
     );
   }
 
-  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]> {
-    return this.inSession(sessionID, async ({ db, executor }) => {
-      const messages = db.selectFrom("message").select(["id", "data"]).where("session_id", "=", sessionID);
-      const infos =
+  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]> {
+    return this.inSession(sessionID, async ({ db, dialect, executor }) => {
+      const messages = db.selectFrom("message").select(["id", "data", joinedParts(dialect)]).where("session_id", "=", sessionID);
+      const rows =
         limit === undefined
           ? await executor.all(messages.orderBy("id"))
           : (await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
-      const parts = groupByMessage(
-        await executor.all(db.selectFrom("part").select(["message_id", "data"]).where("session_id", "=", sessionID).orderBy("id")),
-      );
-      return infos.map((info) => ({ info: info.data, parts: parts.get(info.id) ?? [] }));
+      return rows.map((row) => ({ info: { key: row.id, json: row.data }, parts: { key: row.id, json: row.parts } }));
     });
   }
 

@@ -19,10 +19,19 @@ export interface MessageWithParts {
   parts: Part[];
 }
 
-/** A message and its parts as the JSON text they are stored as (the text of a `MessageWithParts`'s pieces). */
-export interface StoredMessageText {
-  info: string;
-  parts: string[];
+/** One record as stored: its id and its JSON text (for answers joined from stored JSON). */
+export interface StoredJson {
+  key: string;
+  json: string;
+}
+
+/**
+ * A message as stored, and its parts as one JSON array (the parts' stored JSON joined by the
+ * database, in id order; keyed by the message's id): a `MessageWithParts` before parsing.
+ */
+export interface StoredMessageJson {
+  info: StoredJson;
+  parts: StoredJson;
 }
 
 export interface Store {
@@ -37,8 +46,8 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
   /** Newest `time.updated` first. */
   listSessions(query: SessionQuery): Promise<Session[]>;
-  /** listSessions, each session as its stored JSON text (for answers joined from it). */
-  listSessionTexts(query: SessionQuery): Promise<string[]>;
+  /** listSessions, each session as stored (for answers joined from stored JSON). */
+  listSessionsJson(query: SessionQuery): Promise<StoredJson[]>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
   nextEventSeq(sessionID: string): Promise<number>;
@@ -49,8 +58,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
-  /** listMessages, as the stored JSON text of each message and part (for answers joined from it). */
-  listMessageTexts(sessionID: string, limit?: number): Promise<StoredMessageText[]>;
+  /** listMessages, each message and part as stored (for answers joined from stored JSON). */
+  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With
