@@ -18,15 +18,17 @@ function parseAll<T>(rows: Row[]): T[] {
 }
 
 /**
- * A message's parts as one JSON array, joined by the database from their stored JSON in id order
- * (part_by_message is the index it reads): one string per message crosses into JavaScript
- * instead of an object and a string per part.
+ * A message's parts as one JSON array, joined by the database from their stored JSON in id order:
+ * one string per message crosses into JavaScript instead of an object and a string per part.
+ * On SQLite the unary + keeps the planner on part_by_message (message_id, id): offered the
+ * session's condition as an index term it reads the whole session's parts once per message.
  */
 function joinedParts(dialect: Database["dialect"]) {
-  const join = dialect === "postgres" ? sql.raw("string_agg") : sql.raw("group_concat");
-  return sql<string>`(SELECT '[' || coalesce(${join}(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND part.session_id = message.session_id)`.as(
-    "parts",
-  );
+  return (
+    dialect === "postgres"
+      ? sql<string>`(SELECT '[' || coalesce(string_agg(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND part.session_id = message.session_id)`
+      : sql<string>`(SELECT '[' || coalesce(group_concat(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND +part.session_id = message.session_id)`
+  ).as("parts");
 }
 
 export class SqlStore implements Store {
