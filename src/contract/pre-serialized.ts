@@ -1,27 +1,29 @@
-// Answers built from JSON text the server already holds (records stored as JSON in SQLite)
-// instead of parse -> object -> validate -> stringify. Validation stays honest at two levels:
-// - each piece (one stored record's text) is checked against the component schema it claims, by
-//   the same validators as everything else, and its verdict remembered with its exact text
-//   (PieceCheck), so a record is checked again as soon as its stored text changes;
-// - the answer's composition (arrays, objects with fixed keys, pieces) is checked once per
-//   operation and status against the schema the spec declares for that answer (shapeConforms).
+// Answers built from JSON text the server already holds (records stored as JSON in SQLite, or
+// joined by the database from them) instead of parse -> object -> validate -> stringify.
+// Validation stays honest at two levels:
+// - each piece of text is checked against the shape it claims (component schemas, arrays and
+//   objects of them) by the same validators as everything else, and its verdict remembered with
+//   its exact text (PieceCheck): the same text again is the same value; any change is new text,
+//   checked again;
+// - the answer's composition is checked once per operation and status against the schema the spec
+//   declares for that answer (shapeConforms).
 // The dispatcher (src/server/dispatch.ts) does both before it sends such a body.
 import type { ErrorObject } from "ajv";
 
 /**
- * How an answer is composed: a piece of a named component schema (`ref`), a piece that is an
- * array of such values (`refs`: joined before it got here, by the database), an array, or an
- * object of fixed keys.
+ * How an answer is composed: a value of a named component schema (`ref`), an array, an object of
+ * fixed keys, or one stored text holding a whole value of the inner shape (`piece`). In a value a
+ * `ref` and a `piece` are each one Piece of text.
  */
-export type PieceShape = { ref: string } | { refs: string } | { array: PieceShape } | { object: Record<string, PieceShape> };
+export type PieceShape = { ref: string } | { array: PieceShape } | { object: Record<string, PieceShape> } | { piece: PieceShape };
 
-/** One stored record: its JSON text, and the key it is stored under (its verdict is remembered by it, see PieceCheck). */
+/** One piece of stored JSON text, and the key its verdict is remembered by (see PieceCheck). */
 export interface Piece {
   key: string;
   json: string;
 }
 
-/** Values in a shape: a Piece for `ref` and `refs`, an array for `array`, an object (every key of the shape) for `object`. */
+/** Values in a shape: a Piece for `ref` and `piece`, an array for `array`, an object (every key of the shape) for `object`. */
 export type PieceValue = Piece | PieceValue[] | { [key: string]: PieceValue };
 
 function isPiece(value: PieceValue): value is Piece {
@@ -49,13 +51,13 @@ function onlyKeys(schema: Schema, allowed: string[]): boolean {
 /**
  * Whether every value of `shape` is, by construction, valid against `schema` when its pieces are
  * valid against their components: a ref the same $ref; an array an unconstrained array of it; an
- * object exactly the declared properties, all of them present. Anything else is refused.
+ * object exactly the declared properties, all of them present, no others. Anything else is refused.
  */
 export function shapeConforms(schema: unknown, shape: PieceShape): boolean {
+  if ("piece" in shape) return shapeConforms(schema, shape.piece);
   if (!schema || typeof schema !== "object") return false;
   const s = schema as Schema;
   if ("ref" in shape) return onlyKeys(s, ["$ref"]) && s.$ref === `${COMPONENT}${shape.ref}`;
-  if ("refs" in shape) return shapeConforms(schema, { array: { ref: shape.refs } });
   if ("array" in shape) return s.type === "array" && onlyKeys(s, ["type", "items"]) && shapeConforms(s.items, shape.array);
   if (s.type !== "object" || !onlyKeys(s, ["type", "properties", "required", "additionalProperties"])) return false;
   const properties = (s.properties ?? {}) as Record<string, unknown>;
@@ -69,13 +71,13 @@ export function shapeConforms(schema: unknown, shape: PieceShape): boolean {
 /** Checks a value of a named component schema: the errors, or null when it conforms. */
 export type CheckSchema = (schemaName: string, value: unknown) => ErrorObject[] | null;
 
-/** Verdicts remembered per schema up to this many characters of records in all; then the memory starts over. */
+/** Verdicts remembered up to this many characters of text in all; then the memory starts over. */
 const REMEMBERED_CHARS = 64 * 1024 * 1024;
 
 /**
- * Which records have been found valid against which schema: per schema and record key, the exact
- * text that was checked. A record whose text is the same (one string comparison) is the same
- * value and keeps its verdict; a changed record is checked again.
+ * Which pieces of text have been found valid against which shape: per shape and piece key, the
+ * exact text that was checked. The same text again (one string comparison) is the same value and
+ * keeps its verdict; a changed record is new text and is checked again.
  */
 export class PieceCheck {
   private readonly valid = new Map<string, Map<string, string>>();
@@ -83,9 +85,21 @@ export class PieceCheck {
 
   constructor(private readonly check: CheckSchema) {}
 
-  /** Whether the piece is JSON of a value of the schema (`many`: of an array of such values). */
-  conforms(schemaName: string, piece: Piece, many = false): boolean {
-    const memo = many ? `${schemaName}[]` : schemaName;
+  /** Whether a parsed value is of the shape: components by their validators, arrays and exact objects walked. */
+  private matches(shape: PieceShape, value: unknown): boolean {
+    if ("piece" in shape) return this.matches(shape.piece, value);
+    if ("ref" in shape) return this.check(shape.ref, value) === null;
+    if ("array" in shape) return Array.isArray(value) && value.every((item) => this.matches(shape.array, item));
+    if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+    const keys = Object.keys(shape.object);
+    const object = value as Record<string, unknown>;
+    if (Object.keys(object).length !== keys.length) return false;
+    return keys.every((key) => key in object && this.matches(shape.object[key]!, object[key]));
+  }
+
+  /** Whether the piece's text is JSON of a value of the shape (checked once per distinct text). */
+  conforms(shape: PieceShape, piece: Piece): boolean {
+    const memo = JSON.stringify(shape);
     let known = this.valid.get(memo);
     if (known?.get(piece.key) === piece.json) return true;
     let value: unknown;
@@ -94,7 +108,7 @@ export class PieceCheck {
     } catch {
       return false;
     }
-    if (many ? !Array.isArray(value) || value.some((item) => this.check(schemaName, item)) : this.check(schemaName, value)) return false;
+    if (!this.matches(shape, value)) return false;
     if (this.chars + piece.json.length > REMEMBERED_CHARS) {
       this.valid.clear();
       this.chars = 0;
@@ -109,13 +123,8 @@ export class PieceCheck {
 
 /** Appends the JSON of a value in a shape to `out`; false when one of its pieces does not conform. */
 function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, out: string[]): boolean {
-  if ("ref" in shape) {
-    if (!isPiece(value) || !pieces.conforms(shape.ref, value)) return false;
-    out.push(value.json);
-    return true;
-  }
-  if ("refs" in shape) {
-    if (!isPiece(value) || !pieces.conforms(shape.refs, value, true)) return false;
+  if ("ref" in shape || "piece" in shape) {
+    if (!isPiece(value) || !pieces.conforms(shape, value)) return false;
     out.push(value.json);
     return true;
   }
@@ -144,12 +153,13 @@ function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, 
 /** The JSON text of a value in a shape, or undefined when one of its pieces does not conform. */
 export function serializeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck): string | undefined {
   const out: string[] = [];
-  return writeChecked(shape, value, pieces, out) ? out.join("") : undefined;
+  if (!writeChecked(shape, value, pieces, out)) return undefined;
+  return out.length === 1 ? out[0] : out.join("");
 }
 
 /** The value the pieces make, parsed (for the ordinary check and its error report, when a piece fails). */
 export function materialize(shape: PieceShape, value: PieceValue): unknown {
-  if ("ref" in shape || "refs" in shape) return JSON.parse((value as Piece).json);
+  if ("ref" in shape || "piece" in shape) return JSON.parse((value as Piece).json);
   if ("array" in shape) return (value as PieceValue[]).map((item) => materialize(shape.array, item));
   const object = value as Record<string, PieceValue>;
   return Object.fromEntries(Object.entries(shape.object).map(([key, inner]) => [key, materialize(inner, object[key]!)]));

@@ -13,20 +13,22 @@ import type { HandlerReply, RequestContext } from "../server/context.js";
 import { PreSerialized, type PieceShape } from "../contract/pre-serialized.js";
 
 /** The answers of session.list and session.messages, as the spec declares them, from stored pieces. */
-const SESSION_LIST: PieceShape = { array: { ref: "Session" } };
-const MESSAGE_LIST: PieceShape = { array: { object: { info: { ref: "Message" }, parts: { refs: "Part" } } } };
+const SESSION_LIST: PieceShape = { piece: { array: { ref: "Session" } } };
+const MESSAGE_LIST: PieceShape = { piece: { array: { object: { info: { ref: "Message" }, parts: { array: { ref: "Part" } } } } } };
 
 const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
-  // Joined from the stored JSON of each session; the dispatcher checks each one against Session.
-  "session.list": ({ query }, ctx) =>
-    ctx.services.sessions
-      .listStored(ctx.directory, { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit })
-      .then((sessions) => new PreSerialized(SESSION_LIST, sessions))
+  // Joined by the database from the stored JSON; the dispatcher checks it (once per distinct text).
+  "session.list": ({ query }, ctx) => {
+    const input = { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit };
+    return ctx.services.sessions
+      .listStored(ctx.directory, input)
+      .then((json) => new PreSerialized(SESSION_LIST, { key: JSON.stringify([ctx.directory, input]), json }))
       .catch((error: unknown) => {
         throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
-      }),
+      });
+  },
   "session.create": ({ body }, ctx) => ctx.services.sessions.create(ctx.directory, body),
   "session.status": (_input, ctx) => ctx.services.runs.statuses(),
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
@@ -54,9 +56,9 @@ export const sessionHandlers = {
       const messages = await ctx.services.messages.list(params.sessionID, query.limit);
       return withSystemInMessages(messages) as typeof messages;
     }
-    // Joined from the stored JSON of each message and part; the dispatcher checks each piece.
+    // Joined by the database from the stored JSON; the dispatcher checks it (once per distinct text).
     const stored = await ctx.services.messages.listStored(params.sessionID, query.limit);
-    return new PreSerialized(MESSAGE_LIST, stored.map(({ info, parts }) => ({ info, parts })));
+    return new PreSerialized(MESSAGE_LIST, { key: `${params.sessionID}?limit=${query.limit}`, json: stored });
   },
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {

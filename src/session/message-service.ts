@@ -1,7 +1,7 @@
 // Reading and editing the messages and parts of a session.
 import type { Part } from "../../generated/schemas.js";
 import { InvalidRequestError, NotFoundError } from "../domain-errors.js";
-import type { MessageWithParts, Store, StoredMessageJson } from "../storage/store.js";
+import type { MessageWithParts, Store } from "../storage/store.js";
 import type { SessionEvents } from "./session-events.js";
 import type { SessionService } from "./session-service.js";
 
@@ -17,8 +17,8 @@ export class MessageService {
     return this.store.listMessages(sessionID, limit);
   }
 
-  /** list(), each message and part as stored (answers joined from stored JSON). */
-  async listStored(sessionID: string, limit?: number): Promise<StoredMessageJson[]> {
+  /** list(), as the JSON array the database joins from the stored JSON (answers sent as it is). */
+  async listStored(sessionID: string, limit?: number): Promise<string> {
     await this.sessions.get(sessionID);
     return this.store.listMessagesJson(sessionID, limit);
   }

@@ -5,7 +5,7 @@ import type { OperationIO } from "../../generated/handlers.js";
 import type { Session } from "../../generated/schemas.js";
 import type { Projects } from "../project/projects.js";
 import { NotFoundError } from "../domain-errors.js";
-import type { SessionQuery, Store, StoredJson } from "../storage/store.js";
+import type { SessionQuery, Store } from "../storage/store.js";
 import { createId } from "../id.js";
 import { UPSTREAM_VERSION } from "../version.js";
 import { NO_WORKTREE } from "../git/worktree.js";
@@ -84,8 +84,8 @@ export class SessionService {
     return this.store.listSessions(await this.query(directory, input));
   }
 
-  /** list(), each session as stored (answers joined from stored JSON). */
-  async listStored(directory: string, input: ListSessionsInput): Promise<StoredJson[]> {
+  /** list(), as the JSON array the database joins from the stored JSON (answers sent as it is). */
+  async listStored(directory: string, input: ListSessionsInput): Promise<string> {
     return this.store.listSessionsJson(await this.query(directory, input));
   }
 

@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import type { Message, Part, PermissionRuleset, Project, Session, Todo } from "../../generated/schemas.js";
 import { Database } from "./database.js";
-import type { MessageWithParts, SessionQuery, Store, StoredJson, StoredMessageJson } from "./store.js";
+import type { MessageWithParts, SessionQuery, Store } from "./store.js";
 import { isUnfinished } from "./unfinished.js";
 
 type Row = { data: string };
@@ -18,8 +18,7 @@ function parseAll<T>(rows: Row[]): T[] {
 }
 
 /**
- * A message's parts as one JSON array, joined by the database from their stored JSON in id order:
- * one string per message crosses into JavaScript instead of an object and a string per part.
+ * A message's parts as one JSON array, joined by the database from their stored JSON in id order.
  * On SQLite the unary + keeps the planner on part_by_message (message_id, id): offered the
  * session's condition as an index term it reads the whole session's parts once per message.
  */
@@ -28,7 +27,13 @@ function joinedParts(dialect: Database["dialect"]) {
     dialect === "postgres"
       ? sql<string>`(SELECT '[' || coalesce(string_agg(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND part.session_id = message.session_id)`
       : sql<string>`(SELECT '[' || coalesce(group_concat(part.data, ',' ORDER BY part.id), '') || ']' FROM part WHERE part.message_id = message.id AND +part.session_id = message.session_id)`
-  ).as("parts");
+  );
+}
+
+/** `[a,b,...]` of a text column over rows in an order, joined by the database ("[]" for none). */
+function joinedArray(dialect: Database["dialect"], column: string, order: string) {
+  const join = dialect === "postgres" ? sql.raw("string_agg") : sql.raw("group_concat");
+  return sql<string>`'[' || coalesce(${join}(${sql.raw(column)}, ',' ORDER BY ${sql.raw(order)}), '') || ']'`.as("json");
 }
 
 export class SqlStore implements Store {
@@ -128,12 +133,12 @@ export class SqlStore implements Store {
   }
 
   listSessions(query: SessionQuery) {
-    return this.listSessionsJson(query).then((stored) => stored.map((session) => JSON.parse(session.json) as Session));
+    return this.listSessionsJson(query).then((json) => JSON.parse(json) as Session[]);
   }
 
   listSessionsJson(query: SessionQuery) {
     return this.use(async ({ db, dialect, executor }) => {
-      let select = db.selectFrom("session").select(["id", "data"]).where("project_id", "=", query.projectID);
+      let select = db.selectFrom("session").select(["id", "data", "time_updated"]).where("project_id", "=", query.projectID);
       if (query.roots) select = select.where("parent_id", "is", null);
       if (query.updatedSince !== undefined) select = select.where("time_updated", ">=", query.updatedSince);
       if (query.search) {
@@ -143,7 +148,8 @@ export class SqlStore implements Store {
       }
       select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
       if (query.limit !== undefined) select = select.limit(query.limit);
-      return (await executor.all(select)).map((row): StoredJson => ({ key: row.id, json: row.data }));
+      const joined = db.selectFrom(select.as("s")).select(joinedArray(dialect, "s.data", "s.time_updated DESC, s.id ASC"));
+      return (await executor.first(joined))!.json;
     });
   }
 
@@ -208,19 +214,16 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    return this.listMessagesJson(sessionID, limit).then((stored) =>
-      stored.map(({ info, parts }) => ({ info: JSON.parse(info.json) as Message, parts: JSON.parse(parts.json) as Part[] })),
-    );
+    return this.listMessagesJson(sessionID, limit).then((json) => JSON.parse(json) as MessageWithParts[]);
   }
 
-  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]> {
+  listMessagesJson(sessionID: string, limit?: number): Promise<string> {
     return this.inSession(sessionID, async ({ db, dialect, executor }) => {
-      const messages = db.selectFrom("message").select(["id", "data", joinedParts(dialect)]).where("session_id", "=", sessionID);
-      const rows =
-        limit === undefined
-          ? await executor.all(messages.orderBy("id"))
-          : (await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
-      return rows.map((row) => ({ info: { key: row.id, json: row.data }, parts: { key: row.id, json: row.parts } }));
+      // Each item as upstream's {info, parts}, then the items in id order (of the newest `limit`).
+      const item = sql<string>`'{"info":' || message.data || ',"parts":' || ${joinedParts(dialect)} || '}'`.as("item");
+      const items = db.selectFrom("message").select(["id", item]).where("session_id", "=", sessionID);
+      const chosen = limit === undefined ? items : items.orderBy("id", "desc").limit(limit);
+      return (await executor.first(db.selectFrom(chosen.as("m")).select(joinedArray(dialect, "m.item", "m.id"))))!.json;
     });
   }
 

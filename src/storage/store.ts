@@ -19,21 +19,6 @@ export interface MessageWithParts {
   parts: Part[];
 }
 
-/** One record as stored: its id and its JSON text (for answers joined from stored JSON). */
-export interface StoredJson {
-  key: string;
-  json: string;
-}
-
-/**
- * A message as stored, and its parts as one JSON array (the parts' stored JSON joined by the
- * database, in id order; keyed by the message's id): a `MessageWithParts` before parsing.
- */
-export interface StoredMessageJson {
-  info: StoredJson;
-  parts: StoredJson;
-}
-
 export interface Store {
   getProject(id: string): Promise<Project | undefined>;
   putProject(project: Project): Promise<void>;
@@ -46,8 +31,8 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
   /** Newest `time.updated` first. */
   listSessions(query: SessionQuery): Promise<Session[]>;
-  /** listSessions, each session as stored (for answers joined from stored JSON). */
-  listSessionsJson(query: SessionQuery): Promise<StoredJson[]>;
+  /** listSessions as one JSON array, joined by the database from the stored JSON (for answers sent as it is). */
+  listSessionsJson(query: SessionQuery): Promise<string>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
   nextEventSeq(sessionID: string): Promise<number>;
@@ -58,8 +43,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
-  /** listMessages, each message and part as stored (for answers joined from stored JSON). */
-  listMessagesJson(sessionID: string, limit?: number): Promise<StoredMessageJson[]>;
+  /** listMessages as one JSON array, joined by the database from the stored JSON (for answers sent as it is). */
+  listMessagesJson(sessionID: string, limit?: number): Promise<string>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With

@@ -111,6 +111,9 @@ describe("answers joined from stored JSON", () => {
     const id = ((await broken.json()) as { id: string }).id;
     const [first] = conversation(id, 9);
     await server.services.store.putMessage(first!.info);
+    await server.services.store.putPart(first!.parts[0]!);
+    // Checked and remembered as valid; the same record changed to break the spec is new text, checked again.
+    expect((await server.fetch(`/session/${id}/message`)).status).toBe(200);
     await server.services.store.putPart({ ...first!.parts[0]!, text: 42 } as unknown as Part);
     const res = await server.fetch(`/session/${id}/message`);
     expect(res.status).toBe(500);
@@ -119,6 +122,12 @@ describe("answers joined from stored JSON", () => {
     expect(body.data.errors.join("\n")).toContain("/0/parts/0");
     await server.services.store.deletePart(first!.info.id, first!.parts[0]!.id);
     expect((await server.fetch(`/session/${id}/message`)).status).toBe(200);
+    // The same in the session list: a stored session that breaks the spec is refused there too.
+    const session = await server.services.store.getSession(id);
+    await server.services.store.putSession({ ...session!, title: 7 } as never);
+    expect((await server.fetch("/session")).status).toBe(500);
+    await server.services.store.putSession(session!);
+    expect((await server.fetch("/session")).status).toBe(200);
   });
 
   it("only a composition the spec declares is sent joined", () => {
