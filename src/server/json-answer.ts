@@ -10,11 +10,13 @@ import type { RequestContext } from "./context.js";
  * per-answer work that does nothing here (charset and mime lookups, freshness: no ETag is made).
  */
 export function sendJson({ req, res }: RequestContext, status: number, text: string): void {
+  // Long text as bytes, as express sends it: a string would be joined to the header text first.
+  const body = text.length < 1000 ? text : Buffer.from(text);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.setHeader("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.length);
   if (req.method === "HEAD") res.end();
-  else res.end(text);
+  else res.end(body);
 }
 
 type Paths = Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
