@@ -10,7 +10,9 @@
 // (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
 // BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is),
 // BENCH_POOL (sessions prompted at once, 200; 0 skips it), BENCH_IDLE_SSE (idle /event clients,
-// 1000; 0 skips it), BENCH_IDLE_SSE_SECONDS (how long they are held, 5).
+// 1000; 0 skips it), BENCH_IDLE_SSE_SECONDS (how long they are held, 5), BENCH_ONLY (a focused
+// run while working on one path: comma-separated parts of the read paths' names, e.g.
+// "health,/path"; only those are loaded, and POST /session and the SSE fan-out are skipped).
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { lastUserText, startScriptedLlm } from "../../test/support/scripted-llm.js";
@@ -28,6 +30,7 @@ const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const POOL = Number(process.env.BENCH_POOL ?? 200);
 const IDLE_SSE = Number(process.env.BENCH_IDLE_SSE ?? 1000);
 const IDLE_SSE_SECONDS = Number(process.env.BENCH_IDLE_SSE_SECONDS ?? 5);
+const ONLY = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const WITH_UPSTREAM = process.env.BENCH_UPSTREAM !== "0" && upstreamInstalled();
 /** The bench-only switch that turns request and response validation off (src/server/openapi.ts). */
 const VALIDATION_OFF = { AGENTPOOL_BENCH_VALIDATION: "off" };
@@ -202,10 +205,11 @@ try {
     servers.push(upstream);
   }
 
-  for (const [index, [name]] of readPaths("").entries()) await loadInterleaved(servers, name, (m) => readPaths(m.busy)[index]![1]);
+  for (const [index, [name]] of readPaths("").entries())
+    if (!ONLY || ONLY.some((part) => name.includes(part))) await loadInterleaved(servers, name, (m) => readPaths(m.busy)[index]![1]);
   const compared = servers.filter((m) => m !== off);
-  await loadInterleaved(compared, "POST /session", () => ({ method: "POST", path: "/session", body: {} }));
-  for (const m of compared) {
+  if (!ONLY) await loadInterleaved(compared, "POST /session", () => ({ method: "POST", path: "/session", body: {} }));
+  for (const m of ONLY ? [] : compared) {
     m.fanOut = await sseFanOut(m.target.url, { subscribers: SUBSCRIBERS, rounds: EVENTS });
     log(`  ${m.label.padEnd(22)} SSE fan-out: p50 ${m.fanOut.p50.toFixed(1)} ms  p99 ${m.fanOut.p99.toFixed(1)} ms  max ${m.fanOut.max.toFixed(1)} ms  missed ${m.fanOut.missed}`);
   }

@@ -10,16 +10,25 @@ import { forkSession } from "../session/fork.js";
 import { SessionListLimitError } from "../session/session-service.js";
 import { ShellCommandTooLongError } from "../process/shell.js";
 import type { HandlerReply, RequestContext } from "../server/context.js";
+import { PreSerialized, type PieceShape } from "../contract/pre-serialized.js";
+
+/** The answers of session.list and session.messages, as the spec declares them, from stored pieces. */
+const SESSION_LIST: PieceShape = { piece: { array: { ref: "Session" } } };
+const MESSAGE_LIST: PieceShape = { piece: { array: { object: { info: { ref: "Message" }, parts: { array: { ref: "Part" } } } } } };
 
 const NO_SHARING = "Sharing is not available: this server has no share backend";
 
 export const sessionHandlers = {
-  "session.list": ({ query }, ctx) =>
-    ctx.services.sessions
-      .list(ctx.directory, { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit })
+  // Joined by the database from the stored JSON; the dispatcher checks it (once per distinct text).
+  "session.list": ({ query }, ctx) => {
+    const input = { roots: queryFlag(query.roots), start: query.start, search: query.search, limit: query.limit };
+    return ctx.services.sessions
+      .listStored(ctx.directory, input)
+      .then((json) => new PreSerialized(SESSION_LIST, { key: JSON.stringify([ctx.directory, input]), json }))
       .catch((error: unknown) => {
         throw error instanceof SessionListLimitError ? badRequest(error.message, "Query") : error;
-      }),
+      });
+  },
   "session.create": ({ body }, ctx) => ctx.services.sessions.create(ctx.directory, body),
   "session.status": (_input, ctx) => ctx.services.runs.statuses(),
   "session.get": ({ params }, ctx) => ctx.services.sessions.get(params.sessionID),
@@ -43,8 +52,13 @@ export const sessionHandlers = {
     return true;
   },
   "session.messages": async ({ params, query }, ctx) => {
-    const messages = await ctx.services.messages.list(params.sessionID, query.limit);
-    return isLegacyClient(ctx.req) ? (withSystemInMessages(messages) as typeof messages) : messages;
+    if (isLegacyClient(ctx.req)) {
+      const messages = await ctx.services.messages.list(params.sessionID, query.limit);
+      return withSystemInMessages(messages) as typeof messages;
+    }
+    // Joined by the database from the stored JSON; the dispatcher checks it (once per distinct text).
+    const stored = await ctx.services.messages.listStored(params.sessionID, query.limit);
+    return new PreSerialized(MESSAGE_LIST, { key: `${params.sessionID}?limit=${query.limit}`, json: stored });
   },
   "session.message": ({ params }, ctx) => ctx.services.messages.get(params.sessionID, params.messageID),
   "session.deleteMessage": async ({ params }, ctx) => {

@@ -12,6 +12,7 @@ import { corsMiddleware } from "./cors.js";
 import { Dispatcher, type OperationObserver } from "./dispatch.js";
 import { HttpError } from "./errors.js";
 import { createBackend } from "./openapi.js";
+import { apiFastPath } from "./fast-path.js";
 import { createServices } from "../app/services.js";
 import type { PromptServiceOptions } from "../app/services.js";
 import type { HandlerMap } from "../../generated/handlers.js";
@@ -60,14 +61,20 @@ export async function createApp(options: AppOptions) {
   app.disable("x-powered-by");
   app.disable("etag");
   app.set("query parser", false);
-  app.use(corsMiddleware(options.config.corsOrigins));
-  app.use(authMiddleware(options.credentials));
+  const cors = corsMiddleware(options.config.corsOrigins);
+  const auth = authMiddleware(options.credentials);
+  const prefixes = apiPrefixes(doc.paths);
+  const onError = bodyErrorHandler(dispatcher, services);
+  app.use(cors);
+  app.use(auth);
   app.get("/doc", (_req, res) => {
     res.json(doc);
   });
-  app.use(consoleMiddleware({ apiPrefixes: apiPrefixes(doc.paths), dist: options.consoleDist }));
+  app.use(consoleMiddleware({ apiPrefixes: prefixes, dist: options.consoleDist }));
   app.use(express.json({ limit: "50mb", type: ["application/json", "application/*+json"] }));
   app.use(dispatcher.middleware);
-  app.use(bodyErrorHandler(dispatcher, services));
-  return { app, services, api };
+  app.use(onError);
+  // The HTTP server's listener: API reads skip express's router (./fast-path.ts), the rest is `app`.
+  const listener = apiFastPath(app, { apiPrefixes: prefixes, before: [cors, auth], dispatch: dispatcher.middleware, onError });
+  return { app, listener, services, api };
 }

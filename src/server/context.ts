@@ -3,6 +3,7 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { Services } from "../app/service-types.js";
+import type { PreSerialized } from "../contract/pre-serialized.js";
 
 export interface RequestContext {
   req: Request;
@@ -26,4 +27,5 @@ export class Reply {
 
 /** Returned by a handler that has written the response itself (SSE, raw bytes). */
 export const STREAMED = Symbol("streamed");
-export type HandlerReply = Reply | typeof STREAMED;
+/** Also: an answer joined from pre-serialized pieces, checked by the dispatcher (contract/pre-serialized.ts). */
+export type HandlerReply = Reply | typeof STREAMED | PreSerialized;

@@ -1,7 +1,6 @@
 // From an HTTP request to a handler and back: route and validate with openapi-backend, run the
 // handler (or the generated 501 stub), and check the answer against the spec before it leaves.
 import type { NextFunction, Request, Response } from "express";
-import qs from "qs";
 import type { ErrorObject } from "ajv";
 import { operationsById, type OperationId } from "../../generated/operations.js";
 import { stubs } from "../../generated/stubs.js";
@@ -12,7 +11,10 @@ import { requestDirectory } from "./directory.js";
 import { HttpError, type BadRequestKind, notFound, rejectedRequest, unknownError } from "./errors.js";
 import { domainErrorAnswer } from "./domain-errors.js";
 import type { Backend, Operation } from "./openapi.js";
+import { declaredQueryKeys, parseQuery, pick, wildcardRoutes, type WildcardRoute } from "./routing.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
+import { PreSerialized, materialize } from "../contract/pre-serialized.js";
+import { PreSerializedAnswers, sendJson } from "./json-answer.js";
 import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "../contract/validation.js";
 
 type Handlers = HandlerMap<RequestContext, HandlerReply>;
@@ -22,32 +24,6 @@ export type OperationObserver = (operationId: string, status: number) => void;
 
 /** Query keys the server itself consumes; they are no operation's parameters. */
 const SERVER_QUERY_KEYS = new Set(["auth_token"]);
-
-interface WildcardRoute {
-  pattern: RegExp;
-  template: string;
-}
-
-/** Spec paths with a literal `*` segment (/api/fs/read/*) match any rest of the path. */
-function wildcardRoutes(operations: Operation[]): WildcardRoute[] {
-  return [...new Set(operations.map((op) => op.path).filter((p) => p.endsWith("/*")))].map((template) => ({
-    template,
-    pattern: new RegExp(`^${template.slice(0, -1).replace(/[.+?^${}()|[\]\\]/g, "\\$&")}(.+)$`),
-  }));
-}
-
-function declaredQueryKeys(operation: Operation): Set<string> {
-  return new Set((operation.parameters ?? []).flatMap((p) => ("in" in p && p.in === "query" ? [p.name] : [])));
-}
-
-function pick(query: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(query).filter(([key]) => keys.has(key)));
-}
-
-function parseQuery(originalUrl: string): Record<string, unknown> {
-  const start = originalUrl.indexOf("?");
-  return start < 0 ? {} : (qs.parse(originalUrl.slice(start + 1), { depth: 5, arrayLimit: 100 }) as Record<string, unknown>);
-}
 
 function successAlternatives(doc: OpenApiDocument): Record<string, Record<string, string[]>> {
   type Ref = { $ref: string };
@@ -78,6 +54,7 @@ export class Dispatcher {
   private readonly bareBadRequest: Set<string>;
   /** operationId -> status -> names of the overlay schemas that are also accepted. */
   private readonly successAlternatives: Record<string, Record<string, string[]>>;
+  private readonly preSerialized: PreSerializedAnswers;
 
   constructor(
     private readonly api: Backend,
@@ -87,6 +64,9 @@ export class Dispatcher {
   ) {
     this.wildcards = wildcardRoutes(api.getOperations());
     const served = loadServedSpec();
+    // With validation switched off (the benchmark's comparison only), pieces pass unchecked too.
+    const validating = (api as { validate?: unknown }).validate !== false;
+    this.preSerialized = new PreSerializedAnswers(served, validating ? (name, value) => services.schemas.check(name, value) : () => null);
     this.successAlternatives = successAlternatives(served);
     this.bareBadRequest = bareBadRequestOperations(served);
     const registered: Record<string, (...args: never[]) => unknown> = {
@@ -116,8 +96,16 @@ export class Dispatcher {
   private async dispatch(req: Request, res: Response): Promise<void> {
     const fullQuery = parseQuery(req.originalUrl);
     for (const key of SERVER_QUERY_KEYS) delete fullQuery[key];
-    const wildcard = this.wildcards.map((w) => ({ w, m: w.pattern.exec(req.path) })).find((x) => x.m);
-    const routePath = wildcard ? wildcard.w.template : req.path;
+    const path = req.path;
+    let wildcard: { w: WildcardRoute; m: RegExpExecArray } | undefined;
+    for (const w of this.wildcards) {
+      const m = w.pattern.exec(path);
+      if (m) {
+        wildcard = { w, m };
+        break;
+      }
+    }
+    const routePath = wildcard ? wildcard.w.template : path;
     const matched = this.api.router.matchOperation({ method: req.method, path: routePath, headers: {} } as never, false) as
       Operation | undefined;
     // Unknown query keys are ignored, as upstream ignores them; only declared ones are validated.
@@ -169,6 +157,17 @@ export class Dispatcher {
     }
     if (result === STREAMED) {
       this.observe(operationId, ctx.res.statusCode);
+      return;
+    }
+    if (result instanceof PreSerialized) {
+      const status = operationsById.get(operationId)!.successStatus;
+      const text = this.preSerialized.text(operationId, status, result);
+      // Not sent as it is: parsed, for the same check and error report as any answer.
+      if (text === undefined) this.sendChecked(ctx, operationId, status, materialize(result.shape, result.value));
+      else {
+        this.observe(operationId, status);
+        sendJson(ctx, status, text);
+      }
       return;
     }
     if (result instanceof Reply) {
@@ -264,8 +263,10 @@ export class Dispatcher {
       }
     }
     if (operationId) this.observe(operationId, status);
-    res.status(status);
-    if (body === undefined) res.end();
-    else res.json(body);
+    if (body === undefined) {
+      res.status(status).end();
+      return;
+    }
+    sendJson(ctx, status, JSON.stringify(body));
   }
 }

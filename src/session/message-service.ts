@@ -17,6 +17,12 @@ export class MessageService {
     return this.store.listMessages(sessionID, limit);
   }
 
+  /** list(), as the JSON array the database joins from the stored JSON (answers sent as it is). */
+  async listStored(sessionID: string, limit?: number): Promise<string> {
+    await this.sessions.get(sessionID);
+    return this.store.listMessagesJson(sessionID, limit);
+  }
+
   async get(sessionID: string, messageID: string): Promise<MessageWithParts> {
     await this.sessions.get(sessionID);
     const message = await this.store.getMessage(sessionID, messageID);

@@ -5,7 +5,7 @@ import type { OperationIO } from "../../generated/handlers.js";
 import type { Session } from "../../generated/schemas.js";
 import type { Projects } from "../project/projects.js";
 import { NotFoundError } from "../domain-errors.js";
-import type { Store } from "../storage/store.js";
+import type { SessionQuery, Store } from "../storage/store.js";
 import { createId } from "../id.js";
 import { UPSTREAM_VERSION } from "../version.js";
 import { NO_WORKTREE } from "../git/worktree.js";
@@ -81,15 +81,18 @@ export class SessionService {
   }
 
   async list(directory: string, input: ListSessionsInput): Promise<Session[]> {
+    return this.store.listSessions(await this.query(directory, input));
+  }
+
+  /** list(), as the JSON array the database joins from the stored JSON (answers sent as it is). */
+  async listStored(directory: string, input: ListSessionsInput): Promise<string> {
+    return this.store.listSessionsJson(await this.query(directory, input));
+  }
+
+  private async query(directory: string, input: ListSessionsInput): Promise<SessionQuery> {
     if (input.limit !== undefined && !(Number.isSafeInteger(input.limit) && input.limit >= 0)) throw new SessionListLimitError(input.limit);
     const project = await this.projects.locate(directory);
-    return this.store.listSessions({
-      projectID: project.id,
-      roots: input.roots,
-      updatedSince: input.start,
-      search: input.search,
-      limit: input.limit,
-    });
+    return { projectID: project.id, roots: input.roots, updatedSince: input.start, search: input.search, limit: input.limit };
   }
 
   async children(id: string): Promise<Session[]> {

@@ -6,6 +6,7 @@ import type { Message, Part, PermissionRuleset, Project, Session, Todo } from ".
 import { Database } from "./database.js";
 import type { MessageWithParts, SessionQuery, Store } from "./store.js";
 import { isUnfinished } from "./unfinished.js";
+import { messagesJson, sessionsJson } from "./list-json.js";
 
 type Row = { data: string };
 
@@ -15,16 +16,6 @@ function parse<T>(row: Row | undefined): T | undefined {
 
 function parseAll<T>(rows: Row[]): T[] {
   return rows.map((row) => JSON.parse(row.data) as T);
-}
-
-function groupByMessage(parts: Part[]): Map<string, Part[]> {
-  const byMessage = new Map<string, Part[]>();
-  for (const part of parts) {
-    let list = byMessage.get(part.messageID);
-    if (!list) byMessage.set(part.messageID, (list = []));
-    list.push(part);
-  }
-  return byMessage;
 }
 
 export class SqlStore implements Store {
@@ -124,19 +115,11 @@ export class SqlStore implements Store {
   }
 
   listSessions(query: SessionQuery) {
-    return this.use(async ({ db, dialect, executor }) => {
-      let select = db.selectFrom("session").select("data").where("project_id", "=", query.projectID);
-      if (query.roots) select = select.where("parent_id", "is", null);
-      if (query.updatedSince !== undefined) select = select.where("time_updated", ">=", query.updatedSince);
-      if (query.search) {
-        // Substring, not LIKE: the search's own % and _ are plain characters.
-        const position = dialect === "postgres" ? sql.raw("strpos") : sql.raw("instr");
-        select = select.where(sql<boolean>`${position}(lower(title), lower(${query.search})) > 0`);
-      }
-      select = select.orderBy("time_updated", "desc").orderBy("id", "asc");
-      if (query.limit !== undefined) select = select.limit(query.limit);
-      return parseAll<Session>(await executor.all(select));
-    });
+    return this.listSessionsJson(query).then((json) => JSON.parse(json) as Session[]);
+  }
+
+  listSessionsJson(query: SessionQuery) {
+    return this.use((database) => sessionsJson(database, query));
   }
 
   listChildren(parentID: string) {
@@ -200,17 +183,11 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    return this.inSession(sessionID, async ({ db, executor }) => {
-      const messages = db.selectFrom("message").select("data").where("session_id", "=", sessionID);
-      const infos =
-        limit === undefined
-          ? parseAll<Message>(await executor.all(messages.orderBy("id")))
-          : parseAll<Message>(await executor.all(messages.orderBy("id", "desc").limit(limit))).reverse();
-      const parts = groupByMessage(
-        parseAll<Part>(await executor.all(db.selectFrom("part").select("data").where("session_id", "=", sessionID).orderBy("id"))),
-      );
-      return infos.map((info) => ({ info, parts: parts.get(info.id) ?? [] }));
-    });
+    return this.listMessagesJson(sessionID, limit).then((json) => JSON.parse(json) as MessageWithParts[]);
+  }
+
+  listMessagesJson(sessionID: string, limit?: number): Promise<string> {
+    return this.inSession(sessionID, (database) => messagesJson(database, sessionID, limit));
   }
 
   listUnfinishedAssistantMessages(options: { unleasedAt?: number; sessionID?: string } = {}): Promise<MessageWithParts[]> {

@@ -31,6 +31,8 @@ export interface Store {
   deleteSession(id: string): Promise<void>;
   /** Newest `time.updated` first. */
   listSessions(query: SessionQuery): Promise<Session[]>;
+  /** listSessions as one JSON array, joined by the database from the stored JSON (for answers sent as it is). */
+  listSessionsJson(query: SessionQuery): Promise<string>;
   listChildren(parentID: string): Promise<Session[]>;
   /** The next number of the session's durable event sequence (0, 1, 2, ...). */
   /** With `count`, takes that many numbers in a row and answers the first. */
@@ -42,6 +44,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
+  /** listMessages as one JSON array, joined by the database from the stored JSON (for answers sent as it is). */
+  listMessagesJson(sessionID: string, limit?: number): Promise<string>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With
