@@ -130,11 +130,38 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Options for node before the script (ours only), e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** More options of `agentpool serve` (ours only), e.g. --database. */
+  serveArgs?: string[];
+  /** Serve this project (made by an earlier startOurs: the nodes of a pool share it) instead of a new one. */
+  project?: string;
 }
 
 /** Ours: node on dist/src/main.js, the built-in scripted provider answering REPLY_TEXT at once. */
 export async function startOurs(options: StartOptions = {}): Promise<Target> {
   const home = scratch("ours");
+  const project = options.project ?? makeOursProject(home);
+  return launch(
+    "ours",
+    process.execPath,
+    (port) => [
+      ...(options.nodeArgs ?? []),
+      OURS_MAIN,
+      "serve",
+      "--port",
+      String(port),
+      "--hostname",
+      "127.0.0.1",
+      "--project",
+      project,
+      ...(options.serveArgs ?? []),
+    ],
+    project,
+    isolatedEnv(home, options.env),
+  );
+}
+
+/** A project whose opencode.json points at the built-in scripted provider, with the pool's file. */
+function makeOursProject(home: string): string {
   const project = path.join(home, "project");
   git(project);
   writePoolFile(project);
@@ -152,13 +179,7 @@ export async function startOurs(options: StartOptions = {}): Promise<Target> {
       provider: { scripted: { options: { script: "./bench-script.json" }, models: { bench: {} } } },
     }),
   );
-  return launch(
-    "ours",
-    process.execPath,
-    (port) => [...(options.nodeArgs ?? []), OURS_MAIN, "serve", "--port", String(port), "--hostname", "127.0.0.1", "--project", project],
-    project,
-    isolatedEnv(home, options.env),
-  );
+  return project;
 }
 
 export function upstreamInstalled(): boolean {
