@@ -9,7 +9,8 @@ import { makeRepo } from "../support/git.js";
 import { fakeProvider } from "../support/llm-project.js";
 import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
-import { killServed, serveProcess, stopServed } from "../support/serve-process.js";
+import { killServed, serveProcess, stopServed, okJson } from "../support/serve-process.js";
+import { jsonInit } from "../support/json-init.js";
 import { openEventReader, type EventReader, type StreamKind } from "../support/sse.js";
 
 // Over 10 KB: its part is far past what a NOTIFY may carry (8,000 bytes).
@@ -46,18 +47,6 @@ const typeOf = (frame: Frame) => frame.payload?.type ?? frame.type ?? "";
 const streamOwn = (frame: Frame) => /^server\.(connected|heartbeat)$/.test(typeOf(frame)) || typeOf(frame).startsWith("session.next.");
 const busKeys = (reader: EventReader) => (reader.frames as Frame[]).filter((f) => !streamOwn(f)).map(key);
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
-  return (await response.json()) as T;
-}
-
-const post = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-
 describe("events across the nodes of a pool on PostgreSQL", () => {
   it("brings node A's events to node B's /event, /global/event and /api/event, in A's order, once, whole", async () => {
     const url = await cluster.createDatabase();
@@ -75,10 +64,10 @@ describe("events across the nodes of a pool on PostgreSQL", () => {
       v2: [await open(a.url, "/api/event", "v2"), await open(b.url, "/api/event", "v2")],
     } as const;
 
-    const session = await json<{ id: string }>(`${a.url}/session?${q}`, post({ title: "pooled" }));
-    const reply = await json<{ info: { id: string } }>(
+    const session = await okJson<{ id: string }>(`${a.url}/session?${q}`, jsonInit("POST", { title: "pooled" }));
+    const reply = await okJson<{ info: { id: string } }>(
       `${a.url}/session/${session.id}/message?${q}`,
-      post({ parts: [{ type: "text", text: "go" }] }),
+      jsonInit("POST", { parts: [{ type: "text", text: "go" }] }),
     );
     const [aEvent, bEvent] = streams.event;
     await aEvent.next((f: Frame) => f.type === "session.idle", 15_000);

@@ -10,7 +10,8 @@ import { makeRepo } from "../support/git.js";
 import { fakeProvider } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
-import { killServed, serveProcess, stopServed } from "../support/serve-process.js";
+import { killServed, serveProcess, stopServed, okJson } from "../support/serve-process.js";
+import { jsonInit } from "../support/json-init.js";
 import { sseBlocks } from "../support/sse.js";
 
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
@@ -72,17 +73,6 @@ function connect(url: string, headers: Record<string, string> = {}) {
   };
 }
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
-  return (await response.json()) as T;
-}
-
-const post = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
 const ids = (frames: Frame[]) => frames.map((f) => f.data.id);
 
 describe("the v2 session log on a pool", () => {
@@ -94,18 +84,18 @@ describe("the v2 session log on a pool", () => {
     const allB = connect(`${b.url}/api/event?after=0`);
     // Upstream's frames (no ids) on B too, as a plain client reads them.
     const plainB = connect(`${b.url}/api/event`);
-    const created = await json<{ data: { id: string } }>(
+    const created = await okJson<{ data: { id: string } }>(
       `${a.url}/api/session`,
-      post({ location: { directory: repo.dir }, model: { id: "m", providerID: "fake" } }),
+      jsonInit("POST", { location: { directory: repo.dir }, model: { id: "m", providerID: "fake" } }),
     );
     const id = created.data.id;
     const sessionB = connect(`${b.url}/api/session/${id}/event`);
     // A client of A's /api/event that will leave during the run and come back on B.
     const leaving = connect(`${a.url}/api/event?after=0`);
     try {
-      const admitted = await json<{ data: { admittedSeq: number } }>(
+      const admitted = await okJson<{ data: { admittedSeq: number } }>(
         `${a.url}/api/session/${id}/prompt`,
-        post({ prompt: { text: "talk slowly" } }),
+        jsonInit("POST", { prompt: { text: "talk slowly" } }),
       );
       // A's admission is in the shared log by the time A answers.
       expect(admitted.data.admittedSeq).toBe(1);
@@ -127,7 +117,7 @@ describe("the v2 session log on a pool", () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
 
       // The same history on both nodes, served from the shared log.
-      const historyOf = async (base: string) => (await json<{ data: Next[] }>(`${base}/api/session/${id}/history?limit=1000`)).data;
+      const historyOf = async (base: string) => (await okJson<{ data: Next[] }>(`${base}/api/session/${id}/history?limit=1000`)).data;
       const history = await historyOf(a.url);
       expect(history.map((e) => e.type)).toEqual([
         "session.next.prompt.admitted",

@@ -10,7 +10,8 @@ import { makeRepo } from "../support/git.js";
 import { fakeProvider } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
-import { killServed, serveProcess, type ServedNode } from "../support/serve-process.js";
+import { killServed, serveProcess, type ServedNode, okJson } from "../support/serve-process.js";
+import { jsonInit } from "../support/json-init.js";
 
 let cluster: PostgresCluster;
 let llm: ScriptedLlm;
@@ -37,18 +38,6 @@ afterAll(async () => {
 /** Starts `agentpool serve` from the sources, with its own data folder. */
 const serve = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> => serveProcess(repo.dir, args, env);
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
-  return (await response.json()) as T;
-}
-
-const post = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-
 type Reply = {
   info: { id: string; role: string; error?: { name: string }; time: { completed?: number } };
   parts: { id: string; type: string; text?: string }[];
@@ -67,10 +56,13 @@ describe("agentpool serve --database postgres://", () => {
   it("creates, prompts and lists a session; a second server on the same database serves it too", async () => {
     const url = await cluster.createDatabase();
     const a = await serve(["--database", url]);
-    const session = await json<{ id: string }>(`${a.url}/session`, post({ title: "on postgres" }));
-    const reply = await json<Reply>(`${a.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "hello postgres" }] }));
+    const session = await okJson<{ id: string }>(`${a.url}/session`, jsonInit("POST", { title: "on postgres" }));
+    const reply = await okJson<Reply>(
+      `${a.url}/session/${session.id}/message`,
+      jsonInit("POST", { parts: [{ type: "text", text: "hello postgres" }] }),
+    );
     expect(reply.info.role).toBe("assistant");
-    const messages = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+    const messages = await okJson<Reply[]>(`${a.url}/session/${session.id}/message`);
     expect(texts(messages)).toEqual([
       ["user", "hello postgres"],
       ["assistant", "echo: hello postgres"],
@@ -80,16 +72,16 @@ describe("agentpool serve --database postgres://", () => {
 
     // Another process, another data folder, the database named by the environment this time.
     const b = await serve([], { AGENTPOOL_DATABASE_URL: url });
-    const listed = await json<{ id: string; title: string }[]>(`${b.url}/session`);
+    const listed = await okJson<{ id: string; title: string }[]>(`${b.url}/session`);
     expect(listed.map((s) => [s.id, s.title])).toEqual([[session.id, "on postgres"]]);
-    expect(texts(await json<Reply[]>(`${b.url}/session/${session.id}/message`))).toEqual(texts(messages));
-    await json(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "again, through b" }] }));
-    expect(texts(await json<Reply[]>(`${a.url}/session/${session.id}/message`)).slice(2)).toEqual([
+    expect(texts(await okJson<Reply[]>(`${b.url}/session/${session.id}/message`))).toEqual(texts(messages));
+    await okJson(`${b.url}/session/${session.id}/message`, jsonInit("POST", { parts: [{ type: "text", text: "again, through b" }] }));
+    expect(texts(await okJson<Reply[]>(`${a.url}/session/${session.id}/message`)).slice(2)).toEqual([
       ["user", "again, through b"],
       ["assistant", "echo: again, through b"],
     ]);
     // The durable events of both servers are in one history, numbered without a gap.
-    const history = await json<{ aggregate_id: string; seq: number }[]>(`${b.url}/sync/history`, post({}));
+    const history = await okJson<{ aggregate_id: string; seq: number }[]>(`${b.url}/sync/history`, jsonInit("POST", {}));
     const seqs = history.filter((e) => e.aggregate_id === session.id).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
     for (const node of [a, b]) process.kill(-node.child.pid!, "SIGTERM");
@@ -98,20 +90,26 @@ describe("agentpool serve --database postgres://", () => {
   it("leaves a run going when another node starts, and queues that node's prompt behind it", async () => {
     const url = await cluster.createDatabase();
     const a = await serve(["--database", url]);
-    const session = await json<{ id: string }>(`${a.url}/session`, post({}));
-    const accepted = await fetch(`${a.url}/session/${session.id}/prompt_async`, post({ parts: [{ type: "text", text: "stream slowly" }] }));
+    const session = await okJson<{ id: string }>(`${a.url}/session`, jsonInit("POST", {}));
+    const accepted = await fetch(
+      `${a.url}/session/${session.id}/prompt_async`,
+      jsonInit("POST", { parts: [{ type: "text", text: "stream slowly" }] }),
+    );
     expect(accepted.status).toBe(204);
     await expect
-      .poll(async () => (await json<Reply[]>(`${a.url}/session/${session.id}/message`))[1]?.parts.length ?? 0, { timeout: 15_000 })
+      .poll(async () => (await okJson<Reply[]>(`${a.url}/session/${session.id}/message`))[1]?.parts.length ?? 0, { timeout: 15_000 })
       .toBeGreaterThan(0);
     // A second node starting on the database finalises nothing A runs.
     const b = await serve(["--database", url]);
-    const queued = json<Reply>(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "queued on b" }] }));
+    const queued = okJson<Reply>(
+      `${b.url}/session/${session.id}/message`,
+      jsonInit("POST", { parts: [{ type: "text", text: "queued on b" }] }),
+    );
     let messages: Reply[] = [];
     await expect
       .poll(
         async () => {
-          messages = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+          messages = await okJson<Reply[]>(`${a.url}/session/${session.id}/message`);
           return messages[1]?.info.time.completed !== undefined;
         },
         { timeout: 30_000 },
@@ -122,7 +120,7 @@ describe("agentpool serve --database postgres://", () => {
     // B's prompt ran once A's run was over, not beside it.
     const reply = await queued;
     expect(reply.info.error).toBeUndefined();
-    const after = await json<(Reply & { info: { time: { created: number } } })[]>(`${b.url}/session/${session.id}/message`);
+    const after = await okJson<(Reply & { info: { time: { created: number } } })[]>(`${b.url}/session/${session.id}/message`);
     const answer = after.find((m) => m.info.id === reply.info.id)!;
     expect(answer.info.time.created).toBeGreaterThanOrEqual(messages[1]!.info.time.completed!);
     expect(texts(after).at(-1)).toEqual(["assistant", "echo: queued on b"]);
@@ -134,14 +132,17 @@ describe("agentpool serve --database postgres://", () => {
     const env = { AGENTPOOL_LEASE_TTL_MS: "1000" };
     const a = await serve(["--database", url], env);
     const b = await serve(["--database", url], env);
-    const session = await json<{ id: string }>(`${a.url}/session`, post({}));
-    const accepted = await fetch(`${a.url}/session/${session.id}/prompt_async`, post({ parts: [{ type: "text", text: "stream slowly" }] }));
+    const session = await okJson<{ id: string }>(`${a.url}/session`, jsonInit("POST", {}));
+    const accepted = await fetch(
+      `${a.url}/session/${session.id}/prompt_async`,
+      jsonInit("POST", { parts: [{ type: "text", text: "stream slowly" }] }),
+    );
     expect(accepted.status).toBe(204);
     let before: Reply[] = [];
     await expect
       .poll(
         async () => {
-          before = await json<Reply[]>(`${a.url}/session/${session.id}/message`);
+          before = await okJson<Reply[]>(`${a.url}/session/${session.id}/message`);
           return before[1]?.parts.find((p) => p.type === "text")?.text?.length ?? 0;
         },
         { timeout: 15_000 },
@@ -156,7 +157,7 @@ describe("agentpool serve --database postgres://", () => {
     await expect
       .poll(
         async () => {
-          after = await json<Reply[]>(`${b.url}/session/${session.id}/message`);
+          after = await okJson<Reply[]>(`${b.url}/session/${session.id}/message`);
           return after[1]?.info.time.completed !== undefined;
         },
         { timeout: 10_000, interval: 100 },
@@ -170,8 +171,8 @@ describe("agentpool serve --database postgres://", () => {
       true,
     );
     // The session takes the next prompt.
-    await json(`${b.url}/session/${session.id}/message`, post({ parts: [{ type: "text", text: "after the crash" }] }));
-    expect(texts(await json<Reply[]>(`${b.url}/session/${session.id}/message`)).at(-1)).toEqual(["assistant", "echo: after the crash"]);
+    await okJson(`${b.url}/session/${session.id}/message`, jsonInit("POST", { parts: [{ type: "text", text: "after the crash" }] }));
+    expect(texts(await okJson<Reply[]>(`${b.url}/session/${session.id}/message`)).at(-1)).toEqual(["assistant", "echo: after the crash"]);
     process.kill(-b.child.pid!, "SIGTERM");
   });
 

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { makeTempDir } from "./temp.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -56,4 +57,11 @@ export async function stopServed(node: ServedNode): Promise<void> {
 /** Kills every node still running (afterAll). */
 export function killServed(): void {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+}
+
+/** A request to a node that must succeed; answers its JSON. */
+export async function okJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
+  return (await response.json()) as T;
 }

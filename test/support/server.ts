@@ -81,7 +81,4 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** POST/PATCH/PUT a JSON body. */
-export function jsonInit(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
-  return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
-}
+export { jsonInit } from "./json-init.js";
