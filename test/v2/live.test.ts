@@ -1,15 +1,15 @@
 // The v2 engine, live: a prompt steered into a running turn reaches its next model call (one run,
 // not two); the session.next.* events are logged as they happen and stream live, deltas included;
 // a reconnect with Last-Event-ID gets exactly what it missed; the history outlives a restart.
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadServedSpec } from "../../src/contract/served-spec.js";
 import { SpecSchemas } from "../../src/contract/validation.js";
+import { openDatabase } from "../../src/storage/database.js";
 import { lastUserText, type ChatRequest, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startLlmProject } from "../support/llm-project.js";
 import { sdkV2 } from "../support/sdk.js";
 import { openEventReader, sseBlocks } from "../support/sse.js";
+import { testDatabaseUrl } from "../support/postgres.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
 
@@ -291,9 +291,10 @@ describe("the session log after a restart", () => {
       const oldBefore = await historyOf(sdk, old);
       await project.server.close();
       // As if `old` had been recorded before the log existed.
-      const db = new Database(path.join(data, "agentpool.db"));
-      db.prepare("DELETE FROM v2_session_event WHERE session_id = ?").run(old);
-      db.close();
+      // The same database the server used: SQLite in its data folder, or the suite's PostgreSQL.
+      const database = await openDatabase({ url: await testDatabaseUrl(data), dataDirectory: data });
+      await database.db.deleteFrom("v2_session_event").where("session_id", "=", old).execute();
+      await database.close();
 
       second = await startTestServer({ projectDirectory: project.repo.dir, dataDirectory: data });
       const again = sdkV2({ baseUrl: second.url, directory: project.repo.dir });
