@@ -1,5 +1,5 @@
 // Why a turn ended badly, in the error shapes assistant messages and session.error carry.
-import { APICallError } from "ai";
+import { APICallError } from "@ai-sdk/provider";
 import type { AssistantMessage } from "../../generated/schemas.js";
 import { ProviderAuthError } from "./llm/models.js";
 

@@ -1,6 +1,6 @@
 // Markdown definition files (agents, commands, AgentPool's file agents): YAML front matter holds
 // the settings, the body is the prompt.
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "./yaml.js";
 import type { AgentConfig } from "../../generated/schemas.js";
 
 export function parseAgentMarkdown(text: string): { config: AgentConfig; prompt: string } {

@@ -216,6 +216,34 @@ export async function loadAgents(
   return checkTeams([...byName.values()].filter((a) => !a.disable).map((agent) => ({ ...agent, permission: agentRuleset(agent, ctx) })));
 }
 
+interface InFlight {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  agents: Promise<AgentDefinition[]>;
+}
+
+const inFlight = new Map<string, InFlight>();
+
+/**
+ * loadAgents for GET /agent: requests for one directory that arrive while its agents are being
+ * read (the definition folders, manifests and skills: about 20 file system calls) share that read
+ * instead of starting one each; a request after it has settled reads again, so a changed file is
+ * seen by the next request as before. Under 16 concurrent clients this is most of /agent's work.
+ */
+export function loadAgentsShared(config: Config, directory: string, worktree: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentDefinition[]> {
+  const key = `${directory}\0${worktree}`;
+  const running = inFlight.get(key);
+  if (running && running.config === config && running.env === env) return running.agents;
+  const agents = loadAgents(config, directory, worktree, env);
+  const entry = { config, env, agents };
+  inFlight.set(key, entry);
+  const settle = () => {
+    if (inFlight.get(key) === entry) inFlight.delete(key);
+  };
+  agents.then(settle, settle);
+  return agents;
+}
+
 /** The agents in the order GET /agent lists them, as upstream's: the default agent first, then by name. */
 export function listingOrder(agents: AgentDefinition[], config: Config): AgentDefinition[] {
   const first = config.default_agent ?? "build";

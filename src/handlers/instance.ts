@@ -1,6 +1,6 @@
 // Handlers of the spec tag "instance".
 import type { HandlerMap } from "../../generated/handlers.js";
-import { listingOrder, loadAgents, toAgentInfo } from "../agent/agents.js";
+import { listingOrder, loadAgentsShared, toAgentInfo } from "../agent/agents.js";
 import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
 import { STREAMED, type HandlerReply, type RequestContext } from "../server/context.js";
 import { badRequest } from "../server/errors.js";
@@ -14,7 +14,7 @@ export const instanceHandlers = {
   "path.get": (_input, ctx) => describePaths(ctx.directory),
   "app.agents": async (_input, ctx) => {
     const config = await ctx.services.configs.forDirectory(ctx.directory);
-    return listingOrder(await loadAgents(config, ctx.directory, findWorktree(ctx.directory)), config).map(toAgentInfo);
+    return listingOrder(await loadAgentsShared(config, ctx.directory, findWorktree(ctx.directory)), config).map(toAgentInfo);
   },
   "command.list": (_input, ctx) => commandsOf(ctx),
   "app.skills": (_input, ctx) => skillsOf(ctx),

@@ -1,10 +1,14 @@
 // Upstream's provider catalogue as the pinned `opencode serve` lists it (spec/catalogue/, written
 // by `npm run spec:sync`): every provider and model as a client sees them before connecting, and
-// what changes once upstream connects a provider from the environment. Read on first use, once.
+// what changes once upstream connects a provider from the environment. Read on first use, once;
+// each of the 225 providers (6.4 MB of JSON) is parsed only when asked for, see catalogue-providers.ts.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ModelV2Info, Provider, ProviderAuthMethod } from "../../generated/schemas.js";
 import { SPEC_DIR } from "../contract/served-spec.js";
+import { CatalogueProviders } from "./catalogue-providers.js";
+
+export { CatalogueProviders };
 
 export const CATALOGUE_DIR = path.join(SPEC_DIR, "catalogue");
 
@@ -37,8 +41,8 @@ export interface ModelsV2Form {
 }
 
 export interface Catalogue {
-  /** Every provider, in upstream's order, as listed before connecting. Shared: never mutate. */
-  providers: Map<string, Provider>;
+  /** Every provider, in upstream's order, as listed before connecting; each read on first use. */
+  providers: CatalogueProviders;
   connected: Map<string, ConnectedForm>;
   /** Providers upstream connects without any key (OpenCode Zen's free models). */
   keyless: Set<string>;
@@ -60,7 +64,7 @@ let loaded: Catalogue | undefined;
 
 export function upstreamCatalogue(): Catalogue {
   loaded ??= {
-    providers: new Map(readLines<Provider>("providers.jsonl").map((p) => [p.id, Object.freeze(p)])),
+    providers: new CatalogueProviders(path.join(CATALOGUE_DIR, "providers.jsonl")),
     connected: new Map(readLines<ConnectedForm>("connected.jsonl").map((c) => [c.id, c])),
     keyless: new Set(readJson<string[]>("keyless.json")),
     auth: readJson<Record<string, ProviderAuthMethod[]>>("provider-auth.json"),

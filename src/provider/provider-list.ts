@@ -120,34 +120,52 @@ export function listProviders(
   const enabled = config.enabled_providers ? new Set(config.enabled_providers) : undefined;
   const allowed = (id: string) => !disabled.has(id) && (!enabled || enabled.has(id));
   const configured = config.provider ?? {};
-  const listed = new Map<string, Provider>();
+  const { providers } = catalogue;
+  // Listed providers by id, each read from the catalogue only when something asks for it.
+  const listed = new Set<string>();
   const connected = new Map<string, Provider>();
-  for (const [id, base] of catalogue.providers) {
+  for (const { id, env: keys } of providers.index) {
     if (!allowed(id)) continue;
-    listed.set(id, base);
+    listed.add(id);
     const stored = credentials.apiKey(id);
-    if (stored || base.env.some((name) => env[name])) connected.set(id, connect(base, catalogue.connected.get(id), env, stored));
+    if (stored || keys.some((name) => env[name])) connected.set(id, connect(providers.get(id)!, catalogue.connected.get(id), env, stored));
   }
   // Upstream adds the providers it connects without a key after the keyed ones.
-  for (const id of catalogue.keyless) if (listed.has(id) && !connected.has(id)) connected.set(id, listed.get(id)!);
+  for (const id of catalogue.keyless) if (listed.has(id) && !connected.has(id)) connected.set(id, providers.get(id)!);
   for (const [id, entry] of Object.entries(configured)) {
     if (!allowed(id)) continue;
-    connected.set(id, configure(id, entry, connected.get(id) ?? listed.get(id)));
+    connected.set(id, configure(id, entry, connected.get(id) ?? (listed.has(id) ? providers.get(id) : undefined)));
   }
   const keyed = [...connected.values()].some((p) => !(catalogue.keyless.has(p.id) && p.source === "custom"));
   if (!keyed && !connected.has(SCRIPTED_PROVIDER) && allowed(SCRIPTED_PROVIDER)) connected.set(SCRIPTED_PROVIDER, demoProvider());
   for (const [id, provider] of connected) if (Object.keys(provider.models).length === 0) connected.delete(id);
 
-  const all = new Map(listed);
-  for (const [id, provider] of connected) all.set(id, provider);
-  const defaults: Record<string, string> = {};
-  for (const [id, provider] of all) {
-    const first = bestModel(provider);
-    if (first) defaults[id] = first;
-  }
-  // /provider lists the connected ones in the order of the whole list.
-  const ids = [...all.keys()].filter((id) => connected.has(id));
-  return { all: [...all.values()], default: defaults, connected: ids, byID: connected };
+  // The whole list: the listed providers in the catalogue's order, connected ones as connected,
+  // then the connected ones the catalogue does not list.
+  const order = [...listed, ...[...connected.keys()].filter((id) => !listed.has(id))];
+  // `all` and `default` read every provider of the catalogue: made when first asked for (GET
+  // /provider, the v2 catalogue), not for the prompts and model lookups that only need `byID`.
+  let all: Provider[] | undefined;
+  let defaults: Record<string, string> | undefined;
+  const list: ProviderList = {
+    get all() {
+      return (all ??= order.map((id) => connected.get(id) ?? providers.get(id)!));
+    },
+    get default() {
+      if (!defaults) {
+        defaults = {};
+        for (const provider of list.all) {
+          const first = bestModel(provider);
+          if (first) defaults[provider.id] = first;
+        }
+      }
+      return defaults;
+    },
+    // /provider lists the connected ones in the order of the whole list.
+    connected: order.filter((id) => connected.has(id)),
+    byID: connected,
+  };
+  return list;
 }
 
 /**

@@ -9,7 +9,8 @@
 // either way, so no other site can open a shell through the user's browser.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type RawData } from "ws";
+import { createRequire } from "node:module";
+import type { RawData, WebSocketServer } from "ws";
 import type { PtyService } from "../pty/pty-service.js";
 import { isAuthorized, type Credentials } from "./auth.js";
 import { isAllowedOrigin } from "./cors.js";
@@ -57,8 +58,18 @@ export interface PtySocketOptions {
   corsOrigins: readonly string[];
 }
 
+/**
+ * ws (about 40 ms to load at start) is required on the first terminal connection: only a client
+ * that opens a terminal needs it. Its CommonJS entry exports the same WebSocketServer as its ESM
+ * wrapper, and require is synchronous, so the upgrade is handled in the same turn as before.
+ */
+function webSocketServer(): WebSocketServer {
+  const { WebSocketServer: Server } = createRequire(import.meta.url)("ws") as typeof import("ws");
+  return new Server({ noServer: true });
+}
+
 export function ptyUpgradeHandler(pty: PtyService, credentials: Credentials | undefined, options: PtySocketOptions) {
-  const sockets = new WebSocketServer({ noServer: true });
+  let sockets: WebSocketServer | undefined;
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const match = CONNECT_PATH.exec(url.pathname);
@@ -81,7 +92,7 @@ export function ptyUpgradeHandler(pty: PtyService, credentials: Credentials | un
     }
     if (ticket !== null && !pty.redeem(ticket, directory, id)) return refuse(socket, 403, "Forbidden");
     const cursor = parseCursor(params.get("cursor"));
-    sockets.handleUpgrade(req, socket, head, (ws) => {
+    (sockets ??= webSocketServer()).handleUpgrade(req, socket, head, (ws) => {
       let link: ReturnType<PtyService["attach"]>;
       try {
         link = pty.attach(directory, id, { output: (data) => ws.send(data), closed: () => ws.close(1000) }, cursor);

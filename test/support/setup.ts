@@ -20,7 +20,7 @@ for (const [name, folder] of [
   process.env[name] = path.join(home, folder);
   mkdirSync(process.env[name]!, { recursive: true });
 }
-for (const provider of upstreamCatalogue().providers.values()) for (const name of provider.env) delete process.env[name];
+for (const provider of upstreamCatalogue().providers.index) for (const name of provider.env) delete process.env[name];
 delete process.env.OPENCODE_CONFIG;
 delete process.env.OPENCODE_CONFIG_CONTENT;
 

@@ -2,7 +2,8 @@
 // tool calls (run by the turn's runner), the model answers their results in the next step.
 import type { AgentBackend, AgentTurn } from "../agent-backend.js";
 import type { AgentEvent } from "../agent-event.js";
-import { runLlmStep, type LlmTurnInput } from "./llm-turn.js";
+import type { LlmTurnInput } from "./llm-turn.js";
+import { loadLlmTurn } from "./ai-sdk.js";
 import type { ResolvedModel } from "./resolved-model.js";
 
 export class LlmBackend implements AgentBackend {
@@ -18,6 +19,7 @@ export class LlmBackend implements AgentBackend {
   ) {}
 
   async *runTurn(turn: AgentTurn): AsyncGenerator<AgentEvent> {
+    const { runLlmStep } = await loadLlmTurn();
     for (let step = 0; step < turn.maxSteps; step++) {
       await turn.beforeStep(step);
       let finish: string | undefined;

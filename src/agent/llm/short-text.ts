@@ -1,9 +1,10 @@
 // Asking a model for a short text on the side of a run (a session title, a name for a project
 // copy): streamed, as upstream asks, with the model's output limit, its reasoning tags removed.
 // A failure rejects; callers fall back to a name of their own.
-import { streamText, type ModelMessage } from "ai";
+import type { ModelMessage } from "ai";
 import type { SharedV3ProviderOptions } from "@ai-sdk/provider";
 import type { ResolvedModel } from "./resolved-model.js";
+import { loadAiSdk } from "./ai-sdk.js";
 
 export interface ShortTextRequest {
   system?: string;
@@ -14,6 +15,7 @@ export interface ShortTextRequest {
 }
 
 export async function askShortText(model: ResolvedModel, request: ShortTextRequest): Promise<string> {
+  const { streamText } = await loadAiSdk();
   const result = streamText({
     maxRetries: 0,
     ...request,

@@ -6,7 +6,7 @@
 // left out: the rest still loads.
 import { stat, readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "../yaml.js";
 import { agentPoolConfigDirectory } from "../../xdg.js";
 import { NO_WORKTREE } from "../../git/worktree.js";
 import { reportManifestProblem } from "./manifest-log.js";

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../../package-root.js";
-import YAML from "yaml";
+import { parseYaml } from "../yaml.js";
 
 export type ScriptStep =
   | { text: string }
@@ -54,7 +54,7 @@ function checkStep(file: string, where: string, step: unknown): ScriptStep {
 export function parseScript(text: string, file: string): Script {
   let data: unknown;
   try {
-    data = YAML.parse(text);
+    data = parseYaml(text);
   } catch (error) {
     fail(file, "parse", (error as Error).message);
   }

@@ -9,7 +9,7 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { APICallError } from "ai";
+import { APICallError } from "@ai-sdk/provider";
 import { COMPACTION_SYSTEM_PROMPT, TITLE_SYSTEM_PROMPT } from "../llm/system-prompt.js";
 import { matchRule, segments, type Script, type ScriptStep } from "./script.js";
 
