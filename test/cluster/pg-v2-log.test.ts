@@ -12,7 +12,7 @@ import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scr
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
 import { killServed, serveProcess, stopServed, okJson } from "../support/serve-process.js";
 import { jsonInit } from "../support/json-init.js";
-import { sseBlocks } from "../support/sse.js";
+import { connectV2, type NextEvent, type NextFrame } from "../support/sse.js";
 
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
 
@@ -40,38 +40,8 @@ afterAll(async () => {
   cluster?.stop();
 });
 
-type Next = { id: string; type: string; durable?: { seq: number }; data: Record<string, unknown> };
-type Frame = { id?: string; event?: string; data: Next };
-
-/** An SSE connection whose frames (with their id and event fields) are collected as they come. */
-function connect(url: string, headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const frames: Frame[] = [];
-  const done = (async () => {
-    const res = await fetch(url, { headers, signal: controller.signal });
-    expect(res.status).toBe(200);
-    for await (const block of sseBlocks(res)) {
-      if (block.startsWith(":")) continue;
-      const field = (name: string) =>
-        block
-          .split("\n")
-          .find((l) => l.startsWith(`${name}: `))
-          ?.slice(name.length + 2);
-      frames.push({ id: field("id"), event: field("event"), data: JSON.parse(field("data")!) as Next });
-    }
-  })().catch((error: unknown) => {
-    if ((error as Error).name !== "AbortError") throw error;
-  });
-  return {
-    frames,
-    /** The session's session.next.* frames. */
-    of: (sessionID: string) => frames.filter((f) => f.data.type.startsWith("session.next.") && f.data.data.sessionID === sessionID),
-    async close() {
-      controller.abort();
-      await done;
-    },
-  };
-}
+type Next = NextEvent;
+type Frame = NextFrame;
 
 const ids = (frames: Frame[]) => frames.map((f) => f.data.id);
 
@@ -80,18 +50,18 @@ describe("the v2 session log on a pool", () => {
     const url = await cluster.createDatabase();
     const a = await serveProcess(repo.dir, ["--database", url]);
     const b = await serveProcess(repo.dir, ["--database", url]);
-    const allA = connect(`${a.url}/api/event?after=0`);
-    const allB = connect(`${b.url}/api/event?after=0`);
+    const allA = connectV2(`${a.url}/api/event?after=0`);
+    const allB = connectV2(`${b.url}/api/event?after=0`);
     // Upstream's frames (no ids) on B too, as a plain client reads them.
-    const plainB = connect(`${b.url}/api/event`);
+    const plainB = connectV2(`${b.url}/api/event`);
     const created = await okJson<{ data: { id: string } }>(
       `${a.url}/api/session`,
       jsonInit("POST", { location: { directory: repo.dir }, model: { id: "m", providerID: "fake" } }),
     );
     const id = created.data.id;
-    const sessionB = connect(`${b.url}/api/session/${id}/event`);
+    const sessionB = connectV2(`${b.url}/api/session/${id}/event`);
     // A client of A's /api/event that will leave during the run and come back on B.
-    const leaving = connect(`${a.url}/api/event?after=0`);
+    const leaving = connectV2(`${a.url}/api/event?after=0`);
     try {
       const admitted = await okJson<{ data: { admittedSeq: number } }>(
         `${a.url}/api/session/${id}/prompt`,
@@ -108,7 +78,7 @@ describe("the v2 session log on a pool", () => {
       const before = leaving.of(id);
       const cursor = before.at(-1)!.id!;
       expect(Number(cursor)).toBeGreaterThan(0);
-      const resumed = connect(`${b.url}/api/event`, { "last-event-id": cursor });
+      const resumed = connectV2(`${b.url}/api/event`, { "last-event-id": cursor });
 
       await fetch(`${a.url}/api/session/${id}/wait`, { method: "POST" });
       for (const stream of [allA, allB, plainB, sessionB, resumed])

@@ -116,3 +116,43 @@ export async function openEventReader(url: string, kind: StreamKind, init: Reque
     close: () => controller.abort(),
   };
 }
+
+/** A session.next.* event in the v2 envelope, as the v2 streams send it. */
+export type NextEvent = { id: string; type: string; durable?: { seq: number }; data: Record<string, unknown> };
+/** One frame of a v2 stream, with its SSE id and event fields. */
+export type NextFrame = { id?: string; event?: string; data: NextEvent };
+
+/**
+ * A v2 SSE connection (/api/event, /api/session/{id}/event) whose frames are collected as they
+ * come; `check` sees each event first (a contract check).
+ */
+export function connectV2(url: string, headers: Record<string, string> = {}, check?: (event: NextEvent) => void) {
+  const controller = new AbortController();
+  const frames: NextFrame[] = [];
+  const done = (async () => {
+    const res = await fetch(url, { headers, signal: controller.signal });
+    expect(res.status).toBe(200);
+    for await (const block of sseBlocks(res)) {
+      if (block.startsWith(":")) continue;
+      const field = (name: string) =>
+        block
+          .split("\n")
+          .find((l) => l.startsWith(`${name}: `))
+          ?.slice(name.length + 2);
+      const data = JSON.parse(field("data")!) as NextEvent;
+      check?.(data);
+      frames.push({ id: field("id"), event: field("event"), data });
+    }
+  })().catch((error: unknown) => {
+    if ((error as Error).name !== "AbortError") throw error;
+  });
+  return {
+    frames,
+    /** The session's session.next.* frames. */
+    of: (sessionID: string) => frames.filter((f) => f.data.type.startsWith("session.next.") && f.data.data.sessionID === sessionID),
+    async close() {
+      controller.abort();
+      await done;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { openDatabase } from "../../src/storage/database.js";
 import { lastUserText, type ChatRequest, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startLlmProject } from "../support/llm-project.js";
 import { sdkV2 } from "../support/sdk.js";
-import { openEventReader, sseBlocks } from "../support/sse.js";
+import { connectV2, openEventReader, type NextEvent } from "../support/sse.js";
 import { testDatabaseUrl } from "../support/postgres.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { makeTempDir } from "../support/temp.js";
@@ -49,7 +49,8 @@ async function messages(sessionID: string): Promise<Message[]> {
   return ((await client.v2.session.messages({ sessionID, order: "asc" } as never)).data as { data: Message[] }).data;
 }
 
-const isTitle = (request: ChatRequest) => request.body.messages.some((m) => m.role === "system" && /title/i.test(JSON.stringify(m.content)));
+const isTitle = (request: ChatRequest) =>
+  request.body.messages.some((m) => m.role === "system" && /title/i.test(JSON.stringify(m.content)));
 
 describe("steering", () => {
   it("a steered prompt reaches the running turn's next model call, in the same run", async () => {
@@ -66,9 +67,12 @@ describe("steering", () => {
       const first = await prompt(id, "start a slow tool");
       expect(first).toMatchObject({ delivery: "steer" });
       await expect
-        .poll(async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"), {
-          timeout: 10_000,
-        })
+        .poll(
+          async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"),
+          {
+            timeout: 10_000,
+          },
+        )
         .toBe(true);
       const steered = await prompt(id, "steered text", "steer");
       expect(steered.delivery).toBe("steer");
@@ -86,10 +90,12 @@ describe("steering", () => {
       // One run: busy until the end, one idle.
       const idles: unknown[] = [];
       for (;;) {
-        const event = await reader.next<{ type: string; properties: { sessionID?: string } }>(
-          (e) => e.type === "session.idle" && e.properties.sessionID === id,
-          1_500,
-        ).catch(() => undefined);
+        const event = await reader
+          .next<{ type: string; properties: { sessionID?: string } }>(
+            (e) => e.type === "session.idle" && e.properties.sessionID === id,
+            1_500,
+          )
+          .catch(() => undefined);
         if (!event) break;
         idles.push(event);
       }
@@ -113,9 +119,12 @@ describe("steering", () => {
     try {
       await prompt(id, "start another slow tool", "queue");
       await expect
-        .poll(async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"), {
-          timeout: 10_000,
-        })
+        .poll(
+          async () => (await messages(id)).flatMap((m) => m.content ?? []).some((c) => c.type === "tool" && c.state?.status === "running"),
+          {
+            timeout: 10_000,
+          },
+        )
         .toBe(true);
       expect((await prompt(id, "queued text", "queue")).delivery).toBe("queue");
       await client.v2.session.wait({ sessionID: id });
@@ -139,40 +148,14 @@ describe("steering", () => {
 let schemas: SpecSchemas | undefined;
 const specSchemas = () => (schemas ??= new SpecSchemas(loadServedSpec()));
 
-type Next = { id: string; type: string; durable?: { seq: number }; data: Record<string, unknown> };
-type Frame = { id?: string; event?: string; data: Next };
+type Next = NextEvent;
 
-/** An SSE connection whose frames (with their id and event fields) are collected as they come; each checked against the spec. */
-function connect(url: string, headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const frames: Frame[] = [];
-  const done = (async () => {
-    const res = await fetch(url, { headers, signal: controller.signal });
-    expect(res.status).toBe(200);
-    for await (const block of sseBlocks(res)) {
-      if (block.startsWith(":")) continue;
-      const field = (name: string) =>
-        block
-          .split("\n")
-          .find((l) => l.startsWith(`${name}: `))
-          ?.slice(name.length + 2);
-      const data = JSON.parse(field("data")!) as Next;
-      const errors = specSchemas().check(url.includes("/api/session/") ? "SessionDurableEvent" : "V2Event", data);
-      expect(errors, JSON.stringify(data)).toBeFalsy();
-      frames.push({ id: field("id"), event: field("event"), data });
-    }
-  })().catch((error: unknown) => {
-    if ((error as Error).name !== "AbortError") throw error;
+/** A v2 stream whose every event is checked against the spec as it comes. */
+const connect = (url: string, headers: Record<string, string> = {}) =>
+  connectV2(url, headers, (data) => {
+    const errors = specSchemas().check(url.includes("/api/session/") ? "SessionDurableEvent" : "V2Event", data);
+    expect(errors, JSON.stringify(data)).toBeFalsy();
   });
-  return {
-    frames,
-    of: (sessionID: string) => frames.filter((f) => f.data.type.startsWith("session.next.") && f.data.data.sessionID === sessionID),
-    async close() {
-      controller.abort();
-      await done;
-    },
-  };
-}
 
 async function history(sessionID: string): Promise<Next[]> {
   return ((await client.v2.session.history({ sessionID, limit: "1000" } as never)).data as { data: Next[] }).data;
@@ -180,7 +163,12 @@ async function history(sessionID: string): Promise<Next[]> {
 
 const slowText = (text: string) => (request: ChatRequest) =>
   lastUserText(request) === text && request.body.messages.at(-1)?.role === "user"
-    ? ({ kind: "text", reasoning: "Thinking it over slowly.", text: "one two three four five six seven eight nine ten", delayMs: 120 } as const)
+    ? ({
+        kind: "text",
+        reasoning: "Thinking it over slowly.",
+        text: "one two three four five six seven eight nine ten",
+        delayMs: 120,
+      } as const)
     : undefined;
 
 describe("the session log, live", () => {
@@ -219,7 +207,12 @@ describe("the session log, live", () => {
       const deltas = all.of(id).filter((f) => f.data.type === "session.next.text.delta");
       expect(deltas.map((f) => f.data.data.delta).join("")).toBe("one two three four five six seven eight nine ten");
       expect(all.of(id).filter((f) => f.data.type === "session.next.reasoning.delta").length).toBeGreaterThan(0);
-      expect(all.of(id).filter((f) => f.data.durable).map((f) => f.data.id)).toEqual(logged.map((e) => e.id));
+      expect(
+        all
+          .of(id)
+          .filter((f) => f.data.durable)
+          .map((f) => f.data.id),
+      ).toEqual(logged.map((e) => e.id));
     } finally {
       llm.setScript(undefined);
       await all.close();
@@ -234,7 +227,9 @@ describe("the session log, live", () => {
     llm.setScript(slowText("talk slowly again"));
     try {
       await prompt(id, "talk slowly again");
-      await expect.poll(() => all.of(id).filter((f) => f.data.type === "session.next.text.delta").length, { timeout: 10_000 }).toBeGreaterThan(2);
+      await expect
+        .poll(() => all.of(id).filter((f) => f.data.type === "session.next.text.delta").length, { timeout: 10_000 })
+        .toBeGreaterThan(2);
       await session.close();
       await all.close();
       const sessionBefore = session.of(id);
@@ -273,9 +268,11 @@ describe("the session log after a restart", () => {
     const project = await startLlmProject("v2-live-restart", { server: { dataDirectory: data } });
     const sdk = sdkV2({ baseUrl: project.server.url, directory: project.repo.dir });
     const create = async () =>
-      ((await sdk.v2.session.create({ location: { directory: project.repo.dir }, model: { id: "m", providerID: "fake" } })).data as {
-        data: { id: string };
-      }).data.id;
+      (
+        (await sdk.v2.session.create({ location: { directory: project.repo.dir }, model: { id: "m", providerID: "fake" } })).data as {
+          data: { id: string };
+        }
+      ).data.id;
     const historyOf = async (s: ReturnType<typeof sdkV2>, sessionID: string) =>
       ((await s.v2.session.history({ sessionID, limit: "1000" } as never)).data as { data: Next[] }).data;
     let second: TestServer | undefined;
