@@ -21,6 +21,11 @@ export class FileWatchers {
   /** file -> when it was last reported, by anyone (the tools report their own writes). */
   private readonly reported = new Map<string, number>();
   private readonly stopListening: () => void;
+  /**
+   * Directories already looked at: their worktree is found once, as upstream starts an instance's
+   * watcher once (finding it walks up the tree with a stat per level, on every request before).
+   */
+  private readonly looked = new Set<string>();
 
   constructor(
     bus: EventBus,
@@ -37,6 +42,10 @@ export class FileWatchers {
 
   /** Watches the worktree of `directory`, once. */
   ensure(directory: string): void {
+    if (this.looked.has(directory)) return;
+    // Directories come from clients; a client naming endless ones costs a lookup each, not memory.
+    if (this.looked.size >= 1000) this.looked.clear();
+    this.looked.add(directory);
     const root = findWorktree(directory);
     if (root === NO_WORKTREE || this.watchers.has(root)) return;
     try {
@@ -99,6 +108,7 @@ export class FileWatchers {
       this.watchers.delete(key);
     }
     this.branches.delete(root);
+    this.looked.clear();
   }
 
   /** Stops every watch (a later request watches its worktree again). */
@@ -106,6 +116,7 @@ export class FileWatchers {
     for (const watcher of this.watchers.values()) watcher.close();
     this.watchers.clear();
     this.branches.clear();
+    this.looked.clear();
   }
 
   /** Stops for good (server shutdown). */

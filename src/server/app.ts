@@ -71,10 +71,16 @@ export async function createApp(options: AppOptions) {
     res.json(doc);
   });
   app.use(consoleMiddleware({ apiPrefixes: prefixes, dist: options.consoleDist }));
-  app.use(express.json({ limit: "50mb", type: ["application/json", "application/*+json"] }));
+  const jsonBody = express.json({ limit: "50mb", type: ["application/json", "application/*+json"] });
+  app.use(jsonBody);
   app.use(dispatcher.middleware);
   app.use(onError);
   // The HTTP server's listener: API reads skip express's router (./fast-path.ts), the rest is `app`.
-  const listener = apiFastPath(app, { apiPrefixes: prefixes, before: [cors, auth], dispatch: dispatcher.middleware, onError });
-  return { app, listener, services, api };
+  const { listener, serverOptions } = apiFastPath(app, {
+    apiPrefixes: prefixes,
+    before: [cors, auth, jsonBody],
+    dispatch: dispatcher.middleware,
+    onError,
+  });
+  return { app, listener, serverOptions, services, api };
 }

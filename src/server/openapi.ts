@@ -10,7 +10,9 @@
 // Its router rebuilds the operation list (lodash over 190 operations) on every lookup; that is
 // cached once here, see cacheRouting(). scripts/bench/validation.ts measures the difference.
 // Its parseRequest builds a path-parameter parser (bath-es5) from the operation's template on
-// every request; those are made once per template, see cachePathParsers().
+// every request; those are made once per template, see cachePathParsers(). Its request parsing
+// and request validation are replaced by equivalents that look parameters up once per
+// operation (src/server/openapi-requests.ts).
 //
 // Its validators are replaced by the same checks compiled from $refs into the document (see
 // SpecValidators): one function per component schema, shared by every operation, instead of one
@@ -24,6 +26,7 @@ import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { JsonObject, OpenApiDocument } from "../contract/served-spec.js";
 import { discriminateUnions } from "../contract/discriminated-unions.js";
 import { createAjv } from "../contract/validation.js";
+import { leanRequestHandling, requestPath } from "./openapi-requests.js";
 
 type Backend = InstanceType<typeof OpenAPIBackend>;
 type Operation = ReturnType<Backend["getOperations"]>[number];
@@ -210,8 +213,9 @@ function cacheRouting(api: Backend): void {
   router.getOperations = () => operations;
   router.getOperation = (operationId: string) => byId.get(operationId) as Operation;
   router.matchOperation = ((req: Parameters<typeof router.matchOperation>[0], strict?: boolean) => {
-    const { method, path } = router.normalizeRequest(req);
-    const normalized = router.normalizePath(path);
+    // normalizeRequest's steps, without its copy of the whole request.
+    const method = req.method.trim().toLowerCase();
+    const normalized = router.normalizePath(requestPath(req.path));
     const hit = exact.get(`${method} ${normalized}`);
     if (hit) return hit;
     const candidates = patterns.filter((p) => p.pattern.test(normalized));
@@ -285,6 +289,7 @@ export async function createBackend(doc: OpenApiDocument, options: { cache?: boo
   if (options.cache !== false) {
     cacheRouting(api);
     cachePathParsers();
+    leanRequestHandling(api);
   }
   useSpecValidators(api, doc);
   if (process.env.AGENTPOOL_BENCH_VALIDATION === "off") skipValidation(api);

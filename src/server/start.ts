@@ -12,10 +12,10 @@ export interface RunningServer {
 }
 
 export async function startServer(options: AppOptions): Promise<RunningServer> {
-  const { listener, services } = await createApp(options);
+  const { listener, serverOptions, services } = await createApp(options);
   const finalised = await services.runs.finaliseInterruptedRuns();
   if (finalised) services.log.warn({ count: finalised }, "finalised runs interrupted by the previous stop");
-  const server = http.createServer(listener);
+  const server = http.createServer(serverOptions, listener);
   server.on("upgrade", ptyUpgradeHandler(services.pty, options.credentials, services.config));
   // Event streams stay open for hours; the defaults would cut them.
   server.requestTimeout = 0;
