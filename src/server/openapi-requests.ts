@@ -11,7 +11,10 @@
 // go to openapi-backend's own functions unchanged.
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import type { Backend, Operation } from "./openapi.js";
+import type { OpenAPIBackend } from "openapi-backend";
+
+type Backend = InstanceType<typeof OpenAPIBackend>;
+type Operation = ReturnType<Backend["getOperations"]>[number];
 
 type Query = Record<string, unknown>;
 type Bath = (template: string) => { params(path: string): Record<string, string> | null };

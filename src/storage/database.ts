@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import BetterSqlite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
 import { KyselyExecutor, SqliteExecutor, type Executor } from "./executor.js";
 import { migrations } from "./migrations/index.js";
 import type { Dialect, Schema } from "./schema.js";
@@ -107,6 +106,8 @@ async function openSqlite(file: string): Promise<Database> {
 const MIGRATION_LOCK = 0x616770_6f6f6c; // "agpool"
 
 async function openPostgres(url: string): Promise<Database> {
+  // The PostgreSQL client loads only for a PostgreSQL database (about 50 ms of every SQLite start).
+  const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: url, application_name: "agentpool", max: 10 });
   // An idle client's error (the server restarting) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);

@@ -1,5 +1,6 @@
-// `agentpool serve` as a separate process from the sources, for tests of several nodes on one
-// database: each with its own HOME, XDG folders and data folder, killed as a process group.
+// `agentpool serve` as a separate process, from the sources (or a build of them), for tests of
+// several nodes on one database and of the build: each with its own HOME, XDG folders and data
+// folder, killed as a process group.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +17,11 @@ export interface ServedNode {
   dataHome: string;
 }
 
-/** Starts `agentpool serve --port 0 --project <project> ...args`; resolves with its URL once it listens. */
-export function serveProcess(project: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServedNode> {
+/**
+ * Starts `agentpool serve --port 0 --project <project> ...args`; resolves with its URL once it
+ * listens. `entry`: a built main.js to run with plain node instead of the sources through tsx.
+ */
+export function serveProcess(project: string, args: string[], env: NodeJS.ProcessEnv = {}, entry?: string): Promise<ServedNode> {
   const home = makeTempDir("node-home");
   const dataHome = makeTempDir("node-data");
   const isolated = {
@@ -27,7 +31,8 @@ export function serveProcess(project: string, args: string[], env: NodeJS.Proces
     XDG_DATA_HOME: dataHome,
     XDG_STATE_HOME: makeTempDir("node-state"),
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "0", "--project", project, ...args], {
+  const main = entry ? [entry] : ["--import", "tsx", "src/main.ts"];
+  const child = spawn(process.execPath, [...main, "serve", "--port", "0", "--project", project, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...isolated, OPENCODE_SERVER_PASSWORD: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
