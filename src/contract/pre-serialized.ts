@@ -17,17 +17,24 @@ import type { ErrorObject } from "ajv";
  */
 export type PieceShape = { ref: string } | { array: PieceShape } | { object: Record<string, PieceShape> } | { piece: PieceShape };
 
-/** One piece of stored JSON text, and the key its verdict is remembered by (see PieceCheck). */
+/** One piece of stored JSON text (or its UTF-8 bytes), and the key its verdict is remembered by (see PieceCheck). */
 export interface Piece {
   key: string;
-  json: string;
+  json: string | Buffer;
 }
 
 /** Values in a shape: a Piece for `ref` and `piece`, an array for `array`, an object (every key of the shape) for `object`. */
 export type PieceValue = Piece | PieceValue[] | { [key: string]: PieceValue };
 
 function isPiece(value: PieceValue): value is Piece {
-  return !Array.isArray(value) && typeof (value as Piece).json === "string" && typeof (value as Piece).key === "string";
+  const json = (value as Piece).json;
+  return !Array.isArray(value) && (typeof json === "string" || Buffer.isBuffer(json)) && typeof (value as Piece).key === "string";
+}
+
+/** Whether two pieces of text are the same text (bytes compared as bytes). */
+function sameText(a: string | Buffer | undefined, b: string | Buffer): boolean {
+  if (typeof b === "string") return a === b;
+  return Buffer.isBuffer(a) && a.equals(b);
 }
 
 /** An answer made of pre-serialized pieces; only the dispatcher sends it, after checking it. */
@@ -80,7 +87,7 @@ const REMEMBERED_CHARS = 64 * 1024 * 1024;
  * keeps its verdict; a changed record is new text and is checked again.
  */
 export class PieceCheck {
-  private readonly valid = new Map<string, Map<string, string>>();
+  private readonly valid = new Map<string, Map<string, string | Buffer>>();
   private chars = 0;
 
   constructor(private readonly check: CheckSchema) {}
@@ -101,10 +108,10 @@ export class PieceCheck {
   conforms(shape: PieceShape, piece: Piece): boolean {
     const memo = JSON.stringify(shape);
     let known = this.valid.get(memo);
-    if (known?.get(piece.key) === piece.json) return true;
+    if (sameText(known?.get(piece.key), piece.json)) return true;
     let value: unknown;
     try {
-      value = JSON.parse(piece.json);
+      value = JSON.parse(piece.json.toString());
     } catch {
       return false;
     }
@@ -122,7 +129,7 @@ export class PieceCheck {
 }
 
 /** Appends the JSON of a value in a shape to `out`; false when one of its pieces does not conform. */
-function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, out: string[]): boolean {
+function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, out: (string | Buffer)[]): boolean {
   if ("ref" in shape || "piece" in shape) {
     if (!isPiece(value) || !pieces.conforms(shape, value)) return false;
     out.push(value.json);
@@ -150,16 +157,21 @@ function writeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck, 
   return true;
 }
 
-/** The JSON text of a value in a shape, or undefined when one of its pieces does not conform. */
-export function serializeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck): string | undefined {
-  const out: string[] = [];
+/**
+ * The JSON text of a value in a shape (UTF-8 bytes when a piece is bytes), or undefined when one
+ * of its pieces does not conform.
+ */
+export function serializeChecked(shape: PieceShape, value: PieceValue, pieces: PieceCheck): string | Buffer | undefined {
+  const out: (string | Buffer)[] = [];
   if (!writeChecked(shape, value, pieces, out)) return undefined;
-  return out.length === 1 ? out[0] : out.join("");
+  if (out.length === 1) return out[0];
+  if (out.every((text) => typeof text === "string")) return out.join("");
+  return Buffer.concat(out.map((text) => (typeof text === "string" ? Buffer.from(text) : text)));
 }
 
 /** The value the pieces make, parsed (for the ordinary check and its error report, when a piece fails). */
 export function materialize(shape: PieceShape, value: PieceValue): unknown {
-  if ("ref" in shape || "piece" in shape) return JSON.parse((value as Piece).json);
+  if ("ref" in shape || "piece" in shape) return JSON.parse((value as Piece).json.toString());
   if ("array" in shape) return (value as PieceValue[]).map((item) => materialize(shape.array, item));
   const object = value as Record<string, PieceValue>;
   return Object.fromEntries(Object.entries(shape.object).map(([key, inner]) => [key, materialize(inner, object[key]!)]));

@@ -9,9 +9,9 @@ import type { RequestContext } from "./context.js";
  * JSON text as express's res.json sends it (the same headers; no body for HEAD), without its
  * per-answer work that does nothing here (charset and mime lookups, freshness: no ETag is made).
  */
-export function sendJson({ req, res }: RequestContext, status: number, text: string): void {
+export function sendJson({ req, res }: RequestContext, status: number, text: string | Buffer): void {
   // Long text as bytes, as express sends it: a string would be joined to the header text first.
-  const body = text.length < 1000 ? text : Buffer.from(text);
+  const body = typeof text !== "string" || text.length < 1000 ? text : Buffer.from(text);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");
   res.setHeader("Content-Length", typeof body === "string" ? Buffer.byteLength(body) : body.length);
@@ -53,7 +53,7 @@ export class PreSerializedAnswers {
    * (checked once per distinct text, see PieceCheck); undefined otherwise: the caller then
    * checks it the ordinary way, parsed, for the same verdict and error report as any answer.
    */
-  text(operationId: OperationId, status: number, body: PreSerialized): string | undefined {
+  text(operationId: OperationId, status: number, body: PreSerialized): string | Buffer | undefined {
     return this.shapeDeclared(operationId, status, body) ? serializeChecked(body.shape, body.value, this.pieces) : undefined;
   }
 }

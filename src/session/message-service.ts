@@ -18,7 +18,7 @@ export class MessageService {
   }
 
   /** list(), as the JSON array the database joins from the stored JSON (answers sent as it is). */
-  async listStored(sessionID: string, limit?: number): Promise<string> {
+  async listStored(sessionID: string, limit?: number): Promise<Buffer> {
     await this.sessions.get(sessionID);
     return this.store.listMessagesJson(sessionID, limit);
   }

@@ -183,10 +183,10 @@ export class SqlStore implements Store {
   }
 
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]> {
-    return this.listMessagesJson(sessionID, limit).then((json) => JSON.parse(json) as MessageWithParts[]);
+    return this.listMessagesJson(sessionID, limit).then((json) => JSON.parse(json.toString()) as MessageWithParts[]);
   }
 
-  listMessagesJson(sessionID: string, limit?: number): Promise<string> {
+  listMessagesJson(sessionID: string, limit?: number): Promise<Buffer> {
     return this.inSession(sessionID, (database) => messagesJson(database, sessionID, limit));
   }
 

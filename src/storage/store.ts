@@ -44,8 +44,8 @@ export interface Store {
   deleteMessage(sessionID: string, messageID: string): Promise<boolean>;
   /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
   listMessages(sessionID: string, limit?: number): Promise<MessageWithParts[]>;
-  /** listMessages as one JSON array, joined by the database from the stored JSON (for answers sent as it is). */
-  listMessagesJson(sessionID: string, limit?: number): Promise<string>;
+  /** listMessages as one JSON array in UTF-8, joined by the database from the stored JSON (for answers sent as it is). */
+  listMessagesJson(sessionID: string, limit?: number): Promise<Buffer>;
 
   /**
    * Assistant messages never completed: runs that were going when the server stopped. With
