@@ -5,15 +5,28 @@ import path from "node:path";
 import type { Auth } from "../../generated/schemas.js";
 import type { Credentials } from "../agent/llm/models.js";
 
+/**
+ * How long a read of the file is used again. Listing the providers asks for each provider's key
+ * (a few times per turn, over the whole catalogue): the file was read once per provider. A change
+ * by this process is seen at once; one by another (a pool's node on the shared data folder, a
+ * user's editor) within this time.
+ */
+const REREAD_AFTER_MS = 1000;
+
 export class CredentialStore implements Credentials {
   private readonly file: string;
+  private cached: { all: Record<string, Auth>; at: number } | undefined;
 
   constructor(dataDirectory: string) {
     this.file = path.join(dataDirectory, "auth.json");
   }
 
   private read(): Record<string, Auth> {
-    return existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, Auth>) : {};
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < REREAD_AFTER_MS) return this.cached.all;
+    const all = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, "utf8")) as Record<string, Auth>) : {};
+    this.cached = { all, at: now };
+    return all;
   }
 
   private write(all: Record<string, Auth>): void {
@@ -23,6 +36,7 @@ export class CredentialStore implements Credentials {
     writeFileSync(temp, JSON.stringify(all, null, 2), { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, this.file);
+    this.cached = { all, at: Date.now() };
   }
 
   set(providerID: string, auth: Auth): void {

@@ -1,14 +1,19 @@
 // Watching the projects clients work in: a change on disk, whoever made it, is published as
 // file.watcher.updated (add / change / unlink), and a branch switch as vcs.branch.updated, as
-// upstream's watcher does. One recursive watch per git worktree, started by the first request
-// about a directory in it; .git internals other than HEAD and node_modules are left out.
+// upstream's watcher does. One watch of the tree per git worktree (./tree-watch.ts), started by
+// the first request about a directory in it; .git internals other than HEAD and node_modules are
+// left out.
 import type { PublishTo } from "../bus/event-bus.js";
-import { existsSync, watch, type FSWatcher } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { EventBus } from "../bus/event-bus.js";
 import { currentBranch } from "../git/vcs.js";
 import { NO_WORKTREE, findWorktree } from "../git/worktree.js";
+import { watchTree, type TreeWatch } from "./tree-watch.js";
+
+/** Folders whose changes are never reported, so never watched. */
+const UNWATCHED_FOLDERS = new Set([".git", "node_modules"]);
 
 type Publish = PublishTo<string>;
 
@@ -16,7 +21,7 @@ type Publish = PublishTo<string>;
 const QUIET_MS = 150;
 
 export class FileWatchers {
-  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly watchers = new Map<string, TreeWatch>();
   private readonly branches = new Map<string, string | undefined>();
   /** file -> when it was last reported, by anyone (the tools report their own writes). */
   private readonly reported = new Map<string, number>();
@@ -49,10 +54,12 @@ export class FileWatchers {
     const root = findWorktree(directory);
     if (root === NO_WORKTREE || this.watchers.has(root)) return;
     try {
-      const watcher = watch(root, { recursive: true }, (kind, name) => {
-        if (name) this.changed(root, kind, name.toString());
-      });
-      watcher.on("error", (error) => this.log.warn({ err: error, root }, "file watcher failed"));
+      const watcher = watchTree(
+        root,
+        (name) => UNWATCHED_FOLDERS.has(name),
+        (kind, name) => this.changed(root, kind, name),
+        (error) => this.log.warn({ err: error, root }, "file watcher failed"),
+      );
       this.watchers.set(root, watcher);
       this.watchHead(root);
       void currentBranch(root).then((branch) => this.branches.set(root, branch));

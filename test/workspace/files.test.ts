@@ -237,4 +237,37 @@ describe("the file watcher", () => {
     expect(branch.properties).toEqual({ branch: "watched-branch" });
     reader.close();
   });
+
+  it("watches folders deep in the tree and folders made later, and nothing under node_modules", async () => {
+    const reader = await openEventReader(`${server.url}/event?directory=${encodeURIComponent(dir)}`, "event");
+    await reader.next();
+    const reported = (file: string, event: string) =>
+      reader.next<EventLike>((e) => {
+        const properties = e.properties as { file?: string; event?: string };
+        return e.type === "file.watcher.updated" && properties.file === file && properties.event === event;
+      }, 10_000);
+    // A folder that was there at start, two levels down.
+    const deep = path.join(dir, "src", "util", "deep.ts");
+    writeFileSync(deep, "export {};\n");
+    await reported(deep, "add");
+    // A folder made now, and one made inside it.
+    mkdirSync(path.join(dir, "later", "inner"), { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const later = path.join(dir, "later", "inner", "made-later.ts");
+    writeFileSync(later, "export {};\n");
+    await reported(later, "add");
+    // Under node_modules: written first, then a file outside it; only the second is reported.
+    mkdirSync(path.join(dir, "node_modules", "pkg"), { recursive: true });
+    writeFileSync(path.join(dir, "node_modules", "pkg", "index.js"), "x");
+    const marker = path.join(dir, "after-node-modules.txt");
+    writeFileSync(marker, "x");
+    await reported(marker, "add");
+    const files = reader.frames.map((frame) => ((frame as EventLike).properties as { file?: string }).file ?? "");
+    expect(files.filter((file) => file.includes("node_modules"))).toEqual([]);
+    rmSync(path.join(dir, "later"), { recursive: true });
+    rmSync(path.join(dir, "node_modules"), { recursive: true });
+    rmSync(marker);
+    rmSync(deep);
+    reader.close();
+  });
 });

@@ -1,7 +1,7 @@
 // A reply script for the `scripted` provider: rules that match the prompt text and the steps each
 // one plays. Written by a user in YAML or JSON (YAML is a superset), checked when loaded so a typo
 // is reported with its place instead of producing a strange reply.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../../package-root.js";
 import { parseYaml } from "../yaml.js";
@@ -82,8 +82,18 @@ export function parseScript(text: string, file: string): Script {
   };
 }
 
+/** Scripts read before, by file, with the size and time of change they were read at. */
+const loaded = new Map<string, { size: number; mtimeMs: number; script: Script }>();
+
+/** The script in a file; read and parsed again only when the file changed (it is asked for at every model call). */
 export function loadScript(file: string): Script {
-  return parseScript(readFileSync(file, "utf8"), file);
+  const { size, mtimeMs } = statSync(file);
+  const known = loaded.get(file);
+  if (known && known.size === size && known.mtimeMs === mtimeMs) return known.script;
+  const script = parseScript(readFileSync(file, "utf8"), file);
+  if (loaded.size >= 100) loaded.clear();
+  loaded.set(file, { size, mtimeMs, script });
+  return script;
 }
 
 /** The first rule whose pattern matches the prompt (or that has none). */
