@@ -1,6 +1,8 @@
 // Two measurements of a server under many clients: a pool of sessions prompted at once, and many
 // idle event streams held open. Both run against ours and upstream alike.
+import { spawn } from "node:child_process";
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 import { percentile, sseDataReader } from "./load.js";
 import { POOL_MATCH, rssMiB, type Target } from "./targets.js";
 
@@ -54,17 +56,48 @@ function openStream(base: URL, onData: (data: string) => void): Promise<http.Cli
 }
 
 /**
+ * GET /global/health latencies, sampled by a process of its own (./health-sampler.mjs): this one
+ * is busy reading the pool's event stream, which would delay its own requests' answers.
+ */
+async function sampleHealth(url: string, sampleMs: number): Promise<{ stop(): Promise<number[]> }> {
+  const script = fileURLToPath(new URL("./health-sampler.mjs", import.meta.url));
+  const child = spawn(process.execPath, [script, url, String(sampleMs)], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Connected and answered once before the pool starts.
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (chunk.includes("ready") ? resolve() : process.stderr.write(chunk)));
+    child.once("exit", (code) => reject(new Error(`the health sampler exited (${code})`)));
+  });
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out || "[]") as number[];
+    },
+  };
+}
+
+/**
  * `sessions` new sessions, each sent one prompt at the same moment (prompt_async); the scripted
  * model answers each with one tool call and then a text. Turns per second: sessions finished
  * (session.idle) over the time from the first prompt to the last idle. Meanwhile GET
  * /global/health is sent one at a time, every `sampleMs`, and its latency stands in for the
  * server's event-loop lag.
  */
-export async function promptPool(target: Target, options: { sessions: number; timeoutMs?: number; sampleMs?: number }): Promise<PoolResult> {
+export async function promptPool(
+  target: Target,
+  options: { sessions: number; timeoutMs?: number; sampleMs?: number },
+): Promise<PoolResult> {
   const base = new URL(target.url);
   const ids: string[] = [];
   for (let i = 0; i < options.sessions; i++) {
-    const res = await fetch(`${target.url}/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: `pool ${i}` }) });
+    const res = await fetch(`${target.url}/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: `pool ${i}` }),
+    });
     ids.push(((await res.json()) as { id: string }).id);
   }
   const waiting = new Set(ids);
@@ -80,32 +113,30 @@ export async function promptPool(target: Target, options: { sessions: number; ti
     }
   });
 
-  const latencies: number[] = [];
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const t = performance.now();
-      await (await fetch(`${target.url}/global/health`)).arrayBuffer();
-      latencies.push(performance.now() - t);
-      await new Promise((r) => setTimeout(r, options.sampleMs ?? 20));
-    }
-  })();
+  const sampler = await sampleHealth(target.url, options.sampleMs ?? 20);
 
   const started = performance.now();
-  const sent = await Promise.all(ids.map((id) => post(`${target.url}/session/${id}/prompt_async`, { parts: [{ type: "text", text: POOL_PROMPT }] })));
+  const sent = await Promise.all(
+    ids.map((id) => post(`${target.url}/session/${id}/prompt_async`, { parts: [{ type: "text", text: POOL_PROMPT }] })),
+  );
   const refused = sent.filter((r) => !r.ok).length;
   if (refused) process.stderr.write(`  ${target.name}: ${refused} prompt_async requests refused\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([done, new Promise((r) => (timer = setTimeout(r, options.timeoutMs ?? 300_000)))]);
   clearTimeout(timer);
-  sampling = false;
-  await sampler;
+  const latencies = await sampler.stop();
   stream.destroy();
   // The work was the same on both: the first session's tool call ran and completed.
-  const parts = ((await (await fetch(`${target.url}/session/${ids[0]}/message`)).json()) as { parts: { type: string; tool?: string; state?: { status: string } }[] }[]).flatMap((m) => m.parts);
+  const parts = (
+    (await (await fetch(`${target.url}/session/${ids[0]}/message`)).json()) as {
+      parts: { type: string; tool?: string; state?: { status: string } }[];
+    }[]
+  ).flatMap((m) => m.parts);
   const tool = parts.find((p) => p.type === "tool");
   if (tool?.state?.status !== "completed")
-    process.stderr.write(`  ${target.name}: the pool's tool call did not complete (${tool ? `${tool.tool}: ${tool.state?.status}` : "no tool part"})\n`);
+    process.stderr.write(
+      `  ${target.name}: the pool's tool call did not complete (${tool ? `${tool.tool}: ${tool.state?.status}` : "no tool part"})\n`,
+    );
   latencies.sort((a, b) => a - b);
   const finished = options.sessions - waiting.size;
   const seconds = ((finished ? lastIdle : performance.now()) - started) / 1000;

@@ -89,9 +89,22 @@ export function openEventStream(
     clearInterval(timer);
     resolveClosed();
   };
+  // The frames written in one tick go out together: a chunked response writes each frame in four
+  // pieces (size, CRLF, frame, CRLF), each its own system call on an uncorked socket; corked until
+  // the tick ends, they are one write for however many frames the tick sent.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (open) res.uncork();
+  };
   /** Writes unless the client has stopped taking what it was sent; then it is dropped. */
   const write = (text: string) => {
     if (!open) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(text);
     if (res.writableLength <= sseLimits.maxBufferedBytes) return;
     options.log.warn(

@@ -1,6 +1,7 @@
 // The one recorder: turns the agent events of one turn into assistant messages and parts,
 // stores each change, then publishes upstream's events (message.updated, message.part.updated,
 // message.part.delta). Every backend goes through here, so every backend produces the same stream.
+import { ioTurn } from "./io-turns.js";
 import type { AssistantMessage, Part, ReasoningPart, TextPart, UserMessage } from "../../generated/schemas.js";
 import type { AgentEvent, TokenUsage } from "../agent/agent-event.js";
 import { ZERO_USAGE } from "../agent/agent-event.js";
@@ -138,7 +139,10 @@ export class TurnRecorder {
   }
 
   record(event: AgentEvent): Promise<void> {
-    const next = this.chain.then(() => this.apply(event));
+    const next = this.chain.then(async () => {
+      await ioTurn();
+      await this.apply(event);
+    });
     this.chain = next.catch(() => undefined);
     return next;
   }

@@ -1,6 +1,7 @@
 // One turn: the reply to one user message, in one or more model calls (steps) with the tools in
 // between, through the one recorder. A compaction turn asks the model for a summary of the
 // conversation instead, with no tools. A turn never throws: a failure ends its message with the error.
+import { ioTurn } from "./io-turns.js";
 import type { Logger } from "pino";
 import type { Session, UserMessage } from "../../generated/schemas.js";
 import type { AgentTurn } from "../agent/agent-backend.js";
@@ -54,6 +55,8 @@ export interface TurnResult {
 
 export async function runTurn(deps: TurnDeps, session: Session, user: UserMessage, signal: AbortSignal): Promise<TurnResult> {
   const { store, events, projects } = deps;
+  // A turn's set-up (agent, system prompt, tools) and each step take their share of the loop (./io-turns.ts).
+  await ioTurn();
   const project = await projects.locate(session.directory);
   const model = { providerID: user.model.providerID, modelID: user.model.modelID };
   const history = await store.listMessages(session.id);
@@ -73,6 +76,7 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
     events,
   );
   await recorder.begin();
+  await ioTurn();
   const config = await deps.config.forDirectory(session.directory);
   // The title request sees the prompt as the agent does, reminders included (as upstream's).
   if (!compaction && needsTitle(session, history)) void generateTitle(deps, session, withReminders(upToUser, user.agent), config);
@@ -83,6 +87,7 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
   const steered = new Set<string>();
   try {
     const agent = await chooseAgent(session, config, user.agent);
+    await ioTurn();
     const system = compaction
       ? [COMPACTION_SYSTEM_PROMPT]
       : [
@@ -130,6 +135,7 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
       // A later step also sees the prompts steered into the turn since the previous one.
       messages: async (step) => {
         if (compaction) return [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }];
+        await ioTurn();
         if (step > 0) for (const taken of deps.takeSteered?.(session.id) ?? []) steered.add(taken.id);
         const history = step === 0 ? upToUser : await turnHistory(deps, session.id, user.id, steered);
         return toModelMessages(withReminders(sinceLastCompaction(history), agent.name));
