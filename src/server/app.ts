@@ -75,7 +75,7 @@ export async function createApp(options: AppOptions) {
   app.use(jsonBody);
   app.use(dispatcher.middleware);
   app.use(onError);
-  // The HTTP server's listener: API reads skip express's router (./fast-path.ts), the rest is `app`.
+  // The HTTP server's listener: API requests skip express's router (./fast-path.ts), the rest is `app`.
   const { listener, serverOptions } = apiFastPath(app, {
     apiPrefixes: prefixes,
     before: [cors, auth, jsonBody],

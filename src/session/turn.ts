@@ -135,7 +135,6 @@ export async function runTurn(deps: TurnDeps, session: Session, user: UserMessag
       // A later step also sees the prompts steered into the turn since the previous one.
       messages: async (step) => {
         if (compaction) return [{ role: "user", content: compactionRequest(transcript(sinceLastCompaction(upToUser.slice(0, -1)))) }];
-        await ioTurn();
         if (step > 0) for (const taken of deps.takeSteered?.(session.id) ?? []) steered.add(taken.id);
         const history = step === 0 ? upToUser : await turnHistory(deps, session.id, user.id, steered);
         return toModelMessages(withReminders(sinceLastCompaction(history), agent.name));
