@@ -12,7 +12,9 @@
 // Plain JavaScript, so that `npm start` can rebuild (about 0.5 s) before it starts the server.
 // `node scripts/build.mjs --outdir <dir>` builds elsewhere (inside the package, whose files the
 // server finds by its package.json): test/built-server.test.ts runs that build.
-import { rmSync } from "node:fs";
+// `--if-changed` (what `npm start` runs first) builds only when a source is newer than the build,
+// so that an unchanged server starts without waiting for esbuild.
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -23,6 +25,22 @@ const OUT = outdirFlag > 0 ? path.resolve(process.argv[outdirFlag + 1]) : path.j
 
 /** Loaded from node_modules at run time, not bundled: native addons, compilers and loaders. */
 const EXTERNAL = ["better-sqlite3", "node-pty", "pg-native", "esbuild", "tsx", "typescript", "@opencode-ai/plugin"];
+
+/** The newest modification time among the files under `dir`. */
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+const MAIN = path.join(OUT, "src", "main.js");
+if (process.argv.includes("--if-changed") && existsSync(MAIN)) {
+  const sources = Math.max(newest(path.join(ROOT, "src")), newest(path.join(ROOT, "generated")), statSync(path.join(ROOT, "package-lock.json")).mtimeMs);
+  if (sources < statSync(MAIN).mtimeMs) process.exit(0);
+}
 
 const started = Date.now();
 rmSync(OUT, { recursive: true, force: true });
