@@ -55,7 +55,7 @@ export interface TurnResult {
 
 export async function runTurn(deps: TurnDeps, session: Session, user: UserMessage, signal: AbortSignal): Promise<TurnResult> {
   const { store, events, projects } = deps;
-  // A turn's set-up (agent, system prompt, tools) and each step take their share of the loop (./io-turns.ts).
+  // A turn's set-up (history, config, agent, system prompt, tools) takes its share of the loop (./io-turns.ts).
   await ioTurn();
   const project = await projects.locate(session.directory);
   const model = { providerID: user.model.providerID, modelID: user.model.modelID };
