@@ -8,9 +8,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "./support/git.js";
 import { jsonInit } from "./support/json-init.js";
-import { fakeProvider } from "./support/llm-project.js";
+import { makeLlmRepo } from "./support/llm-project.js";
 import { opencodeAvailable, runOpencode } from "./support/opencode-binary.js";
 import { startScriptedLlm, type ScriptedLlm } from "./support/scripted-llm.js";
 import { killServed, okJson, serveProcess, stopServed, type ServedNode } from "./support/serve-process.js";
@@ -30,10 +29,8 @@ let node: ServedNode;
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs"), "--outdir", OUT], { cwd: ROOT, stdio: "pipe" });
   llm = await startScriptedLlm();
-  repo = makeRepo("built");
+  repo = makeLlmRepo("built", llm.url, { mcp: { calc: { type: "local", command: STDIO_MCP } } });
   writeFileSync(path.join(repo.dir, "notes.txt"), "the built server read this\n");
-  const config = { model: "fake/m", provider: { fake: fakeProvider(llm.url) }, mcp: { calc: { type: "local", command: STDIO_MCP } } };
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(config));
   node = await serveProcess(repo.dir, [], {}, path.join(OUT, "src", "main.js"));
 }, 60_000);
 

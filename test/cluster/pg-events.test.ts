@@ -2,11 +2,8 @@
 // reaches the client streams of node B (/event for the project's directory, /global/event,
 // /api/event) in A's order, each event once, deltas and large parts whole; B's own services do
 // not react to A's events (A's v2 session log projects them once, into the shared log B streams).
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { fakeProvider } from "../support/llm-project.js";
+import { makeLlmRepo } from "../support/llm-project.js";
 import { startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
 import { killServed, serveProcess, stopServed, okJson } from "../support/serve-process.js";
@@ -28,8 +25,7 @@ beforeAll(async () => {
         ? { kind: "text", text: "A pooled title" }
         : { kind: "text", text: BIG },
   });
-  repo = makeRepo("pg-events");
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+  repo = makeLlmRepo("pg-events", llm.url);
 });
 
 afterAll(async () => {

@@ -3,11 +3,8 @@
 // /api/session/{id}/event stream A's session.next.* events live, in order, each once; and a client
 // that read part of A's /api/event resumes on B with the Last-Event-ID A gave it, getting exactly
 // the rest.
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { fakeProvider } from "../support/llm-project.js";
+import { makeLlmRepo } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
 import { killServed, serveProcess, stopServed, okJson } from "../support/serve-process.js";
@@ -30,8 +27,7 @@ beforeAll(async () => {
           ? { kind: "text", reasoning: "Thinking it over.", text: WORDS, delayMs: 40 }
           : { kind: "text", text: "ok" },
   });
-  repo = makeRepo("pg-v2-log");
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+  repo = makeLlmRepo("pg-v2-log", llm.url);
 });
 
 afterAll(async () => {

@@ -4,11 +4,9 @@
 // answered through another; an abort sent to another node stops the run; the status of a run is
 // known everywhere; a killed node's run is finalised by the others and the session goes on; a
 // node refuses a prompt whose directory it cannot see.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { fakeProvider } from "../support/llm-project.js";
+import { makeLlmRepo } from "../support/llm-project.js";
 import { opencodeAvailable, runOpencode } from "../support/opencode-binary.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
 import { startRoundRobinProxy, type RoundRobinProxy } from "../support/round-robin-proxy.js";
@@ -34,12 +32,8 @@ beforeAll(async () => {
         ? { kind: "text", text: SLOW, delayMs: 30 }
         : defaultScript(request),
   });
-  repo = makeRepo("pool");
   // bash asks: a run waits for a reply, which may reach any node.
-  writeFileSync(
-    path.join(repo.dir, "opencode.json"),
-    JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) }, permission: { bash: "ask" } }),
-  );
+  repo = makeLlmRepo("pool", llm.url, { permission: { bash: "ask" } });
   const url = await postgres.createDatabase();
   nodes = await Promise.all([0, 1, 2].map(() => serveProcess(repo.dir, ["--database", url], { AGENTPOOL_LEASE_TTL_MS: "1500" })));
   proxy = await startRoundRobinProxy(nodes.map((node) => node.url));

@@ -4,14 +4,12 @@
 // PostgreSQL database the cap holds for the pool and runs go in the order they were sent; a cap
 // of 2 lets two run at once; an aborted waiting run leaves nobody waiting behind it; a sub-agent
 // (task tool) runs inside its parent's slots instead of waiting for them.
-import { writeFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { fakeProvider } from "../support/llm-project.js";
+import { makeLlmRepo } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
-import { killServed, serveProcess, stopServed, type ServedNode } from "../support/serve-process.js";
+import { jsonInit } from "../support/json-init.js";
+import { killServed, okJson, serveProcess, stopServed, type ServedNode } from "../support/serve-process.js";
 
 let postgres: PostgresCluster;
 let llm: ScriptedLlm;
@@ -32,8 +30,7 @@ beforeAll(async () => {
       return { kind: "text", text: slowText, delayMs: 30 };
     },
   });
-  repo = makeRepo("run-limits");
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+  repo = makeLlmRepo("run-limits", llm.url);
 });
 
 afterAll(async () => {
@@ -42,25 +39,13 @@ afterAll(async () => {
   postgres?.stop();
 });
 
-const post = (body: unknown): RequestInit => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  expect(response.ok, `${init?.method ?? "GET"} ${url}: ${response.status}`).toBe(true);
-  return (await response.json()) as T;
-}
-
 type Reply = { info: { id: string; role: string; error?: { name: string }; time: { created: number; completed?: number } } };
 
-const newSession = async (node: ServedNode) => (await json<{ id: string }>(`${node.url}/session`, post({}))).id;
+const newSession = async (node: ServedNode) => (await okJson<{ id: string }>(`${node.url}/session`, jsonInit("POST", {}))).id;
 
 /** Prompts `run <name>` and resolves with its assistant reply once the run is over. */
 const prompt = (node: ServedNode, sessionID: string, name: string) =>
-  json<Reply>(`${node.url}/session/${sessionID}/message`, post({ parts: [{ type: "text", text: `run ${name}` }] }));
+  okJson<Reply>(`${node.url}/session/${sessionID}/message`, jsonInit("POST", { parts: [{ type: "text", text: `run ${name}` }] }));
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +67,7 @@ describe("run limits", () => {
     const replies = Promise.all([prompt(node, a, "one-a"), prompt(node, b, "one-b")]);
     // Both runs are busy at once, one of them waiting for the slot.
     await expect
-      .poll(async () => Object.keys(await json<Record<string, unknown>>(`${node.url}/session/status`)).sort(), {
+      .poll(async () => Object.keys(await okJson<Record<string, unknown>>(`${node.url}/session/status`)).sort(), {
         timeout: 10_000,
         interval: 20,
       })
@@ -135,11 +120,11 @@ describe("run limits", () => {
     await whenStarted("abort-a");
     const waiting = prompt(n2, b, "abort-b");
     await pause(500);
-    expect(await json<boolean>(`${n2.url}/session/${b}/abort`, post({}))).toBe(true);
+    expect(await okJson<boolean>(`${n2.url}/session/${b}/abort`, jsonInit("POST", {}))).toBe(true);
     // The aborted prompt is answered (its user message: no model was called) and its session idle.
     const aborted = await waiting;
     expect(aborted.info.role).toBe("user");
-    await expect.poll(async () => Object.keys(await json<Record<string, unknown>>(`${n2.url}/session/status`))).not.toContain(b);
+    await expect.poll(async () => Object.keys(await okJson<Record<string, unknown>>(`${n2.url}/session/status`))).not.toContain(b);
     const ra = await first;
     const rc = await prompt(n1, c, "abort-c");
     expect(started.get("run abort-c")!).toBeGreaterThanOrEqual(completed(ra));
@@ -153,9 +138,12 @@ describe("run limits", () => {
     const node = await serveProcess(repo.dir, limits);
     const session = await newSession(node);
     // The default script: the task tool, whose child session (agent general) asks the same provider.
-    const reply = await json<Reply>(`${node.url}/session/${session}/message`, post({ parts: [{ type: "text", text: "use task" }] }));
+    const reply = await okJson<Reply>(
+      `${node.url}/session/${session}/message`,
+      jsonInit("POST", { parts: [{ type: "text", text: "use task" }] }),
+    );
     completed(reply);
-    const messages = await json<{ parts: { type: string; text?: string }[] }[]>(`${node.url}/session/${session}/message`);
+    const messages = await okJson<{ parts: { type: string; text?: string }[] }[]>(`${node.url}/session/${session}/message`);
     const text = messages.at(-1)!.parts.find((part) => part.type === "text")?.text;
     expect(text).toContain("Hello from fake LLM. You said: say hello from the subagent");
     await stopServed(node);

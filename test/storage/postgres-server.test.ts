@@ -3,11 +3,10 @@
 // with different data folders see the same sessions; one starting does not abort the other's runs
 // (run leases), a prompt to one queues behind the other's run of the session, and a process killed
 // mid-run is finalised by another once its lease expires, from the database alone.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../support/git.js";
-import { fakeProvider } from "../support/llm-project.js";
+import { makeLlmRepo } from "../support/llm-project.js";
 import { lastUserText, startScriptedLlm, type ScriptedLlm } from "../support/scripted-llm.js";
 import { startPostgres, type PostgresCluster } from "../support/postgres.js";
 import { killServed, serveProcess, type ServedNode, okJson } from "../support/serve-process.js";
@@ -25,8 +24,7 @@ beforeAll(async () => {
         ? { kind: "text", text: Array.from({ length: 300 }, (_, i) => `w${i}`).join(" "), delayMs: 30 }
         : { kind: "text", text: `echo: ${lastUserText(request)}` },
   });
-  repo = makeRepo("pg-server");
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llm.url) } }));
+  repo = makeLlmRepo("pg-server", llm.url);
 });
 
 afterAll(async () => {

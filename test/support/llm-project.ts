@@ -17,14 +17,27 @@ export interface LlmProject {
   server: TestServer;
 }
 
+/** A git repository whose opencode.json points the `fake` provider (model fake/m) at a scripted LLM; `config` is merged in. */
+export function makeLlmRepo(
+  name: string,
+  llmUrl: string,
+  config: Record<string, unknown> = {},
+  models?: string[],
+): { dir: string; rootCommit: string } {
+  const repo = makeRepo(name);
+  writeFileSync(
+    path.join(repo.dir, "opencode.json"),
+    JSON.stringify({ model: "fake/m", provider: { fake: fakeProvider(llmUrl, models) }, ...config }),
+  );
+  return repo;
+}
+
 export async function startLlmProject(
   name: string,
   options: { config?: Record<string, unknown>; models?: string[]; server?: Omit<TestServerOptions, "projectDirectory"> } = {},
 ): Promise<LlmProject> {
   const llm = await startScriptedLlm();
-  const repo = makeRepo(name);
-  const config = { model: "fake/m", provider: { fake: fakeProvider(llm.url, options.models) }, ...options.config };
-  writeFileSync(path.join(repo.dir, "opencode.json"), JSON.stringify(config));
+  const repo = makeLlmRepo(name, llm.url, options.config, options.models);
   const server = await startTestServer({ ...options.server, projectDirectory: repo.dir });
   return { llm, repo, server };
 }
