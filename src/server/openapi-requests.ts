@@ -124,6 +124,9 @@ function decodeQuery(query: Query, facts: QueryFacts): void {
   }
 }
 
+/** Requires a module as openapi-backend does (its own dependencies: cookie, bath-es5), the very copy it uses. */
+export const requireFromBackend = (name: string): unknown => createRequire(createRequire(import.meta.url).resolve("openapi-backend"))(name);
+
 /** The request path as openapi-backend's normalizeRequest makes it: trimmed, with a leading slash, without a query. */
 export function requestPath(path: string | undefined): string {
   const trimmed = path?.trim() || "";
@@ -132,9 +135,8 @@ export function requestPath(path: string | undefined): string {
 
 /** Installs the lean parseRequest and validateRequest on an initialised backend. */
 export function leanRequestHandling(api: Backend): void {
-  const fromBackend = createRequire(createRequire(import.meta.url).resolve("openapi-backend"));
-  const cookie = fromBackend("cookie") as { parse(header: string): Record<string, unknown> };
-  const bath = fromBackend("bath-es5") as { default: Bath };
+  const cookie = requireFromBackend("cookie") as { parse(header: string): Record<string, unknown> };
+  const bath = requireFromBackend("bath-es5") as { default: Bath };
   const router = api.router;
   const validator = api.validator;
   const originalParse = router.parseRequest.bind(router) as unknown as (req: LooseRequest, operation?: Operation) => Parsed;

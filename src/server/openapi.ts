@@ -19,14 +19,13 @@
 // function per operation and status over the dereferenced (fully inlined) schema. The inlined
 // ones were so large that V8 would not optimize them: checking the 200 messages of
 // GET /session/{id}/message took 2.8 ms that way, 0.4 ms this way; they also compile faster.
-import { createRequire } from "node:module";
 import { OpenAPIBackend } from "openapi-backend";
 import type { Options, ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import type { JsonObject, OpenApiDocument } from "../contract/served-spec.js";
 import { discriminateUnions } from "../contract/discriminated-unions.js";
 import { createAjv } from "../contract/validation.js";
-import { leanRequestHandling, requestPath } from "./openapi-requests.js";
+import { leanRequestHandling, requestPath, requireFromBackend } from "./openapi-requests.js";
 
 type Backend = InstanceType<typeof OpenAPIBackend>;
 type Operation = ReturnType<Backend["getOperations"]>[number];
@@ -237,8 +236,7 @@ type Bath = (template: string, patterns?: unknown) => unknown;
  * parser of each template; calls with custom patterns go through unchanged.
  */
 function cachePathParsers(): void {
-  const fromBackend = createRequire(createRequire(import.meta.url).resolve("openapi-backend"));
-  const bath = fromBackend("bath-es5") as { default?: Bath; bath?: Bath };
+  const bath = requireFromBackend("bath-es5") as { default?: Bath; bath?: Bath };
   const original = bath.default;
   if (typeof original !== "function" || (original as { cached?: boolean }).cached) return;
   const parsers = new Map<string, unknown>();
