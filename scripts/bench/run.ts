@@ -45,6 +45,8 @@ interface Measured {
   idleRss: number;
   loadedRss?: number;
   paths: Map<string, LoadResult>;
+  /** Per path: the server's CPU time per answer over all its rounds, in µs. */
+  cpuPerAnswer: Map<string, number>;
   fanOut?: FanOutResult;
   pool?: PoolResult;
   idle?: IdleStreamsResult;
@@ -83,23 +85,32 @@ async function prepare(label: Label, start: () => Promise<Target>): Promise<Meas
   const idleRss = rssMiB(target.pid);
   log(`${label}: answering after ${target.startupMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(0)} MiB; seeding`);
   const { busy, messages } = await seed(target);
-  return { label, target, busy, messages, idleRss, paths: new Map(), startupMs: [] };
+  return { label, target, busy, messages, idleRss, paths: new Map(), cpuPerAnswer: new Map(), startupMs: [] };
 }
 
-/** Rounds alternating between the servers; each server's median round (by req/s) is its figure. */
+/**
+ * Rounds alternating between the servers; each server's median round (by req/s) is its figure,
+ * and the CPU time its process tree spent per answer over all rounds (which moves much less with
+ * other work on the machine than req/s does).
+ */
 async function loadInterleaved(servers: Measured[], name: string, spec: (m: Measured) => RequestSpec): Promise<void> {
   const rounds = new Map<Measured, LoadResult[]>(servers.map((m) => [m, []]));
   for (let round = 0; round < ROUNDS_PER_PATH; round++) {
     for (const m of servers) {
-      rounds.get(m)!.push(await load(m.target.url, spec(m), { seconds: SECONDS / ROUNDS_PER_PATH, connections: CONNECTIONS }));
+      rounds
+        .get(m)!
+        .push(await load(m.target.url, spec(m), { seconds: SECONDS / ROUNDS_PER_PATH, connections: CONNECTIONS, pid: m.target.pid }));
     }
   }
   for (const m of servers) {
+    const all = rounds.get(m)!;
+    const sum = (of: (r: LoadResult) => number) => all.reduce((total, r) => total + of(r), 0);
+    m.cpuPerAnswer.set(name, (sum((r) => r.cpuSeconds ?? 0) / sum((r) => r.answers)) * 1e6);
     const results = rounds.get(m)!.sort((a, b) => a.rps - b.rps);
     const median = results[Math.floor(results.length / 2)]!;
     m.paths.set(name, median);
     log(
-      `  ${m.label.padEnd(22)} ${name.padEnd(26)} ${median.rps.toFixed(0).padStart(7)} req/s (rounds ${results.map((r) => r.rps.toFixed(0)).join(", ")})  p50 ${median.p50.toFixed(2)} ms  p99 ${median.p99.toFixed(2)} ms  ${(median.bytes / 1024).toFixed(1)} KB${median.errors ? `  ${median.errors} errors` : ""}`,
+      `  ${m.label.padEnd(22)} ${name.padEnd(26)} ${median.rps.toFixed(0).padStart(7)} req/s (rounds ${results.map((r) => r.rps.toFixed(0)).join(", ")})  p50 ${median.p50.toFixed(2)} ms  p99 ${median.p99.toFixed(2)} ms  ${(median.bytes / 1024).toFixed(1)} KB  CPU ${m.cpuPerAnswer.get(name)!.toFixed(0)} µs per answer${median.errors ? `  ${median.errors} errors` : ""}`,
     );
   }
 }
@@ -117,21 +128,22 @@ const better = (ours: number | undefined, upstream: number | undefined, higherIs
 
 function table(ours: Measured, off: Measured, upstream: Measured | undefined): string {
   const rows: string[] = [
-    "| measurement | upstream | ours | ours vs upstream (>1: ours better) | ours, validation off | validation share of ours' request time |",
+    "| measurement | upstream | ours | ours vs upstream (>1: ours better) | server CPU per answer, upstream / ours / ours with validation off (µs) | validation share of ours' CPU per answer |",
     "|---|---|---|---|---|---|",
   ];
   for (const [name, result] of ours.paths) {
     const up = upstream?.paths.get(name);
-    const noCheck = off.paths.get(name);
     const label =
       name === "GET /session"
         ? "GET /session (50 sessions)"
         : name === "GET /session/{id}/message"
           ? `GET /session/{id}/message (${ours.messages} messages, ${fmt(result.bytes / 1024)} KB)`
           : name;
-    const share = noCheck ? `${((1 - noCheck.rps ** -1 / result.rps ** -1) * 100).toFixed(0)}%` : "—";
+    const cpu = (m: Measured | undefined) => fmt(m?.cpuPerAnswer.get(name));
+    const [checked, unchecked] = [ours.cpuPerAnswer.get(name), off.cpuPerAnswer.get(name)];
+    const share = checked && unchecked !== undefined ? `${((1 - unchecked / checked) * 100).toFixed(0)}%` : "—";
     rows.push(
-      `| ${label}, req/s | ${fmt(up?.rps)} | ${fmt(result.rps)} | ${better(result.rps, up?.rps, true)} | ${noCheck ? fmt(noCheck.rps) : "—"} | ${share} |`,
+      `| ${label}, req/s | ${fmt(up?.rps)} | ${fmt(result.rps)} | ${better(result.rps, up?.rps, true)} | ${cpu(upstream)} / ${cpu(ours)} / ${cpu(off)} | ${share} |`,
     );
   }
   const fan = (m: Measured | undefined) =>

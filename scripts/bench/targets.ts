@@ -216,8 +216,8 @@ export async function startUpstream(options: StartOptions = {}): Promise<Target>
   );
 }
 
-/** Resident memory of a process and all its descendants, in MiB (Linux /proc). */
-export function rssMiB(pid: number): number {
+/** A process and all its descendants (Linux /proc): upstream's `opencode` starts its binary as a child. */
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -229,17 +229,43 @@ export function rssMiB(pid: number): number {
       // the process ended meanwhile
     }
   }
-  let kib = 0;
+  const tree: number[] = [];
   const queue = [pid];
   while (queue.length) {
     const next = queue.pop()!;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** Resident memory of a process and all its descendants, in MiB. */
+export function rssMiB(pid: number): number {
+  let kib = 0;
+  for (const member of processTree(pid)) {
     try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${next}/status`, "utf8"));
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, "utf8"));
       kib += Number(match?.[1] ?? 0);
     } catch {
       // gone
     }
-    queue.push(...(children.get(next) ?? []));
   }
   return kib / 1024;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process and its descendants have used so far. */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, "utf8");
+      const [utime, stime] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 13).map(Number);
+      ticks += utime! + stime!;
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
