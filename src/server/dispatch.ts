@@ -14,7 +14,7 @@ import type { Backend, Operation } from "./openapi.js";
 import { declaredQueryKeys, parseQuery, pick, wildcardRoutes, type WildcardRoute } from "./routing.js";
 import { SUCCESS_ALTERNATIVES, loadServedSpec, type OpenApiDocument } from "../contract/served-spec.js";
 import { PreSerialized, materialize } from "../contract/pre-serialized.js";
-import { PreSerializedAnswers, sendJson } from "./json-answer.js";
+import { PreSerializedAnswers, ValidAnswerTexts, sendJson } from "./json-answer.js";
 import { describeValidationError, primaryError, requestErrorKind, summarizeErrors } from "../contract/validation.js";
 
 type Handlers = HandlerMap<RequestContext, HandlerReply>;
@@ -55,6 +55,7 @@ export class Dispatcher {
   /** operationId -> status -> names of the overlay schemas that are also accepted. */
   private readonly successAlternatives: Record<string, Record<string, string[]>>;
   private readonly preSerialized: PreSerializedAnswers;
+  private readonly validTexts = new ValidAnswerTexts();
 
   constructor(
     private readonly api: Backend,
@@ -228,15 +229,19 @@ export class Dispatcher {
     this.sendChecked(ctx, operationId, reply.status, reply.body);
   }
 
-  /** Errors of an answer against the spec, or null. */
-  private responseErrors(operationId: string | undefined, status: number, body: unknown): string[] | null {
+  /** Errors of an answer (and its JSON text) against the spec, or null. */
+  private responseErrors(operationId: string | undefined, status: number, body: unknown, text: string | undefined): string[] | null {
     const { schemas } = this.services;
     const operation = operationId ? this.api.router.getOperation(operationId) : undefined;
     const declared = operation?.responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
     if (declared && !declared.content) return body === undefined ? null : [`${status} must have no body`];
     if (declared?.content?.["application/json"] && operationId) {
+      if (text !== undefined && this.validTexts.known(operationId, status, text)) return null;
       const result = this.api.validateResponse(body, operationId, status);
-      if (!result.errors) return null;
+      if (!result.errors) {
+        if (text !== undefined) this.validTexts.remember(operationId, status, text);
+        return null;
+      }
       // A second shape upstream really sends for this operation (spec/overlays: x-agentpool-success-alternatives).
       const alternatives = this.successAlternatives[operationId]?.[String(status)] ?? [];
       if (alternatives.some((alternative) => !schemas.check(alternative, body))) return null;
@@ -251,22 +256,24 @@ export class Dispatcher {
 
   private sendChecked(ctx: RequestContext, operationId: string | undefined, status: number, body: unknown): void {
     const { res, log } = ctx;
-    const errors = this.responseErrors(operationId, status, body);
+    let text = body === undefined ? undefined : JSON.stringify(body);
+    const errors = this.responseErrors(operationId, status, body, text);
     if (errors) {
       const message = `${operationId ?? ctx.req.path} answered ${status} with a body that breaks the spec`;
       if (this.services.config.contractMode === "fail") {
         log.error({ operationId, status, errors, body }, message);
         body = { name: "ResponseValidationError", data: { message, operationId, status, errors } };
+        text = JSON.stringify(body);
         status = 500;
       } else {
         log.warn({ operationId, status, errors }, message);
       }
     }
     if (operationId) this.observe(operationId, status);
-    if (body === undefined) {
+    if (text === undefined) {
       res.status(status).end();
       return;
     }
-    sendJson(ctx, status, JSON.stringify(body));
+    sendJson(ctx, status, text);
   }
 }

@@ -19,6 +19,29 @@ export function sendJson({ req, res }: RequestContext, status: number, text: str
   else res.end(body);
 }
 
+/** Answers longer than this are not remembered (a file's content, a long list): they are checked each time. */
+const REMEMBERED_ANSWER_CHARS = 64 * 1024;
+
+/**
+ * The last answer text found valid per operation and status. An answer serialized to exactly that
+ * text again (one string comparison) is the same JSON value and keeps its verdict, so repeated
+ * answers (health, a directory's paths, its config) are not walked by the validator each time; a
+ * changed answer is new text and is checked again. Answer validators neither coerce nor add
+ * defaults, so checking the value before serializing it or the text's value is the same check.
+ */
+export class ValidAnswerTexts {
+  private readonly last = new Map<string, string>();
+
+  /** Whether this text is the one last found valid for the operation and status. */
+  known(operationId: string, status: number, text: string): boolean {
+    return this.last.get(`${operationId} ${status}`) === text;
+  }
+
+  remember(operationId: string, status: number, text: string): void {
+    if (text.length <= REMEMBERED_ANSWER_CHARS) this.last.set(`${operationId} ${status}`, text);
+  }
+}
+
 type Paths = Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
 
 /** The response-validation seam's side for answers made of pieces: their composition and pieces checked. */

@@ -209,6 +209,21 @@ describe("response validation", () => {
     expect(((await res.json()) as { name: string }).name).toBe("ResponseValidationError");
   });
 
+  it("checks every answer that differs from the last valid one, also after many valid repeats", async () => {
+    // health answers whatever is queued: the same valid body three times, then a broken one, then valid again.
+    const answers: unknown[] = [];
+    const flaky = await startTestServer({ handlers: { "global.health": () => answers.shift() as never } });
+    try {
+      const valid = { healthy: true, version: "1.2.3" };
+      answers.push(valid, { ...valid }, { ...valid }, { healthy: true, version: 7 }, { healthy: true, version: "1.2.4" }, { ...valid });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await flaky.fetch("/global/health")).status);
+      expect(statuses).toEqual([200, 200, 200, 500, 200, 200]);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it("refuses to publish an event that breaks the spec", () => {
     expect(() => broken.services.bus.publish({ directory: "/x" }, "session.idle", { sessionID: 42 as unknown as string })).toThrow(
       /session.idle breaks the spec/,
