@@ -90,8 +90,9 @@ async function prepare(label: Label, start: () => Promise<Target>): Promise<Meas
 
 /**
  * Rounds alternating between the servers; each server's median round (by req/s) is its figure,
- * and the CPU time its process tree spent per answer over all rounds (which moves much less with
- * other work on the machine than req/s does).
+ * and its median round by the CPU time its process tree spent per answer (which moves less with
+ * other work on the machine than req/s does; a round with a collection or a burst of other work
+ * on the machine is an outlier either way).
  */
 async function loadInterleaved(servers: Measured[], name: string, spec: (m: Measured) => RequestSpec): Promise<void> {
   const rounds = new Map<Measured, LoadResult[]>(servers.map((m) => [m, []]));
@@ -103,9 +104,11 @@ async function loadInterleaved(servers: Measured[], name: string, spec: (m: Meas
     }
   }
   for (const m of servers) {
-    const all = rounds.get(m)!;
-    const sum = (of: (r: LoadResult) => number) => all.reduce((total, r) => total + of(r), 0);
-    m.cpuPerAnswer.set(name, (sum((r) => r.cpuSeconds ?? 0) / sum((r) => r.answers)) * 1e6);
+    const perAnswer = rounds
+      .get(m)!
+      .map((r) => ((r.cpuSeconds ?? 0) / r.answers) * 1e6)
+      .sort((a, b) => a - b);
+    m.cpuPerAnswer.set(name, perAnswer[Math.floor(perAnswer.length / 2)]!);
     const results = rounds.get(m)!.sort((a, b) => a.rps - b.rps);
     const median = results[Math.floor(results.length / 2)]!;
     m.paths.set(name, median);
