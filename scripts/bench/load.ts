@@ -30,7 +30,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function once(agent: http.Agent, base: URL, spec: RequestSpec, payload: Buffer | undefined): Promise<{ status: number; bytes: number }> {
+/** One request on the agent's connections; its status and the answer's size. */
+export function once(agent: http.Agent, base: URL, spec: RequestSpec, payload: Buffer | undefined): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {

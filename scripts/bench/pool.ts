@@ -29,7 +29,7 @@ async function post(url: string, body: unknown): Promise<Response> {
 }
 
 /** One /event stream; calls onData with each data line's JSON text. Resolves once the first frame arrived. */
-function openStream(base: URL, onData: (data: string) => void): Promise<http.ClientRequest> {
+export function openStream(base: URL, onData: (data: string) => void): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
     let first = true;
     const read = sseDataReader((data) => {

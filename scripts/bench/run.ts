@@ -7,7 +7,8 @@
 // burst of other work on the machine hits all of them alike instead of one.
 //
 // Settings (environment): BENCH_SECONDS (per path and server, default 6), BENCH_ROUNDS_PER_PATH
-// (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30),
+// (6), BENCH_CONNECTIONS (16), BENCH_SUBSCRIBERS (200), BENCH_EVENTS (SSE events, 30), BENCH_PROMPTS
+// (prompts timed to their first text delta, 30),
 // BENCH_STARTUP_RUNS (5), BENCH_UPSTREAM=0 (ours only), BENCH_BUILD=0 (use the dist/ there is),
 // BENCH_POOL (sessions prompted at once, 200; 0 skips it), BENCH_IDLE_SSE (idle /event clients,
 // 1000; 0 skips it), BENCH_IDLE_SSE_SECONDS (how long they are held, 5), BENCH_ONLY (a focused
@@ -18,6 +19,7 @@ import path from "node:path";
 import { lastUserText, startScriptedLlm } from "../../test/support/scripted-llm.js";
 import { load, percentile, sseFanOut, type FanOutResult, type LoadResult, type RequestSpec } from "./load.js";
 import { idleStreams, promptPool, type IdleStreamsResult, type PoolResult } from "./pool.js";
+import { promptToFirstDelta, type PromptLatencyResult } from "./prompt-latency.js";
 import { seed } from "./seed.js";
 import { POOL_FILE_NAME, POOL_MATCH, REPLY_TEXT, ROOT, removeScratch, rssMiB, startOurs, startUpstream, upstreamInstalled, type Target } from "./targets.js";
 
@@ -26,6 +28,7 @@ const ROUNDS_PER_PATH = Number(process.env.BENCH_ROUNDS_PER_PATH ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30);
+const PROMPTS = Number(process.env.BENCH_PROMPTS ?? 30);
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const POOL = Number(process.env.BENCH_POOL ?? 200);
 const IDLE_SSE = Number(process.env.BENCH_IDLE_SSE ?? 1000);
@@ -48,6 +51,7 @@ interface Measured {
   /** Per path: the server's CPU time per answer over all its rounds, in µs. */
   cpuPerAnswer: Map<string, number>;
   fanOut?: FanOutResult;
+  firstDelta?: PromptLatencyResult;
   pool?: PoolResult;
   idle?: IdleStreamsResult;
   startupMs: number[];
@@ -154,6 +158,13 @@ function table(ours: Measured, off: Measured, upstream: Measured | undefined): s
   rows.push(
     `| SSE fan-out, ${SUBSCRIBERS} subscribers, ${EVENTS} events, delivery p50 / p99 | ${fan(upstream)} | ${fan(ours)} | ${better(ours.fanOut?.p99, upstream?.fanOut?.p99, false)} (p99) | | |`,
   );
+  if (PROMPTS) {
+    const delta = (m: Measured | undefined) =>
+      m?.firstDelta ? `${fmt(m.firstDelta.p50, 1)} / ${fmt(m.firstDelta.p99, 1)} ms${m.firstDelta.missed ? ` (${m.firstDelta.missed} missed)` : ""}` : "—";
+    rows.push(
+      `| prompt_async to the first text delta on /event, ${PROMPTS} prompts, p50 / p99 (same HTTP model) | ${delta(upstream)} | ${delta(ours)} | ${better(ours.firstDelta?.p99, upstream?.firstDelta?.p99, false)} (p99) | | |`,
+    );
+  }
   const startup = (m: Measured | undefined) => (m?.startupMs.length ? percentile(m.startupMs, 50) : undefined);
   rows.push(
     `| startup to first answer, median of ${STARTUP_RUNS} (ms) | ${fmt(startup(upstream))} | ${fmt(startup(ours))} | ${better(startup(ours), startup(upstream), false)} | | |`,
@@ -208,10 +219,10 @@ try {
   );
   log(`  ours ${oursStartup.map((t) => t.toFixed(0)).join(", ")} ms; upstream ${upstreamStartup.map((t) => t.toFixed(0)).join(", ") || "not installed"}`);
 
-  const ours = await prepare("ours", () => startOurs());
+  const ours = await prepare("ours", () => startOurs({ llmUrl: llm.url }));
   ours.startupMs = oursStartup;
   servers.push(ours);
-  const off = await prepare("ours, validation off", () => startOurs({ env: VALIDATION_OFF }));
+  const off = await prepare("ours, validation off", () => startOurs({ llmUrl: llm.url, env: VALIDATION_OFF }));
   servers.push(off);
   let upstream: Measured | undefined;
   if (WITH_UPSTREAM) {
@@ -227,6 +238,11 @@ try {
   for (const m of ONLY ? [] : compared) {
     m.fanOut = await sseFanOut(m.target.url, { subscribers: SUBSCRIBERS, rounds: EVENTS });
     log(`  ${m.label.padEnd(22)} SSE fan-out: p50 ${m.fanOut.p50.toFixed(1)} ms  p99 ${m.fanOut.p99.toFixed(1)} ms  max ${m.fanOut.max.toFixed(1)} ms  missed ${m.fanOut.missed}`);
+  }
+  for (const m of ONLY || !PROMPTS ? [] : compared) {
+    m.firstDelta = await promptToFirstDelta(m.target, { rounds: PROMPTS });
+    const r = m.firstDelta;
+    log(`  ${m.label.padEnd(22)} prompt_async to first delta: p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  missed ${r.missed}`);
   }
   for (const m of servers) m.loadedRss = rssMiB(m.target.pid);
   // After the RSS figure above: these two add sessions and connections of their own.

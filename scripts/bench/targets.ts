@@ -124,7 +124,7 @@ async function launch(
 }
 
 export interface StartOptions {
-  /** The loopback fake model upstream talks to (OpenAI-compatible, ends in /v1). */
+  /** The loopback fake model (OpenAI-compatible, ends in /v1): upstream's model; ours has it as `fake` beside its scripted one. */
   llmUrl?: string;
   /** Extra environment (the validation switch of the benchmark). */
   env?: Record<string, string>;
@@ -139,7 +139,7 @@ export interface StartOptions {
 /** Ours: node on dist/src/main.js, the built-in scripted provider answering REPLY_TEXT at once. */
 export async function startOurs(options: StartOptions = {}): Promise<Target> {
   const home = scratch("ours");
-  const project = options.project ?? makeOursProject(home);
+  const project = options.project ?? makeOursProject(home, options.llmUrl);
   return launch(
     "ours",
     process.execPath,
@@ -161,7 +161,7 @@ export async function startOurs(options: StartOptions = {}): Promise<Target> {
 }
 
 /** A project whose opencode.json points at the built-in scripted provider, with the pool's file. */
-function makeOursProject(home: string): string {
+function makeOursProject(home: string, llmUrl: string | undefined): string {
   const project = path.join(home, "project");
   git(project);
   writePoolFile(project);
@@ -176,11 +176,30 @@ function makeOursProject(home: string): string {
     JSON.stringify({
       model: "scripted/bench",
       small_model: "scripted/bench",
-      provider: { scripted: { options: { script: "./bench-script.json" }, models: { bench: {} } } },
+      provider: {
+        scripted: { options: { script: "./bench-script.json" }, models: { bench: {} } },
+        // Upstream's model too, for the measurements that compare the two on the same HTTP model.
+        ...(llmUrl ? fakeProvider(llmUrl) : {}),
+      },
     }),
   );
   return project;
 }
+
+/** The loopback fake model as an OpenAI-compatible provider `fake`, model `fake-model` (FAKE_MODEL). */
+function fakeProvider(baseURL: string) {
+  return {
+    fake: {
+      npm: "@ai-sdk/openai-compatible",
+      name: "Fake LLM",
+      options: { baseURL, apiKey: "sk-fake" },
+      models: { "fake-model": { name: "Fake Model", tool_call: true, limit: { context: 128000, output: 4096 } } },
+    },
+  };
+}
+
+/** The model of fakeProvider, as a prompt names it. */
+export const FAKE_MODEL = { providerID: "fake", modelID: "fake-model" };
 
 export function upstreamInstalled(): boolean {
   return existsSync(OPENCODE_BIN);
@@ -198,14 +217,7 @@ export async function startUpstream(options: StartOptions = {}): Promise<Target>
     autoupdate: false,
     model: "fake/fake-model",
     small_model: "fake/fake-model",
-    provider: {
-      fake: {
-        npm: "@ai-sdk/openai-compatible",
-        name: "Fake LLM",
-        options: { baseURL, apiKey: "sk-fake" },
-        models: { "fake-model": { name: "Fake Model", tool_call: true, limit: { context: 128000, output: 4096 } } },
-      },
-    },
+    provider: fakeProvider(baseURL),
   };
   return launch(
     "upstream",
