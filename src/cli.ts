@@ -10,6 +10,7 @@ import type { ContractMode } from "./app/service-types.js";
 import { LOG_LEVELS, createLogger, defaultLogFile, type LogLevel } from "./server/logger.js";
 import { HEARTBEAT_MS } from "./server/sse.js";
 import { startServer, type RunningServer } from "./server/start.js";
+import { collectWhenIdle } from "./process/idle-collection.js";
 import { dataDirectory } from "./xdg.js";
 import { parseRunLimits, type RunLimits } from "./session/run-slots.js";
 
@@ -157,6 +158,7 @@ export async function main(argv: string[]): Promise<void> {
     credentials,
   });
   log.info({ url: server.url, project: options.project, contractMode, runLimits: options.runLimits }, "server listening");
+  collectWhenIdle();
   if (!credentials) process.stdout.write("Warning: OPENCODE_SERVER_PASSWORD is not set; server is unsecured.\n");
   process.stdout.write(`agentpool server listening on ${server.url}\n`);
   const consoleBuilt = existsSync(path.join(CONSOLE_DIST, "index.html"));

@@ -29,6 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30);
 const PROMPTS = Number(process.env.BENCH_PROMPTS ?? 30);
+/** How long the servers are left idle after the load before their RSS is read again. */
+const SETTLE_SECONDS = 10;
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 5);
 const POOL = Number(process.env.BENCH_POOL ?? 200);
 const IDLE_SSE = Number(process.env.BENCH_IDLE_SSE ?? 1000);
@@ -47,6 +49,8 @@ interface Measured {
   messages: number;
   idleRss: number;
   loadedRss?: number;
+  /** The same, once the servers have been idle for SETTLE_SECONDS. */
+  settledRss?: number;
   paths: Map<string, LoadResult>;
   /** Per path: the server's CPU time per answer over all its rounds, in µs. */
   cpuPerAnswer: Map<string, number>;
@@ -172,6 +176,7 @@ function table(ours: Measured, off: Measured, upstream: Measured | undefined): s
   rows.push(`| idle RSS, fresh server (MiB) | ${fmt(upstream?.idleRss)} | ${fmt(ours.idleRss)} | ${better(ours.idleRss, upstream?.idleRss, false)} | | |`);
   rows.push(
     `| RSS after seeding and all load above (MiB) | ${fmt(upstream?.loadedRss)} | ${fmt(ours.loadedRss)} | ${better(ours.loadedRss, upstream?.loadedRss, false)} | | |`,
+    `| the same, ${SETTLE_SECONDS} s later, idle (MiB) | ${fmt(upstream?.settledRss)} | ${fmt(ours.settledRss)} | ${better(ours.settledRss, upstream?.settledRss, false)} | | |`,
   );
   if (POOL) {
     const turns = (m: Measured | undefined) =>
@@ -245,6 +250,8 @@ try {
     log(`  ${m.label.padEnd(22)} prompt_async to first delta: p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  missed ${r.missed}`);
   }
   for (const m of servers) m.loadedRss = rssMiB(m.target.pid);
+  await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+  for (const m of servers) m.settledRss = rssMiB(m.target.pid);
   // After the RSS figure above: these two add sessions and connections of their own.
   if (POOL)
     for (const m of compared) {
