@@ -52,7 +52,7 @@ interface Measured {
   /** The same, once the servers have been idle for SETTLE_SECONDS. */
   settledRss?: number;
   paths: Map<string, LoadResult>;
-  /** Per path: the server's CPU time per answer over all its rounds, in µs. */
+  /** Per path: the server's CPU time per answer in its median round by that figure, in µs. */
   cpuPerAnswer: Map<string, number>;
   fanOut?: FanOutResult;
   firstDelta?: PromptLatencyResult;
@@ -116,7 +116,7 @@ async function loadInterleaved(servers: Measured[], name: string, spec: (m: Meas
       .get(m)!
       .map((r) => ((r.cpuSeconds ?? 0) / r.answers) * 1e6)
       .sort((a, b) => a - b);
-    m.cpuPerAnswer.set(name, perAnswer[Math.floor(perAnswer.length / 2)]!);
+    m.cpuPerAnswer.set(name, percentile(perAnswer, 50));
     const results = rounds.get(m)!.sort((a, b) => a.rps - b.rps);
     const median = results[Math.floor(results.length / 2)]!;
     m.paths.set(name, median);
